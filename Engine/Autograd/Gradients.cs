@@ -1,0 +1,40 @@
+namespace MiniBioBert.Engine.Autograd;
+
+/// <summary>Helpers that operations use to record themselves and to reach their inputs' gradients.</summary>
+public static class Gradients
+{
+    /// <summary>The gradient tensor of <paramref name="tensor"/>, created as zeros on first use.</summary>
+    public static Tensor Of(Tensor tensor)
+    {
+        tensor.Grad ??= Tensor.Zeros(tensor.ShapeArray());
+        return tensor.Grad;
+    }
+
+    /// <summary>True when an operation on these inputs must be recorded for backward.</summary>
+    public static bool ShouldRecord(params ReadOnlySpan<Tensor> inputs)
+    {
+        if (!GradMode.IsEnabled)
+        {
+            return false;
+        }
+        foreach (var input in inputs)
+        {
+            if (input.RequiresGrad)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Marks <paramref name="output"/> as produced by an operation whose backward is <paramref name="backward"/>.</summary>
+    public static Tensor Record(Tensor output, string operationName, Tensor[] inputs, Action<Tensor> backward)
+    {
+        if (ShouldRecord(inputs))
+        {
+            output.RequiresGrad = true;
+            output.Node = new GraphNode(operationName, inputs, backward);
+        }
+        return output;
+    }
+}

@@ -1,0 +1,264 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using MiniBioBert.Engine.Autograd;
+using MiniBioBert.Engine.Memory;
+
+namespace MiniBioBert.Engine;
+
+/// <summary>
+/// A float32 tensor: a shape and a contiguous, row-major block of a <see cref="float"/> array.
+/// Several tensors may share one array (reshape views, parameter views into one flat buffer),
+/// which is why the block starts at <see cref="Offset"/>.
+/// </summary>
+[DebuggerDisplay("{DebuggerText,nq}")]
+[DebuggerTypeProxy(typeof(TensorDebugView))]
+public sealed class Tensor
+{
+    private readonly int[] _shape;
+
+    /// <summary>The storage array. Elements <c>[Offset, Offset + Size)</c> belong to this tensor.</summary>
+    public float[] Data { get; private set; }
+
+    /// <summary>Where this tensor's elements start inside <see cref="Data"/>.</summary>
+    public int Offset { get; }
+
+    /// <summary>Number of elements (product of the shape).</summary>
+    public int Size { get; }
+
+    /// <summary>The device the data lives on.</summary>
+    public Device Device { get; }
+
+    /// <summary>The gradient of the loss with respect to this tensor, filled by <see cref="Backward"/>.</summary>
+    public Tensor? Grad { get; set; }
+
+    /// <summary>True for parameters and for every tensor computed from one while gradients are recorded.</summary>
+    public bool RequiresGrad { get; set; }
+
+    /// <summary>Optional name shown in the debugger and in error messages.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>The operation that produced this tensor (null for leaves such as inputs and parameters).</summary>
+    public GraphNode? Node { get; internal set; }
+
+    /// <summary>True when this tensor does not own its array (a view of another tensor).</summary>
+    public bool IsView { get; }
+
+    internal bool IsPooled { get; private set; }
+
+    private Tensor(float[] data, int offset, int[] shape, bool isView, bool isPooled)
+    {
+        Size = ShapeSize(shape);
+        if (offset < 0 || offset + Size > data.Length)
+        {
+            throw new ArgumentException($"A tensor of shape {FormatShape(shape)} at offset {offset} does not fit in an array of {data.Length} floats.");
+        }
+        _shape = shape;
+        Data = data;
+        Offset = offset;
+        Device = Device.Cpu;
+        IsView = isView;
+        IsPooled = isPooled;
+    }
+
+    /// <summary>The shape, outermost dimension first.</summary>
+    public ReadOnlySpan<int> Shape => _shape;
+
+    /// <summary>Number of dimensions.</summary>
+    public int Rank => _shape.Length;
+
+    /// <summary>Size of dimension <paramref name="dim"/>; negative values count from the end.</summary>
+    public int Dim(int dim) => _shape[dim < 0 ? _shape.Length + dim : dim];
+
+    /// <summary>This tensor's elements.</summary>
+    public Span<float> Span => Data.AsSpan(Offset, Size);
+
+    /// <summary>A copy of the shape.</summary>
+    public int[] ShapeArray() => (int[])_shape.Clone();
+
+    /// <summary>A tensor of zeros. Inside a <see cref="TensorScope"/> its array comes from the buffer pool.</summary>
+    public static Tensor Zeros(params int[] shape) => Allocate(shape, clear: true);
+
+    /// <summary>
+    /// A tensor whose contents are undefined (the caller overwrites every element).
+    /// Inside a <see cref="TensorScope"/> its array comes from the buffer pool and goes back when the scope ends.
+    /// </summary>
+    public static Tensor Uninitialized(params int[] shape) => Allocate(shape, clear: false);
+
+    /// <summary>Wraps an existing array (no copy). The tensor is never returned to the pool.</summary>
+    public static Tensor FromArray(float[] data, params int[] shape) => new(data, 0, (int[])shape.Clone(), isView: false, isPooled: false);
+
+    /// <summary>A tensor that views <paramref name="size"/>-element block of <paramref name="data"/> at <paramref name="offset"/>.</summary>
+    public static Tensor ViewOf(float[] data, int offset, params int[] shape) => new(data, offset, (int[])shape.Clone(), isView: true, isPooled: false);
+
+    /// <summary>A tensor holding a copy of <paramref name="values"/>.</summary>
+    public static Tensor FromValues(ReadOnlySpan<float> values, params int[] shape)
+    {
+        var tensor = Allocate(shape, clear: false);
+        if (values.Length != tensor.Size)
+        {
+            throw new ArgumentException($"{values.Length} values cannot fill a tensor of shape {FormatShape(shape)}.");
+        }
+        values.CopyTo(tensor.Span);
+        return tensor;
+    }
+
+    private static Tensor Allocate(int[] shape, bool clear)
+    {
+        int size = ShapeSize(shape);
+        var scope = TensorScope.Current;
+        if (scope is null)
+        {
+            return new Tensor(new float[size], 0, (int[])shape.Clone(), isView: false, isPooled: false);
+        }
+        var tensor = new Tensor(BufferPool.Shared.Rent(size, clear), 0, (int[])shape.Clone(), isView: false, isPooled: true);
+        scope.Track(tensor);
+        return tensor;
+    }
+
+    /// <summary>Gives a pooled array back (called by <see cref="TensorScope"/>); the tensor must not be used afterwards.</summary>
+    internal void ReturnToPool()
+    {
+        if (!IsPooled)
+        {
+            return;
+        }
+        BufferPool.Shared.Return(Data);
+        Data = [];
+        IsPooled = false;
+        Node = null;
+        Grad = null;
+    }
+
+    /// <summary>A view with another shape over the same elements (no copy, no autograd; see <see cref="Ops.Reshape"/>).</summary>
+    public Tensor View(params int[] shape)
+    {
+        var resolved = ResolveShape(shape, Size);
+        return new Tensor(Data, Offset, resolved, isView: true, isPooled: false) { RequiresGrad = RequiresGrad };
+    }
+
+    /// <summary>The element at a multi-dimensional index (slow; for tests and the debugger).</summary>
+    [System.Runtime.CompilerServices.IndexerName("At")]
+    public float this[params int[] index]
+    {
+        get => Data[Offset + FlatIndex(index)];
+        set => Data[Offset + FlatIndex(index)] = value;
+    }
+
+    /// <summary>A copy of the elements in a new array.</summary>
+    public float[] ToArray() => Span.ToArray();
+
+    /// <summary>The single value of a one-element tensor.</summary>
+    public float Item()
+    {
+        if (Size != 1)
+        {
+            throw new InvalidOperationException($"Item() needs a tensor with one element, not shape {FormatShape(_shape)}.");
+        }
+        return Data[Offset];
+    }
+
+    /// <summary>Runs reverse-mode differentiation from this scalar; gradients accumulate into each leaf's <see cref="Grad"/>.</summary>
+    public void Backward() => Autograd.Backward.Run(this);
+
+    private int FlatIndex(int[] index)
+    {
+        if (index.Length != _shape.Length)
+        {
+            throw new ArgumentException($"An index of rank {index.Length} does not fit shape {FormatShape(_shape)}.");
+        }
+        int flat = 0;
+        for (int d = 0; d < index.Length; d++)
+        {
+            if ((uint)index[d] >= (uint)_shape[d])
+            {
+                throw new IndexOutOfRangeException($"Index {index[d]} is outside dimension {d} of shape {FormatShape(_shape)}.");
+            }
+            flat = flat * _shape[d] + index[d];
+        }
+        return flat;
+    }
+
+    /// <summary>Product of the dimensions; rejects negative sizes and overflow.</summary>
+    public static int ShapeSize(ReadOnlySpan<int> shape)
+    {
+        long size = 1;
+        foreach (int d in shape)
+        {
+            if (d < 0)
+            {
+                throw new ArgumentException($"Shape {FormatShape(shape)} has a negative dimension.");
+            }
+            size *= d;
+            if (size > Array.MaxLength)
+            {
+                throw new ArgumentException($"Shape {FormatShape(shape)} has more elements than an array can hold.");
+            }
+        }
+        return (int)size;
+    }
+
+    /// <summary>Fills in one -1 dimension and checks that the element count matches.</summary>
+    internal static int[] ResolveShape(int[] shape, int size)
+    {
+        var resolved = (int[])shape.Clone();
+        int inferred = Array.IndexOf(resolved, -1);
+        if (inferred >= 0)
+        {
+            int known = 1;
+            for (int d = 0; d < resolved.Length; d++)
+            {
+                if (d != inferred)
+                {
+                    known *= resolved[d];
+                }
+            }
+            resolved[inferred] = known == 0 ? 0 : size / known;
+        }
+        if (ShapeSize(resolved) != size)
+        {
+            throw new ArgumentException($"Cannot view {size} elements as shape {FormatShape(shape)}.");
+        }
+        return resolved;
+    }
+
+    public static string FormatShape(ReadOnlySpan<int> shape)
+    {
+        var text = new StringBuilder("[");
+        for (int d = 0; d < shape.Length; d++)
+        {
+            text.Append(d == 0 ? "" : ", ").Append(shape[d]);
+        }
+        return text.Append(']').ToString();
+    }
+
+    public override string ToString() => DebuggerText;
+
+    internal string DebuggerText
+    {
+        get
+        {
+            var text = new StringBuilder();
+            if (Name is not null)
+            {
+                text.Append(Name).Append(' ');
+            }
+            text.Append(FormatShape(_shape)).Append(' ').Append(Device.Name);
+            if (RequiresGrad)
+            {
+                text.Append(" grad");
+            }
+            if (Data.Length == 0)
+            {
+                return text.Append(" (released)").ToString();
+            }
+            text.Append(" {");
+            int preview = Math.Min(Size, 6);
+            for (int i = 0; i < preview; i++)
+            {
+                text.Append(i == 0 ? "" : ", ").Append(Data[Offset + i].ToString("G5", CultureInfo.InvariantCulture));
+            }
+            return text.Append(Size > preview ? ", …}" : "}").ToString();
+        }
+    }
+}
