@@ -73,6 +73,9 @@ public sealed class Tensor
     /// <summary>This tensor's elements.</summary>
     public Span<float> Span => Data.AsSpan(Offset, Size);
 
+    /// <summary>This tensor's elements as <see cref="Memory{T}"/>, which parallel kernels can capture.</summary>
+    public Memory<float> Memory => Data.AsMemory(Offset, Size);
+
     /// <summary>A copy of the shape.</summary>
     public int[] ShapeArray() => (int[])_shape.Clone();
 

@@ -1,0 +1,146 @@
+using MiniBioBert.Engine.Autograd;
+using MiniBioBert.Engine.Cpu;
+
+namespace MiniBioBert.Engine;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// Matrix product op(a)·op(b), where op transposes the last two dimensions when its flag is set.
+    /// 2-D: a [M, K] · b [K, N] → [M, N]. Batched: a [..., M, K] · b [..., K, N] with equal leading dimensions.
+    /// </summary>
+    public static Tensor MatMul(Tensor a, Tensor b, bool transposeA = false, bool transposeB = false)
+    {
+        if (a.Rank < 2 || a.Rank != b.Rank)
+        {
+            throw new ArgumentException($"MatMul needs two tensors of equal rank ≥ 2, not {Tensor.FormatShape(a.Shape)} and {Tensor.FormatShape(b.Shape)}.");
+        }
+        int batch = 1;
+        for (int d = 0; d < a.Rank - 2; d++)
+        {
+            if (a.Dim(d) != b.Dim(d))
+            {
+                throw new ArgumentException($"MatMul batch dimensions differ: {Tensor.FormatShape(a.Shape)} and {Tensor.FormatShape(b.Shape)}.");
+            }
+            batch *= a.Dim(d);
+        }
+        int m = transposeA ? a.Dim(-1) : a.Dim(-2);
+        int k = transposeA ? a.Dim(-2) : a.Dim(-1);
+        int kOfB = transposeB ? b.Dim(-1) : b.Dim(-2);
+        int n = transposeB ? b.Dim(-2) : b.Dim(-1);
+        if (k != kOfB)
+        {
+            throw new ArgumentException($"MatMul inner dimensions differ: {Tensor.FormatShape(a.Shape)}{(transposeA ? "ᵀ" : "")} · {Tensor.FormatShape(b.Shape)}{(transposeB ? "ᵀ" : "")}.");
+        }
+
+        var outputShape = a.ShapeArray();
+        outputShape[^2] = m;
+        outputShape[^1] = n;
+        var output = Tensor.Uninitialized(outputShape);
+        // c = op(a)·op(b)
+        BatchedGemm(transposeA, transposeB, m, n, k, a, b, output, beta: 0f, batch);
+
+        return Gradients.Record(output, "MatMul", [a, b], outputGrad =>
+        {
+            if (a.RequiresGrad)
+            {
+                // d op(a) = dc · op(b)ᵀ; when a was used transposed, da = op(b) · dcᵀ.
+                var aGrad = Gradients.Of(a);
+                if (transposeA)
+                {
+                    BatchedGemm(transposeB, true, k, m, n, b, outputGrad, aGrad, beta: 1f, batch);
+                }
+                else
+                {
+                    BatchedGemm(false, !transposeB, m, k, n, outputGrad, b, aGrad, beta: 1f, batch);
+                }
+            }
+            if (b.RequiresGrad)
+            {
+                // d op(b) = op(a)ᵀ · dc; when b was used transposed, db = dcᵀ · op(a).
+                var bGrad = Gradients.Of(b);
+                if (transposeB)
+                {
+                    BatchedGemm(true, transposeA, n, k, m, outputGrad, a, bGrad, beta: 1f, batch);
+                }
+                else
+                {
+                    BatchedGemm(!transposeA, false, k, n, m, a, outputGrad, bGrad, beta: 1f, batch);
+                }
+            }
+        });
+    }
+
+    /// <summary>
+    /// A fully connected layer: y = x·Wᵀ + bias, with x [..., in], weight [out, in] (PyTorch's layout), bias [out].
+    /// </summary>
+    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias)
+    {
+        int inFeatures = weight.Dim(1);
+        int outFeatures = weight.Dim(0);
+        if (x.Dim(-1) != inFeatures || (bias is not null && (bias.Rank != 1 || bias.Size != outFeatures)))
+        {
+            throw new ArgumentException($"Linear: input {Tensor.FormatShape(x.Shape)}, weight {Tensor.FormatShape(weight.Shape)} and bias {(bias is null ? "none" : Tensor.FormatShape(bias.Shape))} do not fit.");
+        }
+        int rows = x.Size / inFeatures;
+        var outputShape = x.ShapeArray();
+        outputShape[^1] = outFeatures;
+        var output = Tensor.Uninitialized(outputShape);
+        // y [rows, out] = x [rows, in] · Wᵀ [in, out]
+        BatchedGemm(false, true, rows, outFeatures, inFeatures, x, weight, output, beta: 0f, batch: 1);
+        if (bias is not null)
+        {
+            AddRowVector(output, bias);
+        }
+
+        Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
+        return Gradients.Record(output, "Linear", inputs, outputGrad =>
+        {
+            if (x.RequiresGrad)
+            {
+                // dx [rows, in] += dy [rows, out] · W [out, in]
+                BatchedGemm(false, false, rows, inFeatures, outFeatures, outputGrad, weight, Gradients.Of(x), beta: 1f, batch: 1);
+            }
+            if (weight.RequiresGrad)
+            {
+                // dW [out, in] += dyᵀ [out, rows] · x [rows, in]
+                BatchedGemm(true, false, outFeatures, inFeatures, rows, outputGrad, x, Gradients.Of(weight), beta: 1f, batch: 1);
+            }
+            if (bias is not null && bias.RequiresGrad)
+            {
+                // dbias [out] += Σ_rows dy
+                ReductionKernels.AddColumnSums(outputGrad.Memory, Gradients.Of(bias).Memory, outFeatures);
+            }
+        });
+    }
+
+    /// <summary>c = op(a)·op(b) + beta·c for <paramref name="batch"/> matrices stored back to back.</summary>
+    private static unsafe void BatchedGemm(bool transposeA, bool transposeB, int m, int n, int k, Tensor a, Tensor b, Tensor c, float beta, int batch)
+    {
+        int lda = transposeA ? m : k;
+        int ldb = transposeB ? k : n;
+        fixed (float* aData = a.Data, bData = b.Data, cData = c.Data)
+        {
+            Gemm.MultiplyBatched(transposeA, transposeB, m, n, k, 1f,
+                aData + a.Offset, lda, (long)m * k,
+                bData + b.Offset, ldb, (long)k * n,
+                beta, cData + c.Offset, n, (long)m * n, batch);
+        }
+    }
+
+    /// <summary>Adds a [C] vector to every row of a [..., C] tensor in place.</summary>
+    private static void AddRowVector(Tensor matrix, Tensor vector)
+    {
+        int columns = vector.Size;
+        var rowsMemory = matrix.Memory;
+        var vectorMemory = vector.Memory;
+        Cpu.CpuParallel.ForRows(matrix.Size / columns, columns, (start, end) =>
+        {
+            for (int r = start; r < end; r++)
+            {
+                var row = rowsMemory.Span.Slice(r * columns, columns);
+                System.Numerics.Tensors.TensorPrimitives.Add(row, vectorMemory.Span, row);
+            }
+        });
+    }
+}
