@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using MiniBioBert.Engine;
@@ -54,7 +56,7 @@ public sealed class SafeTensorsWriter
     {
         byte[] header = BuildHeader();
         Span<byte> length = stackalloc byte[8];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
         stream.Write(length);
         stream.Write(header);
         foreach (var tensor in _tensors)
@@ -138,7 +140,7 @@ public sealed class SafeTensorsWriter
             else
             {
                 byte[] swapped = bytes.ToArray();
-                SafeTensorsElements.SwapIfBigEndian(swapped, System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
+                SafeTensorsElements.SwapIfBigEndian(swapped, Unsafe.SizeOf<T>());
                 stream.Write(swapped);
             }
         }
