@@ -110,7 +110,9 @@ public sealed class BasicTokenizer(bool lowerCase = true)
             return;
         }
 
-        if (IsSpecialToken(rawToken.AsSpan()))
+        // Hugging Face keeps a cleaned token equal to a special token whole ("never_split"). With lower-casing that
+        // never happens: it lower-cases the text outside special tokens first, so such a token reads "[mask]".
+        if (!LowerCase && IsSpecialToken(rawToken.AsSpan()))
         {
             AppendCodePoints(rawToken.AsSpan(), words);
             words.EndWord();
