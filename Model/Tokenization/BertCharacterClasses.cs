@@ -17,6 +17,11 @@ internal static class BertCharacterClasses
             return false;
         }
 
+        if (rune.Value < 0x80)
+        {
+            return rune.Value is < 0x20 or 0x7F;
+        }
+
         return Rune.GetUnicodeCategory(rune) is UnicodeCategory.Control or UnicodeCategory.Format
             or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned;
     }
