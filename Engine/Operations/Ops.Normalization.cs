@@ -1,0 +1,90 @@
+using MiniBioBert.Engine.Autograd;
+using MiniBioBert.Engine.Cpu;
+
+namespace MiniBioBert.Engine;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// Softmax over the last dimension after adding an optional key mask: for scores [B, ..., Tk] and
+    /// <paramref name="additiveMask"/> [B, Tk] (0 = attend, −10000 = padding), every row of batch b gets mask row b.
+    /// </summary>
+    public static Tensor Softmax(Tensor x, Tensor? additiveMask = null)
+    {
+        int columns = x.Dim(-1);
+        int rowsPerMaskRow = 1;
+        if (additiveMask is not null)
+        {
+            if (additiveMask.Dim(-1) != columns || x.Size % additiveMask.Size != 0 || x.Dim(0) != additiveMask.Dim(0))
+            {
+                throw new ArgumentException($"Softmax: mask {Tensor.FormatShape(additiveMask.Shape)} does not fit scores {Tensor.FormatShape(x.Shape)}; it must be [batch, columns].");
+            }
+            rowsPerMaskRow = x.Size / additiveMask.Size;
+        }
+        var output = Tensor.Uninitialized(x.ShapeArray());
+        SoftmaxKernels.SoftmaxForward(x.Memory, additiveMask?.Memory ?? default, rowsPerMaskRow, output.Memory, columns);
+        return Gradients.Record(output, "Softmax", [x], outputGrad =>
+            SoftmaxKernels.SoftmaxBackward(output.Memory, outputGrad.Memory, Gradients.Of(x).Memory, columns));
+    }
+
+    /// <summary>log(softmax(x)) over the last dimension, computed stably.</summary>
+    public static Tensor LogSoftmax(Tensor x)
+    {
+        int columns = x.Dim(-1);
+        var output = Tensor.Uninitialized(x.ShapeArray());
+        SoftmaxKernels.LogSoftmaxForward(x.Memory, output.Memory, columns);
+        return Gradients.Record(output, "LogSoftmax", [x], outputGrad =>
+            SoftmaxKernels.LogSoftmaxBackward(output.Memory, outputGrad.Memory, Gradients.Of(x).Memory, columns));
+    }
+
+    /// <summary>Layer normalisation over the last dimension with a learned scale (weight) and shift (bias).</summary>
+    public static Tensor LayerNorm(Tensor x, Tensor weight, Tensor bias, float eps)
+    {
+        int columns = weight.Size;
+        if (x.Dim(-1) != columns || bias.Size != columns)
+        {
+            throw new ArgumentException($"LayerNorm: input {Tensor.FormatShape(x.Shape)}, weight {Tensor.FormatShape(weight.Shape)} and bias {Tensor.FormatShape(bias.Shape)} do not fit.");
+        }
+        int rows = x.Size / columns;
+        var output = Tensor.Uninitialized(x.ShapeArray());
+        var mean = Tensor.Uninitialized(rows);
+        var rstd = Tensor.Uninitialized(rows);
+        LayerNormKernels.Forward(x.Memory, weight.Memory, bias.Memory, eps, output.Memory, mean.Memory, rstd.Memory);
+        return Gradients.Record(output, "LayerNorm", [x, weight, bias], outputGrad =>
+        {
+            // The kernel computes all three gradients at once; inputs that need none get a throwaway buffer.
+            var inputGrad = x.RequiresGrad ? Gradients.Of(x) : Tensor.Zeros(x.ShapeArray());
+            var weightGrad = weight.RequiresGrad ? Gradients.Of(weight) : Tensor.Zeros(columns);
+            var biasGrad = bias.RequiresGrad ? Gradients.Of(bias) : Tensor.Zeros(columns);
+            LayerNormKernels.Backward(x.Memory, weight.Memory, mean.Memory, rstd.Memory, outputGrad.Memory,
+                inputGrad.Memory, weightGrad.Memory, biasGrad.Memory);
+        });
+    }
+
+    /// <summary>
+    /// Mean cross-entropy of logits [N, C] against class targets [N]; rows whose target is −100 are ignored
+    /// (PyTorch's ignore_index). Log-softmax is fused in: no [N, C] probability tensor is kept.
+    /// Returns a one-element tensor; 0 when every row is ignored.
+    /// </summary>
+    public static Tensor CrossEntropy(Tensor logits, int[] targets)
+    {
+        int classes = logits.Dim(-1);
+        int rows = logits.Size / classes;
+        if (targets.Length != rows)
+        {
+            throw new ArgumentException($"CrossEntropy: {targets.Length} targets for {rows} rows of logits {Tensor.FormatShape(logits.Shape)}.");
+        }
+        var logSumExp = Tensor.Uninitialized(rows);
+        var (meanLoss, count) = CrossEntropyKernels.Forward(logits.Memory, targets, logSumExp.Memory, classes);
+        var output = Tensor.Uninitialized(1);
+        output.Span[0] = (float)meanLoss;
+        return Gradients.Record(output, "CrossEntropy", [logits], outputGrad =>
+        {
+            if (count > 0)
+            {
+                // dlogits = dloss/count · (softmax(logits) − onehot(target)) on kept rows
+                CrossEntropyKernels.Backward(logits.Memory, targets, logSumExp.Memory, outputGrad.Span[0] / count, Gradients.Of(logits).Memory, classes);
+            }
+        });
+    }
+}
