@@ -38,7 +38,7 @@ public static partial class Ops
         outputShape[^1] = n;
         var output = Tensor.Uninitialized(outputShape);
         // c = op(a)·op(b)
-        BatchedGemm(transposeA, transposeB, m, n, k, a, b, output, beta: 0f, batch);
+        MatMulKernels.Multiply(transposeA, transposeB, m, n, k, a, b, output, beta: 0f, batch: batch);
 
         return Gradients.Record(output, "MatMul", [a, b], outputGrad =>
         {
@@ -48,11 +48,11 @@ public static partial class Ops
                 var aGrad = Gradients.Of(a);
                 if (transposeA)
                 {
-                    BatchedGemm(transposeB, true, k, m, n, b, outputGrad, aGrad, beta: 1f, batch);
+                    MatMulKernels.Multiply(transposeB, true, k, m, n, b, outputGrad, aGrad, beta: 1f, batch: batch);
                 }
                 else
                 {
-                    BatchedGemm(false, !transposeB, m, k, n, outputGrad, b, aGrad, beta: 1f, batch);
+                    MatMulKernels.Multiply(false, !transposeB, m, k, n, outputGrad, b, aGrad, beta: 1f, batch: batch);
                 }
             }
             if (b.RequiresGrad)
@@ -61,11 +61,11 @@ public static partial class Ops
                 var bGrad = Gradients.Of(b);
                 if (transposeB)
                 {
-                    BatchedGemm(true, transposeA, n, k, m, outputGrad, a, bGrad, beta: 1f, batch);
+                    MatMulKernels.Multiply(true, transposeA, n, k, m, outputGrad, a, bGrad, beta: 1f, batch: batch);
                 }
                 else
                 {
-                    BatchedGemm(!transposeA, false, k, n, m, a, outputGrad, bGrad, beta: 1f, batch);
+                    MatMulKernels.Multiply(!transposeA, false, k, n, m, a, outputGrad, bGrad, beta: 1f, batch: batch);
                 }
             }
         });
@@ -82,65 +82,15 @@ public static partial class Ops
         {
             throw new ArgumentException($"Linear: input {Tensor.FormatShape(x.Shape)}, weight {Tensor.FormatShape(weight.Shape)} and bias {(bias is null ? "none" : Tensor.FormatShape(bias.Shape))} do not fit.");
         }
-        int rows = x.Size / inFeatures;
         var outputShape = x.ShapeArray();
         outputShape[^1] = outFeatures;
         var output = Tensor.Uninitialized(outputShape);
-        // y [rows, out] = x [rows, in] · Wᵀ [in, out]
-        BatchedGemm(false, true, rows, outFeatures, inFeatures, x, weight, output, beta: 0f, batch: 1);
-        if (bias is not null)
-        {
-            AddRowVector(output, bias);
-        }
+        LinearKernels.Forward(x, weight, bias, output);
 
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
-        return Gradients.Record(output, "Linear", inputs, outputGrad =>
-        {
-            if (x.RequiresGrad)
-            {
-                // dx [rows, in] += dy [rows, out] · W [out, in]
-                BatchedGemm(false, false, rows, inFeatures, outFeatures, outputGrad, weight, Gradients.Of(x), beta: 1f, batch: 1);
-            }
-            if (weight.RequiresGrad)
-            {
-                // dW [out, in] += dyᵀ [out, rows] · x [rows, in]
-                BatchedGemm(true, false, outFeatures, inFeatures, rows, outputGrad, x, Gradients.Of(weight), beta: 1f, batch: 1);
-            }
-            if (bias is not null && bias.RequiresGrad)
-            {
-                // dbias [out] += Σ_rows dy
-                ReductionKernels.AddColumnSums(outputGrad.Memory, Gradients.Of(bias).Memory, outFeatures);
-            }
-        });
-    }
-
-    /// <summary>c = op(a)·op(b) + beta·c for <paramref name="batch"/> matrices stored back to back.</summary>
-    private static unsafe void BatchedGemm(bool transposeA, bool transposeB, int m, int n, int k, Tensor a, Tensor b, Tensor c, float beta, int batch)
-    {
-        int lda = transposeA ? m : k;
-        int ldb = transposeB ? k : n;
-        fixed (float* aData = a.Data, bData = b.Data, cData = c.Data)
-        {
-            Gemm.MultiplyBatched(transposeA, transposeB, m, n, k, 1f,
-                aData + a.Offset, lda, (long)m * k,
-                bData + b.Offset, ldb, (long)k * n,
-                beta, cData + c.Offset, n, (long)m * n, batch);
-        }
-    }
-
-    /// <summary>Adds a [C] vector to every row of a [..., C] tensor in place.</summary>
-    private static void AddRowVector(Tensor matrix, Tensor vector)
-    {
-        int columns = vector.Size;
-        var rowsMemory = matrix.Memory;
-        var vectorMemory = vector.Memory;
-        Cpu.CpuParallel.ForRows(matrix.Size / columns, columns, (start, end) =>
-        {
-            for (int r = start; r < end; r++)
-            {
-                var row = rowsMemory.Span.Slice(r * columns, columns);
-                System.Numerics.Tensors.TensorPrimitives.Add(row, vectorMemory.Span, row);
-            }
-        });
+        return Gradients.Record(output, "Linear", inputs, outputGrad => LinearKernels.Backward(outputGrad, x, weight,
+            x.RequiresGrad ? Gradients.Of(x) : null,
+            weight.RequiresGrad ? Gradients.Of(weight) : null,
+            bias is not null && bias.RequiresGrad ? Gradients.Of(bias) : null));
     }
 }
