@@ -5,8 +5,9 @@ using System.Runtime.Intrinsics;
 namespace MiniBioBert.Training.Optim;
 
 /// <summary>
-/// Adam with decoupled weight decay (Loshchilov &amp; Hutter), with exactly PyTorch's <c>torch.optim.AdamW</c> update,
-/// on a model whose parameters and gradients each live in one flat float buffer.
+/// Adam with decoupled weight decay (Loshchilov &amp; Hutter), on a model whose parameters and gradients each live in
+/// one flat float buffer. The update and its order of float operations follow PyTorch's <c>torch.optim.AdamW</c>
+/// (single-tensor implementation), so results agree with it to float32 rounding.
 /// Update t (1-based), for every element, with learning rate lr and λ = weight decay (0 outside decayed segments):
 /// <code>
 /// p ← p · (1 − lr·λ)
