@@ -1,0 +1,72 @@
+using System.Text.Json.Serialization;
+
+namespace MiniBioBert.Training.Reporting;
+
+/// <summary>Values of <see cref="MetricsRecord.Split"/>.</summary>
+public static class MetricsSplit
+{
+    /// <summary>Measured on training batches (typically averaged since the previous train record).</summary>
+    public const string Train = "train";
+
+    /// <summary>Measured on the held-out evaluation set.</summary>
+    public const string Eval = "eval";
+}
+
+/// <summary>
+/// One line of <c>metrics.jsonl</c>: the measurements at one optimizer step for one split.
+/// Every field but <see cref="Step"/> and <see cref="Split"/> is optional and left out of the JSON when null.
+/// </summary>
+public sealed record MetricsRecord
+{
+    /// <summary>Optimizer updates completed when the values were measured.</summary>
+    [JsonPropertyName("step")]
+    public required long Step { get; init; }
+
+    /// <summary><see cref="MetricsSplit.Train"/> or <see cref="MetricsSplit.Eval"/>.</summary>
+    [JsonPropertyName("split")]
+    public required string Split { get; init; }
+
+    /// <summary>Passes over the training data so far, fractional.</summary>
+    [JsonPropertyName("epoch")]
+    public double? Epoch { get; init; }
+
+    /// <summary>Total loss (MLM + NSP).</summary>
+    [JsonPropertyName("loss")]
+    public double? Loss { get; init; }
+
+    /// <summary>Masked-language-model cross-entropy, mean over masked positions.</summary>
+    [JsonPropertyName("mlm_loss")]
+    public double? MlmLoss { get; init; }
+
+    /// <summary>Next-sentence-prediction cross-entropy, mean over pairs.</summary>
+    [JsonPropertyName("nsp_loss")]
+    public double? NspLoss { get; init; }
+
+    /// <summary>Fraction of masked positions whose top prediction is the original token.</summary>
+    [JsonPropertyName("mlm_accuracy")]
+    public double? MlmAccuracy { get; init; }
+
+    /// <summary>Fraction of sentence pairs classified correctly.</summary>
+    [JsonPropertyName("nsp_accuracy")]
+    public double? NspAccuracy { get; init; }
+
+    /// <summary>exp(MLM loss).</summary>
+    [JsonPropertyName("mlm_perplexity")]
+    public double? MlmPerplexity { get; init; }
+
+    /// <summary>Learning rate of the last update.</summary>
+    [JsonPropertyName("lr")]
+    public double? LearningRate { get; init; }
+
+    /// <summary>Global gradient L2 norm before clipping.</summary>
+    [JsonPropertyName("grad_norm")]
+    public double? GradNorm { get; init; }
+
+    /// <summary>Training throughput, tokens per second.</summary>
+    [JsonPropertyName("tokens_per_s")]
+    public double? TokensPerSecond { get; init; }
+
+    /// <summary>Wall-clock seconds since the run started (continuing across resumes).</summary>
+    [JsonPropertyName("elapsed_s")]
+    public double? ElapsedSeconds { get; init; }
+}
