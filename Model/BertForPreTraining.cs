@@ -1,0 +1,134 @@
+using MiniBioBert.Engine;
+using MiniBioBert.Model.Checkpoints;
+using MiniBioBert.Model.Layers;
+
+namespace MiniBioBert.Model;
+
+/// <summary>
+/// Mini-BioBERT for pretraining: embeddings → encoder layers → pooler, with the masked-language-model head and
+/// the next-sentence head, named and shaped exactly like Hugging Face's <c>BertForPreTraining</c>.
+/// All parameters live in one flat <see cref="ParameterBuffer"/>.
+/// </summary>
+public sealed class BertForPreTraining
+{
+    /// <summary>The value added to attention scores of padding keys (as the PyTorch reference does).</summary>
+    public const float MaskedScore = -10000f;
+
+    public BertForPreTraining(BertConfig config, int seed = 0)
+    {
+        config.Validate();
+        Config = config;
+        Parameters = new ParameterBuffer(BertParameterNames.For(config));
+        Embeddings = new BertEmbeddings(Parameters, config);
+        Layers = Enumerable.Range(0, config.NumHiddenLayers).Select(i => new BertLayer(Parameters, config, i)).ToArray();
+        Pooler = new BertPooler(Parameters);
+        MlmHead = new MaskedLanguageModelHead(Parameters, config);
+        NspHead = new NextSentenceHead(Parameters);
+        Initialize(seed);
+    }
+
+    public BertConfig Config { get; }
+
+    public ParameterBuffer Parameters { get; }
+
+    public BertEmbeddings Embeddings { get; }
+
+    public IReadOnlyList<BertLayer> Layers { get; }
+
+    public BertPooler Pooler { get; }
+
+    public MaskedLanguageModelHead MlmHead { get; }
+
+    public NextSentenceHead NspHead { get; }
+
+    /// <summary>(Hugging Face name, tensor) for every parameter, in checkpoint order.</summary>
+    public IReadOnlyList<(string Name, Tensor Value)> NamedParameters => Parameters.Parameters.Select(p => (p.Name, p.Value)).ToArray();
+
+    /// <summary>A model with the configuration and weights of a Hugging Face checkpoint directory.</summary>
+    public static BertForPreTraining Load(string directory)
+    {
+        var model = new BertForPreTraining(CheckpointDirectory.ReadConfig(directory));
+        CheckpointDirectory.LoadParameters(directory, model.NamedParameters);
+        return model;
+    }
+
+    /// <summary>Writes a Hugging Face checkpoint directory (atomically; see <see cref="CheckpointDirectory.Save"/>).</summary>
+    public void Save(string directory, string vocabPath, IReadOnlyDictionary<string, string>? metadata = null) =>
+        CheckpointDirectory.Save(directory, Config, NamedParameters, vocabPath, metadata);
+
+    /// <summary>
+    /// The encoder: returns the sequence output [B, T, H]. <paramref name="attentionMask"/> is [B·T] with 1 for
+    /// real tokens and 0 for padding.
+    /// </summary>
+    public Tensor Encode(int[] inputIds, int[] tokenTypeIds, int[] attentionMask, int batchSize, int sequenceLength, ForwardContext context)
+    {
+        // additiveMask: [B, T] = 0 where attended, −10000 at padding keys
+        var additiveMask = Tensor.Uninitialized(batchSize, sequenceLength);
+        for (int i = 0; i < attentionMask.Length; i++)
+        {
+            additiveMask.Span[i] = attentionMask[i] != 0 ? 0f : MaskedScore;
+        }
+        var hidden = Embeddings.Forward(inputIds, tokenTypeIds, batchSize, sequenceLength, context); // [B, T, H]
+        foreach (var layer in Layers)
+        {
+            hidden = layer.Forward(hidden, additiveMask, context);                                 // [B, T, H]
+        }
+        return hidden;
+    }
+
+    /// <summary>
+    /// The pretraining forward pass. Loss = mean cross-entropy over masked tokens + cross-entropy of NSP.
+    /// With <paramref name="sparseMlm"/> the MLM head scores only the masked positions; otherwise all of them
+    /// (both give the same losses and gradients).
+    /// </summary>
+    public PretrainingOutput Forward(PretrainingInputs inputs, ForwardContext context, bool sparseMlm = true)
+    {
+        int batch = inputs.BatchSize, length = inputs.SequenceLength;
+        var sequenceOutput = Encode(inputs.InputIds, inputs.TokenTypeIds, inputs.AttentionMask, batch, length, context); // [B, T, H]
+        var pooled = Pooler.Forward(sequenceOutput);                                                                       // [B, H]
+
+        // MLM: logits [M, V] at the masked positions (sparse) or [B·T, V] everywhere (dense)
+        int[] mlmTargets = sparseMlm ? inputs.MaskedLabels : inputs.MlmLabels;
+        var mlmLogits = MlmHead.Forward(sequenceOutput, sparseMlm ? inputs.MaskedPositions : null);
+        var mlmLoss = Ops.CrossEntropy(mlmLogits, mlmTargets);
+
+        // NSP: logits [B, 2]
+        var nspLogits = NspHead.Forward(pooled);
+        var nspLoss = Ops.CrossEntropy(nspLogits, inputs.NspLabels);
+
+        var loss = Ops.Add(mlmLoss, nspLoss);
+        var (mlmCorrect, mlmCount) = Accuracy.Count(mlmLogits, mlmTargets);
+        var (nspCorrect, nspCount) = Accuracy.Count(nspLogits, inputs.NspLabels);
+        return new PretrainingOutput(loss, mlmLoss, nspLoss, mlmLogits, nspLogits, mlmCorrect, mlmCount, nspCorrect, nspCount);
+    }
+
+    /// <summary>BERT's initialisation: N(0, initializer_range²) weights and embeddings, zero biases, LayerNorm weight 1.</summary>
+    private void Initialize(int seed)
+    {
+        var random = new Random(seed);
+        foreach (var parameter in Parameters.Parameters)
+        {
+            var values = parameter.Value.Span;
+            if (parameter.Name.Contains("LayerNorm.weight", StringComparison.Ordinal))
+            {
+                values.Fill(1f);
+            }
+            else if (parameter.Name.EndsWith(".bias", StringComparison.Ordinal))
+            {
+                values.Clear();
+            }
+            else
+            {
+                for (int i = 0; i < values.Length; i++)
+                {
+                    values[i] = (float)(Config.InitializerRange * Gaussian(random));
+                }
+            }
+        }
+        // Hugging Face zeroes the padding token's embedding row.
+        Embeddings.WordEmbeddings.Span.Slice(Config.PadTokenId * Config.HiddenSize, Config.HiddenSize).Clear();
+    }
+
+    private static double Gaussian(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+}

@@ -1,0 +1,102 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using MiniBioBert.Engine;
+using MiniBioBert.Engine.Autograd;
+using MiniBioBert.Engine.Cpu;
+
+namespace MiniBioBert.Model.Layers;
+
+/// <summary>
+/// bert.embeddings: word + position + token-type embeddings, then LayerNorm and dropout.
+/// output[b, t] = Dropout(LayerNorm(word[input_ids[b, t]] + position[t] + token_type[token_type_ids[b, t]])).
+/// </summary>
+public sealed class BertEmbeddings(ParameterBuffer parameters, BertConfig config)
+{
+    private const string Prefix = "bert.embeddings.";
+
+    public Tensor WordEmbeddings { get; } = parameters[Prefix + "word_embeddings.weight"];           // [V, H]
+    public Tensor PositionEmbeddings { get; } = parameters[Prefix + "position_embeddings.weight"];   // [P, H]
+    public Tensor TokenTypeEmbeddings { get; } = parameters[Prefix + "token_type_embeddings.weight"]; // [2, H]
+    public Tensor LayerNormWeight { get; } = parameters[Prefix + "LayerNorm.weight"];                // [H]
+    public Tensor LayerNormBias { get; } = parameters[Prefix + "LayerNorm.bias"];                    // [H]
+
+    /// <summary>input ids and token type ids: [B·T] row-major; returns [B, T, H].</summary>
+    public Tensor Forward(int[] inputIds, int[] tokenTypeIds, int batchSize, int sequenceLength, ForwardContext context)
+    {
+        int hidden = config.HiddenSize;
+        int rows = batchSize * sequenceLength;
+        CheckIds(inputIds, rows, config.VocabSize, "input_ids");
+        CheckIds(tokenTypeIds, rows, config.TypeVocabSize, "token_type_ids");
+        if (sequenceLength > config.MaxPositionEmbeddings)
+        {
+            throw new ArgumentException($"Sequence length {sequenceLength} exceeds max_position_embeddings ({config.MaxPositionEmbeddings}).");
+        }
+        var positionIds = new int[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            positionIds[r] = r % sequenceLength;
+        }
+
+        // sum: [B, T, H] = word[input_ids] + position[t] + token_type[token_type_ids]
+        var sum = Tensor.Uninitialized(batchSize, sequenceLength, hidden);
+        GatherKernels.GatherRows(WordEmbeddings.Memory, inputIds, sum.Memory, hidden);
+        var word = WordEmbeddings;
+        var position = PositionEmbeddings.Memory;
+        var tokenType = TokenTypeEmbeddings.Memory;
+        var sumMemory = sum.Memory;
+        CpuParallel.ForRows(rows, 2 * hidden, (start, end) =>
+        {
+            for (int r = start; r < end; r++)
+            {
+                var row = sumMemory.Span.Slice(r * hidden, hidden);
+                TensorPrimitives.Add(row, position.Span.Slice(positionIds[r] * hidden, hidden), row);
+                TensorPrimitives.Add(row, tokenType.Span.Slice(tokenTypeIds[r] * hidden, hidden), row);
+            }
+        });
+
+        // normalized: [B, T, H] = LayerNorm(sum); mean, rstd: [B·T] kept for backward
+        var normalized = Tensor.Uninitialized(batchSize, sequenceLength, hidden);
+        var mean = Tensor.Uninitialized(rows);
+        var rstd = Tensor.Uninitialized(rows);
+        LayerNormKernels.Forward(sum.Memory, LayerNormWeight.Memory, LayerNormBias.Memory, config.LayerNormEps, normalized.Memory, mean.Memory, rstd.Memory);
+
+        // output: [B, T, H] = Dropout(normalized)
+        var (output, dropoutMask) = context.Dropout(normalized, config.HiddenDropoutProb);
+
+        return Gradients.Record(output, "BertEmbeddings", [word, PositionEmbeddings, TokenTypeEmbeddings, LayerNormWeight, LayerNormBias],
+            outputGrad => Backward(outputGrad, inputIds, positionIds, tokenTypeIds, sum, mean, rstd, dropoutMask));
+    }
+
+    /// <summary>The forward in reverse: dropout, LayerNorm, then scatter-add into the three tables.</summary>
+    private void Backward(Tensor outputGrad, int[] inputIds, int[] positionIds, int[] tokenTypeIds,
+        Tensor sum, Tensor mean, Tensor rstd, Tensor? dropoutMask)
+    {
+        int hidden = config.HiddenSize;
+        // normalizedGrad: [B, T, H]
+        var normalizedGrad = ForwardContext.DropoutBackward(outputGrad, dropoutMask);
+
+        // sumGrad: [B, T, H]; LayerNorm's weight and bias gradients accumulate directly
+        var sumGrad = Tensor.Zeros(sum.ShapeArray());
+        LayerNormKernels.Backward(sum.Memory, LayerNormWeight.Memory, mean.Memory, rstd.Memory, normalizedGrad.Memory,
+            sumGrad.Memory, Gradients.Of(LayerNormWeight).Memory, Gradients.Of(LayerNormBias).Memory);
+
+        // Each table row receives the gradient of every position that looked it up.
+        GatherKernels.ScatterAddRows(sumGrad.Memory, inputIds, Gradients.Of(WordEmbeddings).Memory, hidden);
+        GatherKernels.ScatterAddRows(sumGrad.Memory, positionIds, Gradients.Of(PositionEmbeddings).Memory, hidden);
+        GatherKernels.ScatterAddRows(sumGrad.Memory, tokenTypeIds, Gradients.Of(TokenTypeEmbeddings).Memory, hidden);
+    }
+
+    private static void CheckIds(int[] ids, int expectedCount, int limit, string name)
+    {
+        if (ids.Length != expectedCount)
+        {
+            throw new ArgumentException($"{name} has {ids.Length} entries; expected batch × sequence = {expectedCount}.");
+        }
+        for (int i = 0; i < ids.Length; i++)
+        {
+            if ((uint)ids[i] >= (uint)limit)
+            {
+                throw new ArgumentOutOfRangeException(name, $"{name}[{i}] = {ids[i]} is outside [0, {limit}).");
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+using MiniBioBert.Engine;
+using MiniBioBert.Engine.Autograd;
+using MiniBioBert.Engine.Cpu;
+
+namespace MiniBioBert.Model.Layers;
+
+/// <summary>cls.seq_relationship: two logits from the pooled [CLS] vector (0 = B follows A, 1 = B is random).</summary>
+public sealed class NextSentenceHead(ParameterBuffer parameters)
+{
+    public Tensor Weight { get; } = parameters["cls.seq_relationship.weight"]; // [2, H]
+    public Tensor Bias { get; } = parameters["cls.seq_relationship.bias"];     // [2]
+
+    /// <summary>pooled: [B, H]. Returns logits [B, 2].</summary>
+    public Tensor Forward(Tensor pooled)
+    {
+        var logits = Tensor.Uninitialized(pooled.Dim(0), 2);
+        LinearKernels.Forward(pooled, Weight, Bias, logits);
+        return Gradients.Record(logits, "NextSentenceHead", [pooled, Weight, Bias],
+            logitsGrad => LinearKernels.Backward(logitsGrad, pooled, Weight, Gradients.Of(pooled), Gradients.Of(Weight), Gradients.Of(Bias)));
+    }
+}

@@ -1,0 +1,23 @@
+using MiniBioBert.Engine;
+
+namespace MiniBioBert.Model;
+
+/// <summary>
+/// What a pretraining forward pass returns: the losses (one-element tensors; <see cref="Loss"/> is the one to
+/// backpropagate), the logits, and the accuracies reported beside the losses.
+/// </summary>
+public sealed record PretrainingOutput(
+    Tensor Loss,
+    Tensor MlmLoss,
+    Tensor NspLoss,
+    Tensor MlmLogits,
+    Tensor NspLogits,
+    int MlmCorrect,
+    int MlmCount,
+    int NspCorrect,
+    int NspCount)
+{
+    public double MlmAccuracy => MlmCount == 0 ? 0 : (double)MlmCorrect / MlmCount;
+
+    public double NspAccuracy => NspCount == 0 ? 0 : (double)NspCorrect / NspCount;
+}
