@@ -7,7 +7,9 @@ namespace MiniBioBert.Training.Data;
 /// Reads a text file line by line, plain or gzip (recognized by its magic bytes 1F 8B, whatever its name),
 /// strictly: invalid UTF-8, NUL bytes (a binary file) and over-long lines stop the read with an
 /// <see cref="InvalidDataException"/> naming the file and the line. An over-long line is detected while it is
-/// read, so at most <c>maxLineBytes</c> of it is ever held in memory.
+/// read, so at most <c>maxLineBytes</c> of it is ever held in memory. .NET's <see cref="GZipStream"/> ends silently on
+/// truncated data, so the gzip trailer's size field (the last 4 bytes: the last member's length mod 2³²) is checked
+/// at the end: decompressing fewer bytes than it announces means the file was cut.
 /// </summary>
 internal sealed class CorpusLineReader : IDisposable
 {
@@ -23,12 +25,15 @@ internal sealed class CorpusLineReader : IDisposable
     private int _bufferEnd;
     private byte[] _line = new byte[1 << 12];
     private int _lineLength;
+    private readonly uint? _gzipAnnouncedSize;
+    private long _bytesRead;
 
-    private CorpusLineReader(string path, Stream stream, int maxLineBytes)
+    private CorpusLineReader(string path, Stream stream, int maxLineBytes, uint? gzipAnnouncedSize)
     {
         FilePath = path;
         _stream = stream;
         _maxLineBytes = maxLineBytes;
+        _gzipAnnouncedSize = gzipAnnouncedSize;
     }
 
     /// <summary>The file being read, as given.</summary>
@@ -48,9 +53,17 @@ internal sealed class CorpusLineReader : IDisposable
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         Span<byte> magic = stackalloc byte[2];
         var isGzip = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false) == 2 && magic[0] == 0x1F && magic[1] == 0x8B;
+        uint? announcedSize = null;
+        if (isGzip && file.Length >= 18)
+        {
+            Span<byte> trailer = stackalloc byte[4];
+            file.Position = file.Length - 4;
+            file.ReadExactly(trailer);
+            announcedSize = BitConverter.ToUInt32(trailer);
+        }
         file.Position = 0;
         Stream stream = isGzip ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: false) : file;
-        return new CorpusLineReader(path, stream, maxLineBytes);
+        return new CorpusLineReader(path, stream, maxLineBytes, announcedSize);
     }
 
     /// <summary>The next line without its line break (CR LF or LF) and without a leading BOM, or null at the end.</summary>
@@ -91,12 +104,23 @@ internal sealed class CorpusLineReader : IDisposable
         {
             _bufferStart = 0;
             _bufferEnd = _stream.Read(_buffer, 0, _buffer.Length);
-            return _bufferEnd > 0;
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
         {
             throw new InvalidDataException($"{FilePath}: cannot read the data after line {LineNumber} ({e.Message}).", e);
         }
+        if (_bytesRead == 0 && _buffer.AsSpan(0, _bufferEnd).IndexOf((byte)0) is var nul and >= 0)
+        {
+            var line = _buffer.AsSpan(0, nul).Count((byte)'\n') + 1;
+            throw new InvalidDataException($"{FilePath}: NUL byte at offset {nul} (line {line}); this looks like a binary file, not UTF-8 text.");
+        }
+        _bytesRead += _bufferEnd;
+        if (_bufferEnd == 0 && _gzipAnnouncedSize is { } announced && _bytesRead < announced)
+        {
+            throw new InvalidDataException(
+                $"{FilePath}: the gzip data ends after {_bytesRead} bytes (line {LineNumber}) but its trailer announces {announced}; the file is truncated.");
+        }
+        return _bufferEnd > 0;
     }
 
     private void AppendToLine(ReadOnlySpan<byte> piece)
