@@ -20,13 +20,13 @@ internal sealed class CorpusLineReader : IDisposable
 
     private readonly Stream _stream;
     private readonly int _maxLineBytes;
+    private readonly uint? _gzipAnnouncedSize;
     private readonly byte[] _buffer = new byte[1 << 16];
     private int _bufferStart;
     private int _bufferEnd;
+    private long _bytesRead;
     private byte[] _line = new byte[1 << 12];
     private int _lineLength;
-    private readonly uint? _gzipAnnouncedSize;
-    private long _bytesRead;
 
     private CorpusLineReader(string path, Stream stream, int maxLineBytes, uint? gzipAnnouncedSize)
     {
