@@ -98,6 +98,19 @@ public class PretrainingInstanceBuilderTests
     }
 
     [Test]
+    public void OnlyTheGivenDocumentsAreUsedNotEvenAsRandomNext()
+    {
+        var corpus = TestCorpora.Tokenize(TestCorpora.RandomDocuments(100, 1, 10, 1, 30, 100, seed: 6), Tokenizer);
+        var split = CorpusSplit.Create(corpus.DocumentCount, 0.3, seed: 2);
+        var random = new DeterministicRandom(3);
+        var instances = PretrainingInstanceBuilder.Build(corpus, split.TrainingDocuments, new PretrainingDataOptions { MaxSequenceLength = 32 }, ref random);
+
+        var used = instances.SelectMany(i => new[] { DocumentOf(corpus, i.AStart), DocumentOf(corpus, i.BStart) }).Distinct();
+        Assert.That(used, Is.SubsetOf(split.TrainingDocuments));
+        Assert.That(instances.Any(i => i.IsRandomNext), Is.True);
+    }
+
+    [Test]
     public void NeedsTwoDocuments()
     {
         var corpus = TestCorpora.Tokenize(TestCorpora.RandomDocuments(1, 3, 3, 3, 3, 100, seed: 3), Tokenizer);
