@@ -1,0 +1,56 @@
+namespace MiniBioBert.Training.Data;
+
+/// <summary>
+/// Everything pretraining needs from the data, in one place: the tokenized corpus (cached), the held-out split,
+/// the training batch source and the fixed evaluation batches over the held-out documents.
+/// </summary>
+public sealed class PretrainingDataset
+{
+    private readonly Lazy<MostFrequentTokenBaseline> _baseline;
+
+    private PretrainingDataset(CorpusLoadResult load, CorpusSplit split, PretrainingBatchSource training, PretrainingEpoch evaluation, SpecialTokenIds specials)
+    {
+        Load = load;
+        Split = split;
+        Training = training;
+        Evaluation = evaluation;
+        _baseline = new Lazy<MostFrequentTokenBaseline>(
+            () => MostFrequentTokenBaseline.Compute(load.Corpus, split.TrainingDocuments, specials, evaluation));
+    }
+
+    /// <summary>How the corpus was loaded (counts, cache hit, time).</summary>
+    public CorpusLoadResult Load { get; }
+
+    /// <summary>The tokenized corpus.</summary>
+    public TokenizedCorpus Corpus => Load.Corpus;
+
+    /// <summary>Training and held-out documents.</summary>
+    public CorpusSplit Split { get; }
+
+    /// <summary>Training batches (dynamic masking, resumable).</summary>
+    public PretrainingBatchSource Training { get; }
+
+    /// <summary>Held-out batches with fixed masks.</summary>
+    public PretrainingEpoch Evaluation { get; }
+
+    /// <summary>The most-frequent-token masked-LM baseline on <see cref="Evaluation"/> (computed on first use).</summary>
+    public MostFrequentTokenBaseline Baseline => _baseline.Value;
+
+    /// <summary>
+    /// Loads (or tokenizes and caches in <paramref name="cacheDirectory"/>; null disables the cache) the corpora,
+    /// holds out <paramref name="heldOutFraction"/> of the documents, and sets up training and evaluation batches.
+    /// </summary>
+    public static PretrainingDataset Open(
+        IReadOnlyList<CorpusSource> sources, CorpusTokenizer tokenizer, PretrainingDataOptions options, int batchSize,
+        string? cacheDirectory, double heldOutFraction = 0.02, Action<string>? log = null)
+    {
+        options.Validate();
+        var load = TokenizedCorpusCache.LoadOrBuild(sources, tokenizer, cacheDirectory, log);
+        var split = CorpusSplit.Create(load.Corpus.DocumentCount, heldOutFraction, options.Seed);
+        var training = new PretrainingBatchSource(load.Corpus, split.TrainingDocuments, tokenizer.Specials, options, batchSize);
+        var evaluation = PretrainingBatchSource.CreateEvaluation(load.Corpus, split.HeldOutDocuments, tokenizer.Specials, options, batchSize);
+        log?.Invoke($"Split: {split.TrainingDocuments.Count:N0} training documents, {split.HeldOutDocuments.Count:N0} held out " +
+            $"({evaluation.BatchCount} evaluation batches of up to {batchSize}).");
+        return new PretrainingDataset(load, split, training, evaluation, tokenizer.Specials);
+    }
+}
