@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static MiniBioBert.Engine.Cpu.GemmBlocking;
 
 namespace MiniBioBert.Engine.Cpu;
@@ -80,6 +81,7 @@ internal static unsafe class GemmDriver
     /// Rows row0 .. row0 + rows, columns col0 .. col0 + cols of the C block, from packed strips. The B strip is the
     /// outer loop so that it stays in L1 while the tile's A strips stream through it from L2.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MacroTile(int kc, float* packedA, float* packedB, float* c, int ldc,
         int row0, int rows, int col0, int cols, float alpha, float beta, bool useSimd)
     {

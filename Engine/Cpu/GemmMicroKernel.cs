@@ -18,6 +18,7 @@ internal static unsafe class GemmMicroKernel
     /// One full tile, or a partial one at the matrix edge (<paramref name="rows"/> &lt; MR or <paramref name="cols"/> &lt; NR):
     /// then the kernel writes into a scratch tile first and only the existing part is copied to C.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile(bool useSimd, int kc, float* a, float* b, float* c, int ldc, int rows, int cols, float alpha, float beta)
     {
         if (rows == MR && cols == NR)

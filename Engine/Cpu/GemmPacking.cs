@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace MiniBioBert.Engine.Cpu;
@@ -19,39 +20,52 @@ internal static unsafe class GemmPacking
     /// <param name="width">MR for A, NR for B.</param>
     /// <param name="kc">Steps of k in the strip.</param>
     /// <param name="dst">kc × width floats.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackStrip(float* src, nint strideAcross, nint strideAlong, int valid, int width, int kc, float* dst)
     {
-        if (strideAcross == 1 && valid == width && width % Vector256<float>.Count == 0)
+        if (strideAcross == 1)
         {
-            // The strip's values for one step are contiguous in memory: copy them as vectors.
+            // The strip's values for one step of k are contiguous in memory: copy them row by row.
             for (int p = 0; p < kc; p++)
             {
-                float* from = src + p * strideAlong;
-                float* to = dst + p * width;
-                for (int r = 0; r < width; r += Vector256<float>.Count)
-                {
-                    Vector256.Store(Vector256.Load(from + r), to + r);
-                }
+                CopyStep(src + p * strideAlong, valid, width, dst + p * width);
             }
             return;
         }
 
-        // Otherwise walk each row (or column) of the strip along k, which reads memory in order when strideAlong is 1.
-        for (int r = 0; r < valid; r++)
+        // Otherwise gather each step from `valid` separate rows (of A) or columns (of B); each of them is read in order.
+        for (int p = 0; p < kc; p++)
         {
-            float* from = src + r * strideAcross;
-            float* to = dst + r;
-            for (int p = 0; p < kc; p++)
+            float* from = src + p * strideAlong;
+            float* to = dst + p * width;
+            for (int r = 0; r < valid; r++)
             {
-                to[p * width] = from[p * strideAlong];
+                to[r] = from[r * strideAcross];
+            }
+            for (int r = valid; r < width; r++)
+            {
+                to[r] = 0f;
             }
         }
-        for (int r = valid; r < width; r++)
+    }
+
+    private static void CopyStep(float* from, int valid, int width, float* to)
+    {
+        int r = 0;
+        if (valid == width)
         {
-            for (int p = 0; p < kc; p++)
+            for (; r + Vector256<float>.Count <= width; r += Vector256<float>.Count)
             {
-                dst[p * width + r] = 0f;
+                Vector256.Store(Vector256.Load(from + r), to + r);
             }
+        }
+        for (; r < valid; r++)
+        {
+            to[r] = from[r];
+        }
+        for (; r < width; r++)
+        {
+            to[r] = 0f;
         }
     }
 }
