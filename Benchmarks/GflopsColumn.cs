@@ -3,6 +3,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace MiniBioBert.Benchmarks;
 
@@ -31,13 +32,16 @@ public sealed class GflopsColumn : IColumn
 }
 
 /// <summary>
-/// A short job (one launch, 3 warm-up and 8 measured iterations: minutes, not hours) plus the GFLOP/s column.
+/// A short job (one launch, 3 warm-up and 8 measured iterations: minutes, not hours) run in this process, plus the
+/// GFLOP/s column and parameter columns wide enough for the shape names.
 /// </summary>
 public sealed class GemmBenchmarkConfig : ManualConfig
 {
     public GemmBenchmarkConfig()
     {
-        AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(8));
+        AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(8)
+            .WithToolchain(InProcessEmitToolchain.Instance));
         AddColumn(new GflopsColumn());
+        SummaryStyle = SummaryStyle.Default.WithMaxParameterColumnWidth(40);
     }
 }
