@@ -1,0 +1,139 @@
+using System.Runtime.CompilerServices;
+using static MiniBioBert.Engine.Cpu.GemmBlocking;
+
+namespace MiniBioBert.Engine.Cpu;
+
+/// <summary>
+/// The cache-blocked loop nest of the packed GEMM (the GotoBLAS / BLIS structure):
+/// <code>
+/// for each NC-wide column block of C            (jc)
+///   for each KC-deep slice of k                   (pc)  pack op(B)[pc.., jc..] into NR-wide strips
+///     for each MB-tall row block of C             (ib)  pack op(A)[ib.., pc..] into MR-tall strips
+///       for each MC × NCTile work tile, in parallel
+///         for each NR strip of B, for each MR strip of A: micro-kernel
+/// </code>
+/// The first k slice applies beta to C; later slices add to what the earlier ones wrote.
+/// </summary>
+internal static unsafe class GemmDriver
+{
+    /// <summary>Runs <c>C = alpha · op(A) · op(B) + beta · C</c> (arguments as in <see cref="Gemm.Multiply"/>).</summary>
+    /// <param name="parallel">Spread packing and tiles over the thread pool.</param>
+    /// <param name="useSimd">Use the AVX2 + FMA micro-kernel (otherwise the portable one).</param>
+    public static void Run(bool transposeA, bool transposeB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, bool parallel, bool useSimd)
+    {
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+        if (k == 0 || alpha == 0f)
+        {
+            Scale(m, n, beta, c, ldc);
+            return;
+        }
+
+        // op(A)[i, p] = a[i·aRow + p·aDepth]; op(B)[p, j] = b[p·bDepth + j·bCol].
+        nint aRow = transposeA ? 1 : lda, aDepth = transposeA ? lda : 1;
+        nint bDepth = transposeB ? 1 : ldb, bCol = transposeB ? ldb : 1;
+
+        var workspace = GemmWorkspace.Current;
+        float* packedA = workspace.PackedA((long)RoundUp(Math.Min(m, MB), MR) * Math.Min(k, KC));
+        float* packedB = workspace.PackedB((long)RoundUp(Math.Min(n, NC), NR) * Math.Min(k, KC));
+
+        for (int jc = 0; jc < n; jc += NC)
+        {
+            int nc = Math.Min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC)
+            {
+                int kc = Math.Min(KC, k - pc);
+                float sliceBeta = pc == 0 ? beta : 1f;
+
+                // packedB: strip s holds columns jc + s·NR .. of op(B), rows pc .. pc + kc, as [kc, NR].
+                float* bSlice = b + pc * bDepth + jc * bCol;
+                ForEach(DivUp(nc, NR), parallel, s =>
+                    GemmPacking.PackStrip(bSlice + s * NR * bCol, bCol, bDepth, Math.Min(NR, nc - s * NR), NR, kc,
+                        packedB + (long)s * kc * NR));
+
+                for (int ib = 0; ib < m; ib += MB)
+                {
+                    int mb = Math.Min(MB, m - ib);
+
+                    // packedA: strip s holds rows ib + s·MR .. of op(A), columns pc .. pc + kc, as [kc, MR].
+                    float* aBlock = a + ib * aRow + pc * aDepth;
+                    ForEach(DivUp(mb, MR), parallel, s =>
+                        GemmPacking.PackStrip(aBlock + s * MR * aRow, aRow, aDepth, Math.Min(MR, mb - s * MR), MR, kc,
+                            packedA + (long)s * kc * MR));
+
+                    float* cBlock = c + (nint)ib * ldc + jc;
+                    int tileRows = DivUp(mb, MC);
+                    ForEach(tileRows * DivUp(nc, NCTile), parallel, t =>
+                    {
+                        int row0 = t % tileRows * MC, col0 = t / tileRows * NCTile;
+                        MacroTile(kc, packedA, packedB, cBlock, ldc, row0, Math.Min(MC, mb - row0),
+                            col0, Math.Min(NCTile, nc - col0), alpha, sliceBeta, useSimd);
+                    });
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rows row0 .. row0 + rows, columns col0 .. col0 + cols of the C block, from packed strips. The B strip is the
+    /// outer loop so that it stays in L1 while the tile's A strips stream through it from L2.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MacroTile(int kc, float* packedA, float* packedB, float* c, int ldc,
+        int row0, int rows, int col0, int cols, float alpha, float beta, bool useSimd)
+    {
+        for (int j = col0; j < col0 + cols; j += NR)
+        {
+            float* bStrip = packedB + (long)(j / NR) * kc * NR;
+            int tileCols = Math.Min(NR, col0 + cols - j);
+            for (int i = row0; i < row0 + rows; i += MR)
+            {
+                float* aStrip = packedA + (long)(i / MR) * kc * MR;
+                GemmMicroKernel.Tile(useSimd, kc, aStrip, bStrip, c + (nint)i * ldc + j, ldc,
+                    Math.Min(MR, row0 + rows - i), tileCols, alpha, beta);
+            }
+        }
+    }
+
+    /// <summary>C = beta · C, writing zeros without reading C when beta is 0.</summary>
+    private static void Scale(int m, int n, float beta, float* c, int ldc)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var row = new Span<float>(c + (nint)i * ldc, n);
+            if (beta == 0f)
+            {
+                row.Clear();
+            }
+            else if (beta != 1f)
+            {
+                foreach (ref float value in row)
+                {
+                    value *= beta;
+                }
+            }
+        }
+    }
+
+    private static void ForEach(int count, bool parallel, Action<int> body)
+    {
+        if (parallel && count > 1)
+        {
+            Parallel.For(0, count, body);
+        }
+        else
+        {
+            for (int i = 0; i < count; i++)
+            {
+                body(i);
+            }
+        }
+    }
+
+    private static int DivUp(int value, int divisor) => (value + divisor - 1) / divisor;
+
+    private static int RoundUp(int value, int multiple) => DivUp(value, multiple) * multiple;
+}
