@@ -7,6 +7,18 @@ internal static class Program
     /// <summary>Runs the BenchmarkDotNet benchmarks chosen by the arguments (e.g. <c>--filter *Gemm*</c>).</summary>
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "train-step")
+        {
+            try
+            {
+                return TrainStep.TrainStepMeasurement.Run(args[1..]);
+            }
+            catch (ArgumentException error)
+            {
+                Console.Error.WriteLine("error: " + error.Message);
+                return 2;
+            }
+        }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace MiniBioBert.Engine.Cpu;
 
 /// <summary>Elementwise activations (exact GELU, tanh), forward and backward, over all cores.</summary>
@@ -6,38 +8,53 @@ public static class ActivationKernels
     /// <summary>y = x·Φ(x).</summary>
     public static void GeluForward(ReadOnlyMemory<float> x, Memory<float> y)
     {
-        CpuParallel.ForRows(x.Length, 20, (start, end) =>
+        ForChunks(x.Length, 20, (start, length) =>
         {
-            var input = x.Span;
-            var output = y.Span;
-            for (int i = start; i < end; i++)
-            {
-                double value = input[i];
-                output[i] = (float)(value * GaussianFunctions.Cdf(value));
-            }
+            Span<float> cdf = stackalloc float[length];
+            Span<float> scratch = stackalloc float[length];
+            var input = x.Span.Slice(start, length);
+            GaussianFunctions.Cdf(input, cdf, scratch);
+            TensorPrimitives.Multiply(input, cdf, y.Span.Slice(start, length));
         });
     }
 
     /// <summary>dx += dy·(Φ(x) + x·φ(x)).</summary>
     public static void GeluBackward(ReadOnlyMemory<float> x, ReadOnlyMemory<float> dy, Memory<float> dx)
     {
-        CpuParallel.ForRows(x.Length, 30, (start, end) =>
+        ForChunks(x.Length, 30, (start, length) =>
         {
-            var input = x.Span;
-            var outputGrad = dy.Span;
-            var inputGrad = dx.Span;
-            for (int i = start; i < end; i++)
+            Span<float> cdf = stackalloc float[length];
+            Span<float> pdf = stackalloc float[length];
+            var input = x.Span.Slice(start, length);
+            GaussianFunctions.Cdf(input, cdf, pdf);
+            GaussianFunctions.Pdf(input, pdf);
+            // derivative = Φ(x) + x·φ(x), kept in cdf
+            TensorPrimitives.MultiplyAdd(input, pdf, cdf, cdf);
+            var inputGrad = dx.Span.Slice(start, length);
+            TensorPrimitives.MultiplyAdd(dy.Span.Slice(start, length), cdf, inputGrad, inputGrad);
+        });
+    }
+
+    /// <summary>Runs body(start, length) over chunks of at most <see cref="ChunkSize"/> elements, on all cores.</summary>
+    private static void ForChunks(int count, long workPerElement, Action<int, int> body)
+    {
+        int chunks = (count + ChunkSize - 1) / ChunkSize;
+        CpuParallel.ForRows(chunks, workPerElement * ChunkSize, (first, last) =>
+        {
+            for (int chunk = first; chunk < last; chunk++)
             {
-                double value = input[i];
-                double derivative = GaussianFunctions.Cdf(value) + value * GaussianFunctions.Pdf(value);
-                inputGrad[i] += (float)(outputGrad[i] * derivative);
+                int start = chunk * ChunkSize;
+                body(start, Math.Min(ChunkSize, count - start));
             }
         });
     }
 
+    /// <summary>Elements per chunk: small enough for stack scratch buffers, large enough for SIMD loops.</summary>
+    private const int ChunkSize = 1024;
+
     /// <summary>y = tanh(x).</summary>
     public static void TanhForward(ReadOnlyMemory<float> x, Memory<float> y) =>
-        System.Numerics.Tensors.TensorPrimitives.Tanh(x.Span, y.Span);
+        TensorPrimitives.Tanh(x.Span, y.Span);
 
     /// <summary>dx += dy·(1 − y²), from the forward output y.</summary>
     public static void TanhBackward(ReadOnlyMemory<float> y, ReadOnlyMemory<float> dy, Memory<float> dx)

@@ -1,3 +1,6 @@
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+
 namespace MiniBioBert.Engine.Cpu;
 
 /// <summary>
@@ -28,4 +31,61 @@ public static class GaussianFunctions
         double result = t * Math.Exp(-z * z + polynomial);
         return x >= 0 ? result : 2.0 - result;
     }
+
+    /// <summary>
+    /// Φ for a span in float32 SIMD, with the same erfc fit: cdf[i] = Φ(x[i]). <paramref name="scratch"/> is overwritten.
+    /// With z = |x|/√2 and t = 1/(1 + z/2), erfc(z) = t·exp(−z² + P(t)), and Φ(x) = ½·erfc(z) for x &lt; 0,
+    /// 1 − ½·erfc(z) otherwise.
+    /// </summary>
+    public static void Cdf(ReadOnlySpan<float> x, Span<float> cdf, Span<float> scratch)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var (t, exponent) = ErfcParts(Vector256.Create(x.Slice(i, Vector256<float>.Count)));
+                t.CopyTo(cdf.Slice(i));
+                exponent.CopyTo(scratch.Slice(i));
+            }
+        }
+        for (; i < x.Length; i++)
+        {
+            float z = MathF.Abs(x[i]) * (float)InverseSqrt2;
+            float t = 1f / (1f + 0.5f * z);
+            cdf[i] = t;
+            scratch[i] = -z * z + ErfcPolynomial(t);
+        }
+        TensorPrimitives.Exp(scratch.Slice(0, x.Length), scratch);
+        for (int j = 0; j < x.Length; j++)
+        {
+            float halfErfc = 0.5f * cdf[j] * scratch[j];
+            cdf[j] = x[j] < 0 ? halfErfc : 1f - halfErfc;
+        }
+    }
+
+    /// <summary>φ for a span: pdf[i] = exp(−x[i]²/2)/√(2π).</summary>
+    public static void Pdf(ReadOnlySpan<float> x, Span<float> pdf)
+    {
+        TensorPrimitives.Multiply(x, x, pdf);
+        TensorPrimitives.Multiply(pdf, -0.5f, pdf);
+        TensorPrimitives.Exp(pdf, pdf);
+        TensorPrimitives.Multiply(pdf, (float)InverseSqrt2Pi, pdf);
+    }
+
+    private static (Vector256<float> T, Vector256<float> Exponent) ErfcParts(Vector256<float> x)
+    {
+        var z = Vector256.Abs(x) * (float)InverseSqrt2;
+        var t = Vector256<float>.One / (Vector256<float>.One + z * 0.5f);
+        return (t, ErfcPolynomial(t) - z * z);
+    }
+
+    private static Vector256<float> ErfcPolynomial(Vector256<float> t) =>
+        Vector256.Create(-1.26551223f) + t * (Vector256.Create(1.00002368f) + t * (Vector256.Create(0.37409196f) + t * (Vector256.Create(0.09678418f)
+        + t * (Vector256.Create(-0.18628806f) + t * (Vector256.Create(0.27886807f) + t * (Vector256.Create(-1.13520398f)
+        + t * (Vector256.Create(1.48851587f) + t * (Vector256.Create(-0.82215223f) + t * 0.17087277f))))))));
+
+    private static float ErfcPolynomial(float t) =>
+        -1.26551223f + t * (1.00002368f + t * (0.37409196f + t * (0.09678418f + t * (-0.18628806f
+        + t * (0.27886807f + t * (-1.13520398f + t * (1.48851587f + t * (-0.82215223f + t * 0.17087277f))))))));
 }

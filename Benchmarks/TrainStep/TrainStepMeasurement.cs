@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Engine.Memory;
+using MiniBioBert.Model;
+using MiniBioBert.Model.Layers;
+using MiniBioBert.Training.Optim;
+
+namespace MiniBioBert.Benchmarks.TrainStep;
+
+/// <summary>
+/// `train-step`: times full pretraining steps (forward, backward, gradient clipping, AdamW) of the default model on
+/// a random token batch with 15% MLM positions and dropout on, after warm-up steps that are not counted, and prints
+/// one JSON line: {"engine", "ms_per_step", "tokens_per_s", "peak_rss_mb", ...}.
+/// </summary>
+internal static class TrainStepMeasurement
+{
+    public static int Run(string[] args)
+    {
+        int steps = IntOption(args, "--steps", 5);
+        int warmup = IntOption(args, "--warmup", 2);
+        int batchSize = IntOption(args, "--batch", 32);
+        int sequenceLength = IntOption(args, "--seq", 128);
+        CpuParallel.ThreadCount = IntOption(args, "--threads", Environment.ProcessorCount);
+
+        var config = new BertConfig();
+        var model = new BertForPreTraining(config, seed: 1);
+        var segments = WeightDecayRule.Segments(model.Parameters.Parameters.Select(p => (p.Name, p.Offset, p.Value.Size)));
+        var optimizer = new AdamW(segments);
+        var inputs = RandomBatch(config, batchSize, sequenceLength, seed: 2);
+
+        var timer = new Stopwatch();
+        double lastLoss = 0;
+        for (int step = 0; step < warmup + steps; step++)
+        {
+            if (step == warmup)
+            {
+                timer.Start();
+            }
+            model.Parameters.ZeroGradients();
+            using (new TensorScope())
+            {
+                var output = model.Forward(inputs, new ForwardContext { Training = true, DropoutSeed = (ulong)step });
+                output.Loss.Backward();
+                lastLoss = output.Loss.Item();
+            }
+            GradientClipping.ClipByGlobalNorm(model.Parameters.Gradients, 1.0);
+            optimizer.Step(model.Parameters.Values, model.Parameters.Gradients, 1e-4);
+        }
+        timer.Stop();
+
+        double msPerStep = timer.Elapsed.TotalMilliseconds / steps;
+        var result = new Dictionary<string, object>
+        {
+            ["engine"] = "minibiobert-cpu",
+            ["ms_per_step"] = Math.Round(msPerStep, 1),
+            ["tokens_per_s"] = Math.Round(batchSize * sequenceLength / (msPerStep / 1000), 0),
+            ["peak_rss_mb"] = Math.Round(PeakResidentMegabytes(), 0),
+            ["batch"] = batchSize,
+            ["seq"] = sequenceLength,
+            ["masked_positions"] = inputs.MaskedPositions.Length,
+            ["threads"] = CpuParallel.ThreadCount,
+            ["steps"] = steps,
+            ["loss"] = Math.Round(lastLoss, 4),
+        };
+        Console.WriteLine(JsonSerializer.Serialize(result));
+        return 0;
+    }
+
+    /// <summary>Random ids, two segments, no padding, 15% of positions predicted, NSP labels alternating.</summary>
+    internal static PretrainingInputs RandomBatch(BertConfig config, int batchSize, int sequenceLength, int seed)
+    {
+        var random = new Random(seed);
+        int count = batchSize * sequenceLength;
+        var inputIds = new int[count];
+        var tokenTypes = new int[count];
+        var labels = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            inputIds[i] = random.Next(1000, config.VocabSize);
+            tokenTypes[i] = i % sequenceLength < sequenceLength / 2 ? 0 : 1;
+            labels[i] = random.NextDouble() < 0.15 ? random.Next(1000, config.VocabSize) : -100;
+        }
+        var nspLabels = Enumerable.Range(0, batchSize).Select(b => b % 2).ToArray();
+        return new PretrainingInputs(batchSize, sequenceLength, inputIds, tokenTypes, Enumerable.Repeat(1, count).ToArray(), labels, nspLabels);
+    }
+
+    /// <summary>VmHWM from /proc/self/status (Linux), else the process's peak working set.</summary>
+    private static double PeakResidentMegabytes()
+    {
+        const string Path = "/proc/self/status";
+        if (File.Exists(Path))
+        {
+            foreach (var line in File.ReadLines(Path))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    var kilobytes = line["VmHWM:".Length..].Trim().Split(' ')[0];
+                    return double.Parse(kilobytes, CultureInfo.InvariantCulture) / 1024;
+                }
+            }
+        }
+        return Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+    }
+
+    private static int IntOption(string[] args, string name, int fallback)
+    {
+        int index = Array.IndexOf(args, name);
+        if (index < 0)
+        {
+            return fallback;
+        }
+        if (index + 1 >= args.Length || !int.TryParse(args[index + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value <= 0)
+        {
+            throw new ArgumentException($"{name} needs a positive whole number.");
+        }
+        return value;
+    }
+}
