@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using MiniBioBert.Engine.Autograd;
 using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Engine.Memory;
 using MiniBioBert.Model;
@@ -22,6 +23,7 @@ internal static class TrainStepMeasurement
         int warmup = IntOption(args, "--warmup", 2);
         int batchSize = IntOption(args, "--batch", 32);
         int sequenceLength = IntOption(args, "--seq", 128);
+        bool profile = args.Contains("--profile");
         CpuParallel.ThreadCount = IntOption(args, "--threads", Environment.ProcessorCount);
 
         var config = new BertConfig();
@@ -31,24 +33,38 @@ internal static class TrainStepMeasurement
         var inputs = RandomBatch(config, batchSize, sequenceLength, seed: 2);
 
         var timer = new Stopwatch();
-        double lastLoss = 0;
+        double lastLoss = 0, optimizerMs = 0, stepMs = 0;
+        long poolAllocationsAtStart = 0, managedBytesAtStart = 0;
         for (int step = 0; step < warmup + steps; step++)
         {
             if (step == warmup)
             {
                 timer.Start();
+                poolAllocationsAtStart = BufferPool.Shared.Allocations;
+                managedBytesAtStart = GC.GetTotalAllocatedBytes(precise: true);
             }
+            OperationProfiler.Enabled = profile && step >= warmup;
+            long phaseStart = Stopwatch.GetTimestamp();
             model.Parameters.ZeroGradients();
+            OperationProfiler.Restart();
             using (new TensorScope())
             {
                 var output = model.Forward(inputs, new ForwardContext { Training = true, DropoutSeed = (ulong)step });
                 output.Loss.Backward();
                 lastLoss = output.Loss.Item();
             }
+            long optimizerStart = Stopwatch.GetTimestamp();
             GradientClipping.ClipByGlobalNorm(model.Parameters.Gradients, 1.0);
             optimizer.Step(model.Parameters.Values, model.Parameters.Gradients, 1e-4);
+            if (step >= warmup)
+            {
+                optimizerMs += Stopwatch.GetElapsedTime(optimizerStart).TotalMilliseconds;
+                stepMs += Stopwatch.GetElapsedTime(phaseStart).TotalMilliseconds;
+            }
         }
         timer.Stop();
+        long poolAllocations = BufferPool.Shared.Allocations - poolAllocationsAtStart;
+        double managedMegabytes = (GC.GetTotalAllocatedBytes(precise: true) - managedBytesAtStart) / (1024.0 * 1024.0);
 
         double msPerStep = timer.Elapsed.TotalMilliseconds / steps;
         var result = new Dictionary<string, object>
@@ -62,10 +78,32 @@ internal static class TrainStepMeasurement
             ["masked_positions"] = inputs.MaskedPositions.Length,
             ["threads"] = CpuParallel.ThreadCount,
             ["steps"] = steps,
+            ["pool_allocations_per_step"] = poolAllocations / steps,
+            ["managed_alloc_mb_per_step"] = Math.Round(managedMegabytes / steps, 2),
             ["loss"] = Math.Round(lastLoss, 4),
         };
         Console.WriteLine(JsonSerializer.Serialize(result));
+        if (profile)
+        {
+            PrintProfile(steps, stepMs, optimizerMs);
+        }
         return 0;
+    }
+
+    /// <summary>A Markdown table of milliseconds per step by operation (forward and backward), plus clipping + AdamW.</summary>
+    private static void PrintProfile(int steps, double stepMs, double optimizerMs)
+    {
+        Console.WriteLine();
+        Console.WriteLine("| operation | calls/step | forward ms | backward ms | share of step |");
+        Console.WriteLine("|---|---|---|---|---|");
+        foreach (var (operation, forwardMs, backwardMs, calls) in OperationProfiler.Report())
+        {
+            Console.WriteLine(FormattableString.Invariant(
+                $"| {operation} | {calls / steps} | {forwardMs / steps:F1} | {backwardMs / steps:F1} | {100 * (forwardMs + backwardMs) / stepMs:F1}% |"));
+        }
+        Console.WriteLine(FormattableString.Invariant(
+            $"| clip + AdamW | 1 | {optimizerMs / steps:F1} | | {100 * optimizerMs / stepMs:F1}% |"));
+        Console.WriteLine(FormattableString.Invariant($"| whole step | | | | {stepMs / steps:F1} ms |"));
     }
 
     /// <summary>Random ids, two segments, no padding, 15% of positions predicted, NSP labels alternating.</summary>

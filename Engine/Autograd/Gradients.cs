@@ -30,6 +30,10 @@ public static class Gradients
     /// <summary>Marks <paramref name="output"/> as produced by an operation whose backward is <paramref name="backward"/>.</summary>
     public static Tensor Record(Tensor output, string operationName, Tensor[] inputs, Action<Tensor> backward)
     {
+        if (OperationProfiler.Enabled)
+        {
+            OperationProfiler.RecordForward(operationName);
+        }
         if (ShouldRecord(inputs))
         {
             output.RequiresGrad = true;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 
 namespace MiniBioBert.Engine.Cpu;
@@ -25,11 +26,12 @@ public static class CrossEntropyKernels
         }
         CpuParallel.ForRows(rows, 6L * classes, (start, end) =>
         {
-            var scratch = new float[classes];
+            var scratch = ArrayPool<float>.Shared.Rent(classes);
             for (int r = start; r < end; r++)
             {
-                logSumExp.Span[r] = SoftmaxKernels.LogSumExp(logits.Span.Slice(r * classes, classes), scratch);
+                logSumExp.Span[r] = SoftmaxKernels.LogSumExp(logits.Span.Slice(r * classes, classes), scratch.AsSpan(0, classes));
             }
+            ArrayPool<float>.Shared.Return(scratch);
         });
         double total = 0;
         int count = 0;
@@ -51,7 +53,8 @@ public static class CrossEntropyKernels
     {
         CpuParallel.ForRows(targets.Length, 6L * classes, (start, end) =>
         {
-            var scratch = new float[classes];
+            var rented = ArrayPool<float>.Shared.Rent(classes);
+            var scratch = rented.AsSpan(0, classes);
             for (int r = start; r < end; r++)
             {
                 int target = targets.Span[r];
@@ -65,6 +68,7 @@ public static class CrossEntropyKernels
                 TensorPrimitives.MultiplyAdd(scratch, scale, rowGrad, rowGrad);
                 rowGrad[target] -= scale;
             }
+            ArrayPool<float>.Shared.Return(rented);
         });
     }
 }
