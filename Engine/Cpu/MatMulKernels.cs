@@ -20,4 +20,31 @@ public static unsafe class MatMulKernels
                 beta, cData + c.Offset, n, (long)m * n, batch);
         }
     }
+
+    /// <summary>
+    /// One product per (batch item, head) for multi-head attention, reading and writing each head's matrix in place
+    /// inside a larger tensor instead of materialising transposed copies: the head h of batch item b of operand X
+    /// starts at X.Offset + b·X.BatchStride + h·X.HeadStride and has rows X.RowStride floats apart.
+    /// For activations [B, T, heads·d]: RowStride = heads·d, HeadStride = d, BatchStride = T·heads·d.
+    /// </summary>
+    public static void MultiplyPerHead(bool transposeA, bool transposeB, int m, int n, int k,
+        StridedMatrices a, StridedMatrices b, StridedMatrices c, int batch, int heads, float alpha = 1f, float beta = 0f)
+    {
+        CpuParallel.ForRows(batch, 2L * heads * m * n * k, (start, end) =>
+        {
+            fixed (float* aData = a.Tensor.Data, bData = b.Tensor.Data, cData = c.Tensor.Data)
+            {
+                for (int item = start; item < end; item++)
+                {
+                    Gemm.MultiplyBatched(transposeA, transposeB, m, n, k, alpha,
+                        aData + a.Tensor.Offset + item * a.BatchStride, a.RowStride, a.HeadStride,
+                        bData + b.Tensor.Offset + item * b.BatchStride, b.RowStride, b.HeadStride,
+                        beta, cData + c.Tensor.Offset + item * c.BatchStride, c.RowStride, c.HeadStride, heads);
+                }
+            }
+        });
+    }
 }
+
+/// <summary>Where the per-head matrices of <see cref="MatMulKernels.MultiplyPerHead"/> sit inside a tensor.</summary>
+public readonly record struct StridedMatrices(Tensor Tensor, int RowStride, long HeadStride, long BatchStride);

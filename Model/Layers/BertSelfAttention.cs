@@ -7,6 +7,8 @@ namespace MiniBioBert.Model.Layers;
 /// <summary>
 /// bert.encoder.layer.{i}.attention.self: multi-head scaled dot-product self-attention with a padding mask.
 /// For each head h: context_h = Dropout(softmax(Q_h·K_hᵀ/√d + mask))·V_h, and the heads are concatenated.
+/// Q, K, V and the context stay [B, T, H]: head h is columns h·d … h·d + d − 1, which the per-head matrix
+/// products read and write in place (no transposed copies).
 /// </summary>
 public sealed class BertSelfAttention(ParameterBuffer parameters, BertConfig config, int layerIndex)
 {
@@ -26,14 +28,14 @@ public sealed class BertSelfAttention(ParameterBuffer parameters, BertConfig con
         int heads = config.NumAttentionHeads, headSize = config.HeadSize;
         float scale = 1f / MathF.Sqrt(headSize);
 
-        // query, key, value: [B, T, H] = hidden · Wᵀ + b, then split into heads: [B, heads, T, d]
-        var queryHeads = ProjectToHeads(hidden, QueryWeight, QueryBias);
-        var keyHeads = ProjectToHeads(hidden, KeyWeight, KeyBias);
-        var valueHeads = ProjectToHeads(hidden, ValueWeight, ValueBias);
+        // query, key, value: [B, T, H] = hidden · Wᵀ + b
+        var query = Project(hidden, QueryWeight, QueryBias);
+        var key = Project(hidden, KeyWeight, KeyBias);
+        var value = Project(hidden, ValueWeight, ValueBias);
 
-        // scores: [B, heads, T, T] = Q · Kᵀ / √d
+        // scores: [B, heads, T, T] = Q_h · K_hᵀ / √d for every head
         var scores = Tensor.Uninitialized(batch, heads, length, length);
-        MatMulKernels.Multiply(false, true, length, length, headSize, queryHeads, keyHeads, scores, alpha: scale, batch: batch * heads);
+        MatMulKernels.MultiplyPerHead(false, true, length, length, headSize, Heads(query), Heads(key), Square(scores), batch, heads, alpha: scale);
 
         // attentionProbs: [B, heads, T, T] = softmax(scores + mask) over the keys
         var attentionProbs = Tensor.Uninitialized(batch, heads, length, length);
@@ -43,71 +45,61 @@ public sealed class BertSelfAttention(ParameterBuffer parameters, BertConfig con
         // droppedProbs: [B, heads, T, T] = Dropout(attentionProbs)
         var (droppedProbs, dropoutMask) = context.Dropout(attentionProbs, config.AttentionProbsDropoutProb);
 
-        // contextHeads: [B, heads, T, d] = droppedProbs · V
-        var contextHeads = Tensor.Uninitialized(batch, heads, length, headSize);
-        MatMulKernels.Multiply(false, false, length, headSize, length, droppedProbs, valueHeads, contextHeads, batch: batch * heads);
-
-        // output: [B, T, H], the heads side by side again
+        // output: [B, T, H], head h's context droppedProbs_h · V_h written into its own columns
         var output = Tensor.Uninitialized(batch, length, width);
-        PermuteKernels.Permute(contextHeads.Memory, [batch, heads, length, headSize], [0, 2, 1, 3], output.Memory, accumulate: false);
+        MatMulKernels.MultiplyPerHead(false, false, length, headSize, length, Square(droppedProbs), Heads(value), Heads(output), batch, heads);
 
         return Gradients.Record(output, "BertSelfAttention", [hidden, QueryWeight, QueryBias, KeyWeight, KeyBias, ValueWeight, ValueBias],
-            outputGrad => Backward(outputGrad, hidden, queryHeads, keyHeads, valueHeads, attentionProbs, droppedProbs, dropoutMask, scale));
+            outputGrad => Backward(outputGrad, hidden, query, key, value, attentionProbs, droppedProbs, dropoutMask, scale));
     }
 
     /// <summary>The forward in reverse order, from d(output) to d(hidden) and the six parameter gradients.</summary>
-    private void Backward(Tensor outputGrad, Tensor hidden, Tensor queryHeads, Tensor keyHeads, Tensor valueHeads,
+    private void Backward(Tensor outputGrad, Tensor hidden, Tensor query, Tensor key, Tensor value,
         Tensor attentionProbs, Tensor droppedProbs, Tensor? dropoutMask, float scale)
     {
         int batch = hidden.Dim(0), length = hidden.Dim(1);
         int heads = config.NumAttentionHeads, headSize = config.HeadSize;
-        int pairs = batch * heads;
 
-        // contextHeadsGrad: [B, heads, T, d] — undo the head merge
-        var contextHeadsGrad = Tensor.Uninitialized(batch, heads, length, headSize);
-        PermuteKernels.Permute(outputGrad.Memory, [batch, length, heads, headSize], [0, 2, 1, 3], contextHeadsGrad.Memory, accumulate: false);
-
-        // droppedProbsGrad: [B, heads, T, T] = dContext · Vᵀ;  valueHeadsGrad: [B, heads, T, d] = droppedProbsᵀ · dContext
+        // droppedProbsGrad: [B, heads, T, T] = dContext_h · V_hᵀ;  valueGrad: [B, T, H] = droppedProbs_hᵀ · dContext_h
         var droppedProbsGrad = Tensor.Uninitialized(batch, heads, length, length);
-        MatMulKernels.Multiply(false, true, length, length, headSize, contextHeadsGrad, valueHeads, droppedProbsGrad, batch: pairs);
-        var valueHeadsGrad = Tensor.Uninitialized(batch, heads, length, headSize);
-        MatMulKernels.Multiply(true, false, length, headSize, length, droppedProbs, contextHeadsGrad, valueHeadsGrad, batch: pairs);
+        MatMulKernels.MultiplyPerHead(false, true, length, length, headSize, Heads(outputGrad), Heads(value), Square(droppedProbsGrad), batch, heads);
+        var valueGrad = Tensor.Uninitialized(hidden.ShapeArray());
+        MatMulKernels.MultiplyPerHead(true, false, length, headSize, length, Square(droppedProbs), Heads(outputGrad), Heads(valueGrad), batch, heads);
 
         // probsGrad through dropout, then scoresGrad = softmax backward
         var probsGrad = ForwardContext.DropoutBackward(droppedProbsGrad, dropoutMask);
         var scoresGrad = Tensor.Zeros(batch, heads, length, length);
         SoftmaxKernels.SoftmaxBackward(attentionProbs.Memory, probsGrad.Memory, scoresGrad.Memory, length);
 
-        // queryHeadsGrad = dScores · K / √d;  keyHeadsGrad = dScoresᵀ · Q / √d   (both [B, heads, T, d])
-        var queryHeadsGrad = Tensor.Uninitialized(batch, heads, length, headSize);
-        MatMulKernels.Multiply(false, false, length, headSize, length, scoresGrad, keyHeads, queryHeadsGrad, alpha: scale, batch: pairs);
-        var keyHeadsGrad = Tensor.Uninitialized(batch, heads, length, headSize);
-        MatMulKernels.Multiply(true, false, length, headSize, length, scoresGrad, queryHeads, keyHeadsGrad, alpha: scale, batch: pairs);
+        // queryGrad = dScores_h · K_h / √d;  keyGrad = dScores_hᵀ · Q_h / √d   (both [B, T, H])
+        var queryGrad = Tensor.Uninitialized(hidden.ShapeArray());
+        MatMulKernels.MultiplyPerHead(false, false, length, headSize, length, Square(scoresGrad), Heads(key), Heads(queryGrad), batch, heads, alpha: scale);
+        var keyGrad = Tensor.Uninitialized(hidden.ShapeArray());
+        MatMulKernels.MultiplyPerHead(true, false, length, headSize, length, Square(scoresGrad), Heads(query), Heads(keyGrad), batch, heads, alpha: scale);
 
         // Back through the three projections; their input gradients all add into d(hidden).
         var hiddenGrad = Gradients.Of(hidden);
-        ProjectFromHeadsBackward(queryHeadsGrad, hidden, QueryWeight, QueryBias, hiddenGrad);
-        ProjectFromHeadsBackward(keyHeadsGrad, hidden, KeyWeight, KeyBias, hiddenGrad);
-        ProjectFromHeadsBackward(valueHeadsGrad, hidden, ValueWeight, ValueBias, hiddenGrad);
+        LinearKernels.Backward(queryGrad, hidden, QueryWeight, hiddenGrad, Gradients.Of(QueryWeight), Gradients.Of(QueryBias));
+        LinearKernels.Backward(keyGrad, hidden, KeyWeight, hiddenGrad, Gradients.Of(KeyWeight), Gradients.Of(KeyBias));
+        LinearKernels.Backward(valueGrad, hidden, ValueWeight, hiddenGrad, Gradients.Of(ValueWeight), Gradients.Of(ValueBias));
     }
 
-    /// <summary>hidden [B, T, H] · Wᵀ + b, reshaped to [B, T, heads, d] and permuted to [B, heads, T, d].</summary>
-    private Tensor ProjectToHeads(Tensor hidden, Tensor weight, Tensor bias)
+    /// <summary>hidden [B, T, H] · Wᵀ + b.</summary>
+    private static Tensor Project(Tensor hidden, Tensor weight, Tensor bias)
     {
-        int batch = hidden.Dim(0), length = hidden.Dim(1);
-        var projected = Tensor.Uninitialized(batch, length, config.HiddenSize);
+        var projected = Tensor.Uninitialized(hidden.ShapeArray());
         LinearKernels.Forward(hidden, weight, bias, projected);
-        var headsFirst = Tensor.Uninitialized(batch, config.NumAttentionHeads, length, config.HeadSize);
-        PermuteKernels.Permute(projected.Memory, [batch, length, config.NumAttentionHeads, config.HeadSize], [0, 2, 1, 3], headsFirst.Memory, accumulate: false);
-        return headsFirst;
+        return projected;
     }
 
-    /// <summary>The backward of <see cref="ProjectToHeads"/>: merge the heads' gradient, then the linear layer's backward.</summary>
-    private void ProjectFromHeadsBackward(Tensor headsGrad, Tensor hidden, Tensor weight, Tensor bias, Tensor hiddenGrad)
+    /// <summary>The heads of a [B, T, H] tensor: head h of item b is a [T, d] matrix with rows H apart.</summary>
+    private StridedMatrices Heads(Tensor activations) =>
+        new(activations, config.HiddenSize, config.HeadSize, (long)activations.Dim(1) * config.HiddenSize);
+
+    /// <summary>The [T, T] matrices of a [B, heads, T, T] tensor, stored one after another.</summary>
+    private static StridedMatrices Square(Tensor scores)
     {
-        int batch = hidden.Dim(0), length = hidden.Dim(1);
-        var projectedGrad = Tensor.Uninitialized(batch, length, config.HiddenSize);
-        PermuteKernels.Permute(headsGrad.Memory, [batch, config.NumAttentionHeads, length, config.HeadSize], [0, 2, 1, 3], projectedGrad.Memory, accumulate: false);
-        LinearKernels.Backward(projectedGrad, hidden, weight, hiddenGrad, Gradients.Of(weight), Gradients.Of(bias));
+        int length = scores.Dim(-1);
+        return new(scores, length, (long)length * length, (long)scores.Dim(1) * length * length);
     }
 }
