@@ -1,5 +1,10 @@
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
+
+// The CPU accelerator compiles kernels into a dynamic assembly named ILGPURuntime, which must see the internal
+// kernel methods and argument structs.
+[assembly: InternalsVisibleTo("ILGPURuntime")]
 
 namespace MiniBioBert.Engine.Gpu;
 
