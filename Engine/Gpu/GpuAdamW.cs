@@ -3,9 +3,12 @@ using ILGPU.Algorithms;
 
 namespace MiniBioBert.Engine.Gpu;
 
-/// <summary>AdamW's hyperparameters (PyTorch's names and defaults, except the learning rate, which is required).</summary>
-public readonly record struct AdamWHyperparameters(float LearningRate, float Beta1 = 0.9f, float Beta2 = 0.999f,
-    float Epsilon = 1e-8f, float WeightDecay = 0.01f);
+/// <summary>
+/// AdamW's hyperparameters (PyTorch's names and defaults, except the learning rate, which is required). They are
+/// doubles, like PyTorch's Python floats: 1 − β2 taken from a float β2 = 0.999f would be off by 1.3e-5 relative.
+/// </summary>
+public readonly record struct AdamWHyperparameters(double LearningRate, double Beta1 = 0.9, double Beta2 = 0.999,
+    double Epsilon = 1e-8, double WeightDecay = 0.01);
 
 /// <summary>
 /// One AdamW step over flat parameter, gradient and moment buffers, one thread per element, with PyTorch's
@@ -31,15 +34,16 @@ public static class GpuAdamW
         {
             return;
         }
-        // Bias corrections in double on the host, as PyTorch computes them in Python floats.
+        // Scalars and bias corrections in double on the host, as PyTorch computes them in Python floats.
         double biasCorrection1 = 1 - Math.Pow(settings.Beta1, step);
         double biasCorrection2 = 1 - Math.Pow(settings.Beta2, step);
         var arguments = new AdamWArguments
         {
-            DecayFactor = settings.LearningRate * settings.WeightDecay,
-            Beta1 = settings.Beta1,
-            Beta2 = settings.Beta2,
-            Epsilon = settings.Epsilon,
+            DecayFactor = (float)(settings.LearningRate * settings.WeightDecay),
+            OneMinusBeta1 = (float)(1 - settings.Beta1),
+            Beta2 = (float)settings.Beta2,
+            OneMinusBeta2 = (float)(1 - settings.Beta2),
+            Epsilon = (float)settings.Epsilon,
             StepSize = (float)(settings.LearningRate / biasCorrection1),
             SqrtBiasCorrection2 = (float)Math.Sqrt(biasCorrection2),
             GradientScale = gradientScale,
@@ -52,8 +56,8 @@ public static class GpuAdamW
     {
         float gradient = gradients[i] * args.GradientScale;
         float parameter = parameters[i] * (1f - args.DecayFactor * decay[i]);
-        float firstMoment = m[i] + (1f - args.Beta1) * (gradient - m[i]);
-        float secondMoment = args.Beta2 * v[i] + (1f - args.Beta2) * gradient * gradient;
+        float firstMoment = m[i] + args.OneMinusBeta1 * (gradient - m[i]);
+        float secondMoment = args.Beta2 * v[i] + args.OneMinusBeta2 * gradient * gradient;
         float denominator = XMath.Sqrt(secondMoment) / args.SqrtBiasCorrection2 + args.Epsilon;
         parameters[i] = parameter - args.StepSize * firstMoment / denominator;
         m[i] = firstMoment;
@@ -65,8 +69,9 @@ public static class GpuAdamW
 internal struct AdamWArguments
 {
     public float DecayFactor;
-    public float Beta1;
+    public float OneMinusBeta1;
     public float Beta2;
+    public float OneMinusBeta2;
     public float Epsilon;
     public float StepSize;
     public float SqrtBiasCorrection2;

@@ -63,6 +63,7 @@ internal static class GpuTesting
     public static void AssertClose(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected, string what, double tolerance = Tolerance)
     {
         double error = NormwiseError(actual, expected);
+        TestContext.Out.WriteLine($"{what}: normwise relative error {error:E2} (bound {tolerance:E1})");
         Assert.That(error, Is.LessThanOrEqualTo(tolerance), $"{what}: normwise relative error {error:E2}");
     }
 }
