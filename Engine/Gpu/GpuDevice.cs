@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using ILGPU;
 using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
 
 namespace MiniBioBert.Engine.Gpu;
 
@@ -59,6 +60,25 @@ public sealed class GpuDevice : IDisposable
                 ?? throw new InvalidOperationException(
                     $"No '{name}' accelerator was found. Accelerators present: {Describe(context)}.");
             return new GpuDevice(context, device.CreateAccelerator(context), name);
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// ILGPU's CPU accelerator with a chosen geometry, e.g. 32-thread warps and 256-thread groups to run the kernels
+    /// with the group shapes they get on a CUDA GPU (slow: one OS thread per kernel thread).
+    /// </summary>
+    internal static GpuDevice OpenCpu(int warpSize, int warpsPerGroup)
+    {
+        var context = CreateContext();
+        try
+        {
+            var cpu = new CPUDevice(warpSize, warpsPerGroup, numMultiprocessors: 1);
+            return new GpuDevice(context, cpu.CreateAccelerator(context), "ilgpu-cpu");
         }
         catch
         {

@@ -77,20 +77,20 @@ public class GpuElementwiseTests
 
     /// <remarks>41 rows × 37 columns: several column groups and lanes with unequal row counts.</remarks>
     [Test]
-    public void ColumnSumsMatchTheCpu()
+    public void ColumnSumsMatchTheCpu() => CheckColumnSums(GpuTestDevice.Cpu, rows: 41, columns: 37);
+
+    internal static void CheckColumnSums(GpuDevice device, int rows, int columns)
     {
-        var device = GpuTestDevice.Cpu;
         var random = new Random(3);
-        const int SumRows = 41, SumColumns = 37;
-        var a = GpuTesting.Uniform(random, SumRows * SumColumns);
-        var b = GpuTesting.Uniform(random, SumRows * SumColumns);
-        var start = GpuTesting.Uniform(random, SumColumns);
+        var a = GpuTesting.Uniform(random, rows * columns);
+        var b = GpuTesting.Uniform(random, rows * columns);
+        var start = GpuTesting.Uniform(random, columns);
         var sums = (float[])start.Clone();
         var products = (float[])start.Clone();
-        ReductionKernels.AddColumnSums(a, sums, SumColumns);
-        ReductionKernels.AddColumnSumsOfProducts(a, b, products, SumColumns);
-        var negated = new float[SumColumns];
-        for (int c = 0; c < SumColumns; c++)
+        ReductionKernels.AddColumnSums(a, sums, columns);
+        ReductionKernels.AddColumnSumsOfProducts(a, b, products, columns);
+        var negated = new float[columns];
+        for (int c = 0; c < columns; c++)
         {
             negated[c] = start[c] - (sums[c] - start[c]);
         }
@@ -100,9 +100,9 @@ public class GpuElementwiseTests
         using var deviceSums = device.Upload<float>(start);
         using var deviceProducts = device.Upload<float>(start);
         using var deviceNegated = device.Upload<float>(start);
-        GpuReductions.AddColumnSums(device, deviceA.View, deviceSums.View, SumColumns);
-        GpuReductions.AddColumnSums(device, deviceA.View, deviceNegated.View, SumColumns, scale: -1f);
-        GpuReductions.AddColumnSumsOfProducts(device, deviceA.View, deviceB.View, deviceProducts.View, SumColumns);
+        GpuReductions.AddColumnSums(device, deviceA.View, deviceSums.View, columns);
+        GpuReductions.AddColumnSums(device, deviceA.View, deviceNegated.View, columns, scale: -1f);
+        GpuReductions.AddColumnSumsOfProducts(device, deviceA.View, deviceB.View, deviceProducts.View, columns);
         GpuTesting.AssertClose(device.Download<float>(deviceSums.View), sums, "column sums");
         GpuTesting.AssertClose(device.Download<float>(deviceNegated.View), negated, "column sums × −1");
         GpuTesting.AssertClose(device.Download<float>(deviceProducts.View), products, "column sums of products");

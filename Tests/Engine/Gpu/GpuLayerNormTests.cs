@@ -11,22 +11,22 @@ public class GpuLayerNormTests
     /// nonzero buffers. The parameter gradients sum 23 rows in a different order than the CPU: still ~1e-7.
     /// </remarks>
     [Test]
-    public void ForwardAndBackwardMatchTheCpu()
+    public void ForwardAndBackwardMatchTheCpu() => CheckLayerNorm(GpuTestDevice.Cpu, rows: 23, columns: 37);
+
+    internal static void CheckLayerNorm(GpuDevice device, int rows, int columns)
     {
-        var device = GpuTestDevice.Cpu;
-        var random = new Random(8);
-        const int Rows = 23, Columns = 37;
+        var random = new Random(rows + columns);
         const float Eps = 1e-12f;
-        var x = GpuTesting.Uniform(random, Rows * Columns, 2f, 4f);
-        var weight = GpuTesting.Uniform(random, Columns, 0.5f, 1.5f);
-        var bias = GpuTesting.Uniform(random, Columns);
-        var dy = GpuTesting.Uniform(random, Rows * Columns);
-        var dxStart = GpuTesting.Uniform(random, Rows * Columns);
-        var dweightStart = GpuTesting.Uniform(random, Columns);
-        var dbiasStart = GpuTesting.Uniform(random, Columns);
+        var x = GpuTesting.Uniform(random, rows * columns, 2f, 4f);
+        var weight = GpuTesting.Uniform(random, columns, 0.5f, 1.5f);
+        var bias = GpuTesting.Uniform(random, columns);
+        var dy = GpuTesting.Uniform(random, rows * columns);
+        var dxStart = GpuTesting.Uniform(random, rows * columns);
+        var dweightStart = GpuTesting.Uniform(random, columns);
+        var dbiasStart = GpuTesting.Uniform(random, columns);
         var y = new float[x.Length];
-        var mean = new float[Rows];
-        var rstd = new float[Rows];
+        var mean = new float[rows];
+        var rstd = new float[rows];
         var dx = (float[])dxStart.Clone();
         var dweight = (float[])dweightStart.Clone();
         var dbias = (float[])dbiasStart.Clone();
@@ -37,8 +37,8 @@ public class GpuLayerNormTests
         using var deviceWeight = device.Upload<float>(weight);
         using var deviceBias = device.Upload<float>(bias);
         using var deviceY = device.Allocate<float>(x.Length);
-        using var deviceMean = device.Allocate<float>(Rows);
-        using var deviceRstd = device.Allocate<float>(Rows);
+        using var deviceMean = device.Allocate<float>(rows);
+        using var deviceRstd = device.Allocate<float>(rows);
         using var deviceDy = device.Upload<float>(dy);
         using var deviceDx = device.Upload<float>(dxStart);
         using var deviceDweight = device.Upload<float>(dweightStart);
