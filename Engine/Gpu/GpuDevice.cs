@@ -1,0 +1,208 @@
+using System.Runtime.InteropServices;
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+
+namespace MiniBioBert.Engine.Gpu;
+
+/// <summary>
+/// One ILGPU accelerator with every kernel of the engine compiled for it: the entry point of the GPU path.
+/// Pick it by name — <c>cuda</c>, <c>opencl</c> or <c>ilgpu-cpu</c> (ILGPU's CPU emulation, slow, for tests).
+/// Kernels run in order on the accelerator's default stream; <see cref="Download"/> waits for them.
+/// </summary>
+public sealed class GpuDevice : IDisposable
+{
+    /// <summary>The accelerator names <see cref="Open"/> understands.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["cuda", "opencl", "ilgpu-cpu"];
+
+    /// <summary>Largest group used by the one-group-per-row kernels and by GEMM (16×16 threads).</summary>
+    internal const int MaxGroupSize = 256;
+
+    private readonly Context _context;
+
+    /// <summary>The ILGPU accelerator the kernels run on.</summary>
+    public Accelerator Accelerator { get; }
+
+    /// <summary>The name this device was opened with (<c>cuda</c>, <c>opencl</c> or <c>ilgpu-cpu</c>).</summary>
+    public string Name { get; }
+
+    /// <summary>The compiled kernels, loaded once when the device opens.</summary>
+    internal GpuKernels Kernels { get; }
+
+    /// <summary>Threads per group of the kernels that give one group to each row (softmax, layer norm, ...).</summary>
+    internal int RowGroupSize { get; }
+
+    /// <summary>GEMM uses square groups of <c>GemmThreadsPerSide²</c> threads, each computing a 4×4 micro-tile.</summary>
+    internal int GemmThreadsPerSide { get; }
+
+    private GpuDevice(Context context, Accelerator accelerator, string name)
+    {
+        _context = context;
+        Accelerator = accelerator;
+        Name = name;
+        RowGroupSize = Math.Min(MaxGroupSize, accelerator.MaxNumThreadsPerGroup);
+        GemmThreadsPerSide = (int)Math.Sqrt(RowGroupSize);
+        Kernels = new GpuKernels(accelerator);
+    }
+
+    /// <summary>
+    /// Opens the accelerator called <paramref name="name"/> (see <see cref="Names"/>).
+    /// Throws <see cref="ArgumentException"/> for an unknown name and <see cref="InvalidOperationException"/>
+    /// listing the accelerators found when the requested kind is not present.
+    /// </summary>
+    public static GpuDevice Open(string name)
+    {
+        var kind = KindOf(name);
+        var context = CreateContext();
+        try
+        {
+            var device = context.Devices.FirstOrDefault(d => d.AcceleratorType == kind)
+                ?? throw new InvalidOperationException(
+                    $"No '{name}' accelerator was found. Accelerators present: {Describe(context)}.");
+            return new GpuDevice(context, device.CreateAccelerator(context), name);
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// ILGPU's CPU accelerator with a chosen geometry, e.g. 32-thread warps and 256-thread groups to run the kernels
+    /// with the group shapes they get on a CUDA GPU (slow: one OS thread per kernel thread).
+    /// </summary>
+    internal static GpuDevice OpenCpu(int warpSize, int warpsPerGroup)
+    {
+        var context = CreateContext();
+        try
+        {
+            var cpu = new CPUDevice(warpSize, warpsPerGroup, numMultiprocessors: 1);
+            return new GpuDevice(context, cpu.CreateAccelerator(context), "ilgpu-cpu");
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The accelerators present on this machine, as "name (device)" lines for <c>--device</c> help.</summary>
+    public static IReadOnlyList<string> Available()
+    {
+        using var context = CreateContext();
+        return ListDevices(context);
+    }
+
+    /// <summary>A device buffer of <paramref name="length"/> elements (contents undefined).</summary>
+    public MemoryBuffer1D<T, Stride1D.Dense> Allocate<T>(int length) where T : unmanaged =>
+        Accelerator.Allocate1D<T>(length);
+
+    /// <summary>A device buffer of <paramref name="length"/> zeros.</summary>
+    public MemoryBuffer1D<T, Stride1D.Dense> AllocateZeros<T>(int length) where T : unmanaged
+    {
+        var buffer = Accelerator.Allocate1D<T>(length);
+        buffer.MemSetToZero();
+        return buffer;
+    }
+
+    /// <summary>A device buffer holding a copy of <paramref name="values"/>.</summary>
+    public MemoryBuffer1D<T, Stride1D.Dense> Upload<T>(ReadOnlySpan<T> values) where T : unmanaged
+    {
+        var buffer = Accelerator.Allocate1D<T>(values.Length);
+        Upload(values, buffer.View);
+        return buffer;
+    }
+
+    /// <summary>Copies <paramref name="values"/> into <paramref name="destination"/> (same length).</summary>
+    public void Upload<T>(ReadOnlySpan<T> values, ArrayView<T> destination) where T : unmanaged
+    {
+        CheckLength(values.Length, destination.Length, "upload");
+        if (values.Length > 0)
+        {
+            destination.CopyFromCPU(ref MemoryMarshal.GetReference(values), values.Length);
+        }
+    }
+
+    /// <summary>
+    /// Uploads row indices (token ids, targets) after checking each lies in [0, <paramref name="limit"/>) or equals
+    /// <paramref name="allowed"/>: kernels cannot throw, so bad indices are rejected here with their position.
+    /// </summary>
+    public MemoryBuffer1D<int, Stride1D.Dense> UploadIndices(ReadOnlySpan<int> indices, int limit, string what, int? allowed = null)
+    {
+        for (int i = 0; i < indices.Length; i++)
+        {
+            if ((uint)indices[i] >= (uint)limit && indices[i] != allowed)
+            {
+                throw new ArgumentOutOfRangeException(nameof(indices),
+                    $"{what}: value {indices[i]} at position {i} is outside [0, {limit}){(allowed is null ? "" : $" and is not {allowed}")}.");
+            }
+        }
+        return Upload(indices);
+    }
+
+    /// <summary>Waits for the queued kernels and copies <paramref name="source"/> into <paramref name="destination"/>.</summary>
+    public void Download<T>(ArrayView<T> source, Span<T> destination) where T : unmanaged
+    {
+        CheckLength(destination.Length, source.Length, "download");
+        Accelerator.Synchronize();
+        if (destination.Length > 0)
+        {
+            source.CopyToCPU(ref MemoryMarshal.GetReference(destination), destination.Length);
+        }
+    }
+
+    /// <summary>Waits for the queued kernels and returns a copy of <paramref name="source"/>.</summary>
+    public T[] Download<T>(ArrayView<T> source) where T : unmanaged
+    {
+        var values = new T[source.Length];
+        Download(source, values);
+        return values;
+    }
+
+    /// <summary>Blocks until every queued kernel has finished.</summary>
+    public void Synchronize() => Accelerator.Synchronize();
+
+    public void Dispose()
+    {
+        Accelerator.Dispose();
+        _context.Dispose();
+    }
+
+    public override string ToString() => $"{Name} ({Accelerator.Name})";
+
+    private static Context CreateContext() =>
+        Context.Create(builder => builder.Default().EnableAlgorithms());
+
+    private static AcceleratorType KindOf(string name) => name switch
+    {
+        "cuda" => AcceleratorType.Cuda,
+        "opencl" => AcceleratorType.OpenCL,
+        "ilgpu-cpu" => AcceleratorType.CPU,
+        _ => throw new ArgumentException($"Unknown GPU device '{name}'; expected one of {string.Join(", ", Names)}.", nameof(name)),
+    };
+
+    private static string NameOf(AcceleratorType type) => type switch
+    {
+        AcceleratorType.Cuda => "cuda",
+        AcceleratorType.OpenCL => "opencl",
+        _ => "ilgpu-cpu",
+    };
+
+    private static List<string> ListDevices(Context context) =>
+        context.Devices.Select(d => $"{NameOf(d.AcceleratorType)} ({d.Name})").ToList();
+
+    private static string Describe(Context context)
+    {
+        var found = ListDevices(context);
+        return found.Count == 0 ? "none" : string.Join(", ", found);
+    }
+
+    private static void CheckLength(long hostLength, long deviceLength, string what)
+    {
+        if (hostLength != deviceLength)
+        {
+            throw new ArgumentException($"GPU {what}: the host span has {hostLength} elements but the device view has {deviceLength}.");
+        }
+    }
+}

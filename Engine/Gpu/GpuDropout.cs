@@ -1,0 +1,51 @@
+using ILGPU;
+using MiniBioBert.Engine.Cpu;
+
+namespace MiniBioBert.Engine.Gpu;
+
+/// <summary>
+/// Inverted dropout with the counter-based mask of <see cref="DropoutKernels"/>: element i is dropped iff
+/// (SplitMix64(seed + i) &gt;&gt; 40) &lt; (uint)(p·2^24). The mask is bit-for-bit the CPU's.
+/// </summary>
+public static class GpuDropout
+{
+    /// <summary>Writes the mask (0 or 1/(1−p)) and y = x ⊙ mask.</summary>
+    public static void Forward(GpuDevice device, ArrayView<float> x, float probability, ulong seed, ArrayView<float> mask, ArrayView<float> y)
+    {
+        if (!(probability >= 0f && probability < 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(probability), $"Dropout probability {probability} is not in [0, 1).");
+        }
+        GpuChecks.Length("Dropout", "mask", mask, x.Length);
+        GpuChecks.Length("Dropout", "y", y, x.Length);
+        if (x.Length > 0)
+        {
+            // The host computes the threshold and the scale exactly as the CPU kernel does.
+            float keepScale = 1f / (1f - probability);
+            uint threshold = (uint)(probability * (1 << 24));
+            device.Kernels.DropoutForward((int)x.Length, x, threshold, keepScale, seed, mask, y);
+        }
+    }
+
+    /// <summary>dx += dy ⊙ mask.</summary>
+    public static void Backward(GpuDevice device, ArrayView<float> dy, ArrayView<float> mask, ArrayView<float> dx) =>
+        GpuElementwise.Multiply(device, dy, mask, dx, accumulate: true);
+
+    internal static void ForwardKernel(Index1D i, ArrayView<float> x, uint threshold, float keepScale, ulong seed,
+        ArrayView<float> mask, ArrayView<float> y)
+    {
+        uint draw = (uint)(SplitMix64(seed + (ulong)i.X) >> 40);
+        float scale = draw < threshold ? 0f : keepScale;
+        mask[i] = scale;
+        y[i] = x[i] * scale;
+    }
+
+    /// <summary>The SplitMix64 finaliser (the same constants as <see cref="DropoutKernels.SplitMix64"/>).</summary>
+    private static ulong SplitMix64(ulong value)
+    {
+        value += 0x9E3779B97F4A7C15UL;
+        value = (value ^ (value >> 30)) * 0xBF58476D1CE4E5B9UL;
+        value = (value ^ (value >> 27)) * 0x94D049BB133111EBUL;
+        return value ^ (value >> 31);
+    }
+}

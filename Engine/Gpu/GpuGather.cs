@@ -1,0 +1,51 @@
+using ILGPU;
+
+namespace MiniBioBert.Engine.Gpu;
+
+/// <summary>
+/// Row lookups (embedding tables, masked positions) and their backward, as <see cref="Cpu.GatherKernels"/>.
+/// Upload indices with <see cref="GpuDevice.UploadIndices"/>, which rejects out-of-range values: a kernel cannot
+/// throw, so here an out-of-range index yields a NaN row (forward) or is skipped (backward) instead of a fault.
+/// </summary>
+public static class GpuGather
+{
+    /// <summary>output[i, :] = table[indices[i], :]; table: [tableRows, columns], output: [|indices|, columns].</summary>
+    public static void GatherRows(GpuDevice device, ArrayView<float> table, ArrayView<int> indices, ArrayView<float> output, int columns)
+    {
+        int tableRows = GpuChecks.Rows("GatherRows", "table", table, columns);
+        GpuChecks.Length("GatherRows", "output", output, indices.Length * columns);
+        if (output.Length > 0)
+        {
+            device.Kernels.GatherRows((int)output.Length, table, indices, output, tableRows, columns);
+        }
+    }
+
+    /// <summary>
+    /// tableGrad[indices[i], :] += outputGrad[i, :]. Repeated indices add up through atomic float additions, whose
+    /// order varies between runs: the sums of a repeated row can differ in the last bits from run to run and from the CPU.
+    /// </summary>
+    public static void ScatterAddRows(GpuDevice device, ArrayView<float> outputGrad, ArrayView<int> indices, ArrayView<float> tableGrad, int columns)
+    {
+        int tableRows = GpuChecks.Rows("ScatterAddRows", "tableGrad", tableGrad, columns);
+        GpuChecks.Length("ScatterAddRows", "outputGrad", outputGrad, indices.Length * columns);
+        if (outputGrad.Length > 0)
+        {
+            device.Kernels.ScatterAddRows((int)outputGrad.Length, outputGrad, indices, tableGrad, tableRows, columns);
+        }
+    }
+
+    internal static void GatherKernel(Index1D e, ArrayView<float> table, ArrayView<int> indices, ArrayView<float> output, int tableRows, int columns)
+    {
+        int index = indices[e / columns];
+        output[e] = (uint)index < (uint)tableRows ? table[(long)index * columns + e % columns] : float.NaN;
+    }
+
+    internal static void ScatterAddKernel(Index1D e, ArrayView<float> outputGrad, ArrayView<int> indices, ArrayView<float> tableGrad, int tableRows, int columns)
+    {
+        int index = indices[e / columns];
+        if ((uint)index < (uint)tableRows)
+        {
+            Atomic.Add(ref tableGrad[(long)index * columns + e % columns], outputGrad[e]);
+        }
+    }
+}

@@ -1,0 +1,215 @@
+using ILGPU;
+
+namespace MiniBioBert.Engine.Gpu;
+
+/// <summary>
+/// Single-precision matrix multiply on the GPU, with the semantics of <see cref="Cpu.Gemm"/>:
+/// <c>C = alpha · op(A) · op(B) + beta · C</c> on row-major matrices, op(X) = X or Xᵀ, op(A): [m, k], op(B): [k, n].
+/// <para>
+/// Design: each group of s×s threads computes a (4s)×(4s) tile of C (64×64 with 16×16 threads on a GPU).
+/// The K dimension is walked in steps of <see cref="KStep"/>: the group copies a [KStep, 4s] slice of op(A) and of
+/// op(B) into shared memory, then every thread accumulates its own 4×4 micro-tile in registers, reading 4 + 4 shared
+/// values for 16 multiply-adds. A thread owns rows ty + i·s and columns tx + j·s (i, j &lt; 4), so neighbouring threads
+/// touch neighbouring columns: global writes coalesce and shared reads hit distinct banks.
+/// </para>
+/// </summary>
+public static class GpuGemm
+{
+    /// <summary>Outputs per thread along each side of its micro-tile.</summary>
+    public const int MicroTile = 4;
+
+    /// <summary>Depth of the shared-memory slices, in elements of K.</summary>
+    public const int KStep = 16;
+
+    /// <summary>Largest tile side (16 threads × 4): the shared slices are sized for it.</summary>
+    private const int MaxTile = 64;
+
+    /// <summary>One product; see <see cref="MultiplyBatched"/>.</summary>
+    public static void Multiply(GpuDevice device, bool transposeA, bool transposeB, int m, int n, int k, float alpha,
+        ArrayView<float> a, int lda, ArrayView<float> b, int ldb, float beta, ArrayView<float> c, int ldc) =>
+        MultiplyBatched(device, transposeA, transposeB, m, n, k, alpha, a, lda, 0, b, ldb, 0, beta, c, ldc, 0, 1);
+
+    /// <summary>
+    /// <paramref name="batch"/> independent products; matrix i of A starts at element <c>i·strideA</c> of
+    /// <paramref name="a"/> (likewise B and C). lda/ldb/ldc are the row strides of A, B and C as stored.
+    /// </summary>
+    public static void MultiplyBatched(GpuDevice device, bool transposeA, bool transposeB, int m, int n, int k, float alpha,
+        ArrayView<float> a, int lda, long strideA, ArrayView<float> b, int ldb, long strideB,
+        float beta, ArrayView<float> c, int ldc, long strideC, int batch)
+    {
+        if (m < 0 || n < 0 || k < 0 || batch < 0)
+        {
+            throw new ArgumentException($"GEMM: negative size (m={m}, n={n}, k={k}, batch={batch}).");
+        }
+        CheckOperand("A", a, transposeA ? k : m, transposeA ? m : k, lda, strideA, batch);
+        CheckOperand("B", b, transposeB ? n : k, transposeB ? k : n, ldb, strideB, batch);
+        CheckOperand("C", c, m, n, ldc, strideC, batch);
+        if (m == 0 || n == 0 || batch == 0)
+        {
+            return;
+        }
+        int side = device.GemmThreadsPerSide;
+        int tile = side * MicroTile;
+        var arguments = new GemmArguments
+        {
+            TransposeA = transposeA ? 1 : 0,
+            TransposeB = transposeB ? 1 : 0,
+            M = m,
+            N = n,
+            K = k,
+            Alpha = alpha,
+            Beta = beta,
+            Lda = lda,
+            Ldb = ldb,
+            Ldc = ldc,
+            StrideA = strideA,
+            StrideB = strideB,
+            StrideC = strideC,
+        };
+        var config = new KernelConfig(
+            new Index3D((n + tile - 1) / tile, (m + tile - 1) / tile, batch),
+            new Index3D(side, side, 1));
+        device.Kernels.Gemm(config, arguments, a, b, c);
+    }
+
+    /// <summary>The kernel: group (x, y, z) computes the C tile at rows y·tile, columns x·tile of matrix z.</summary>
+    internal static void Kernel(GemmArguments args, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c)
+    {
+        // aSlice[kk·MaxTile + i] = op(A)[rowBase + i, k0 + kk]; bSlice[kk·MaxTile + j] = op(B)[k0 + kk, colBase + j].
+        var aSlice = SharedMemory.Allocate<float>(KStep * MaxTile);
+        var bSlice = SharedMemory.Allocate<float>(KStep * MaxTile);
+        int side = Group.DimX;
+        int tile = side * MicroTile;
+        int tx = Group.IdxX;
+        int ty = Group.IdxY;
+        int rowBase = Grid.IdxY * tile;
+        int colBase = Grid.IdxX * tile;
+        long aOffset = Grid.IdxZ * args.StrideA;
+        long bOffset = Grid.IdxZ * args.StrideB;
+        long cOffset = Grid.IdxZ * args.StrideC;
+        // Element (x, p) of op(A) (x = row) and of op(B) (x = column) sits at x·xStride + p·pStride.
+        long aRowStride = args.TransposeA != 0 ? 1 : args.Lda;
+        long aDepthStride = args.TransposeA != 0 ? args.Lda : 1;
+        long bColumnStride = args.TransposeB != 0 ? args.Ldb : 1;
+        long bDepthStride = args.TransposeB != 0 ? 1 : args.Ldb;
+
+        var row0 = default(Float4);
+        var row1 = default(Float4);
+        var row2 = default(Float4);
+        var row3 = default(Float4);
+        for (int k0 = 0; k0 < args.K; k0 += KStep)
+        {
+            LoadSlice(a, aOffset, aRowStride, aDepthStride, rowBase, args.M, k0, args.K, aSlice, tile);
+            LoadSlice(b, bOffset, bColumnStride, bDepthStride, colBase, args.N, k0, args.K, bSlice, tile);
+            Group.Barrier();
+            for (int kk = 0; kk < KStep; kk++)
+            {
+                int slice = kk * MaxTile;
+                var bValues = new Float4(bSlice[slice + tx], bSlice[slice + tx + side], bSlice[slice + tx + 2 * side], bSlice[slice + tx + 3 * side]);
+                row0 = row0.MultiplyAdd(aSlice[slice + ty], bValues);
+                row1 = row1.MultiplyAdd(aSlice[slice + ty + side], bValues);
+                row2 = row2.MultiplyAdd(aSlice[slice + ty + 2 * side], bValues);
+                row3 = row3.MultiplyAdd(aSlice[slice + ty + 3 * side], bValues);
+            }
+            Group.Barrier();
+        }
+        int column = colBase + tx;
+        StoreRow(args, c, cOffset, rowBase + ty, column, side, row0);
+        StoreRow(args, c, cOffset, rowBase + ty + side, column, side, row1);
+        StoreRow(args, c, cOffset, rowBase + ty + 2 * side, column, side, row2);
+        StoreRow(args, c, cOffset, rowBase + ty + 3 * side, column, side, row3);
+    }
+
+    /// <summary>
+    /// The group copies elements (xBase + x, pBase + kk), x &lt; tile, kk &lt; KStep, of an operand into
+    /// slice[kk·MaxTile + x], writing zeros outside the matrix. Consecutive threads read consecutive addresses:
+    /// along p when p is the contiguous direction, along x otherwise.
+    /// </summary>
+    private static void LoadSlice(ArrayView<float> data, long offset, long xStride, long pStride,
+        int xBase, int xCount, int pBase, int pCount, ArrayView<float> slice, int tile)
+    {
+        int threads = Group.DimX * Group.DimY;
+        bool depthContiguous = pStride == 1;
+        for (int e = Group.IdxY * Group.DimX + Group.IdxX; e < tile * KStep; e += threads)
+        {
+            int x = depthContiguous ? e / KStep : e % tile;
+            int kk = depthContiguous ? e % KStep : e / tile;
+            int globalX = xBase + x;
+            int globalP = pBase + kk;
+            slice[kk * MaxTile + x] = globalX < xCount && globalP < pCount
+                ? data[offset + globalX * xStride + globalP * pStride]
+                : 0f;
+        }
+    }
+
+    /// <summary>Writes C[row, column + j·side] = alpha·sum + beta·C (j &lt; 4) for the elements inside C.</summary>
+    private static void StoreRow(GemmArguments args, ArrayView<float> c, long offset, int row, int column, int side, Float4 sums)
+    {
+        if (row >= args.M)
+        {
+            return;
+        }
+        long rowStart = offset + (long)row * args.Ldc;
+        StoreElement(args, c, rowStart, column, sums.X);
+        StoreElement(args, c, rowStart, column + side, sums.Y);
+        StoreElement(args, c, rowStart, column + 2 * side, sums.Z);
+        StoreElement(args, c, rowStart, column + 3 * side, sums.W);
+    }
+
+    private static void StoreElement(GemmArguments args, ArrayView<float> c, long rowStart, int column, float sum)
+    {
+        if (column < args.N)
+        {
+            // As on the CPU, beta = 0 ignores whatever C held (even NaN).
+            float previous = args.Beta == 0f ? 0f : args.Beta * c[rowStart + column];
+            c[rowStart + column] = args.Alpha * sum + previous;
+        }
+    }
+
+    private static void CheckOperand(string name, ArrayView<float> view, int rows, int columns, int ld, long stride, int batch)
+    {
+        if (ld < columns || ld < 1)
+        {
+            throw new ArgumentException($"GEMM: leading dimension {ld} of {name} is smaller than its {columns} columns.");
+        }
+        if (rows == 0 || columns == 0 || batch == 0)
+        {
+            return;
+        }
+        long needed = (batch - 1) * stride + (long)(rows - 1) * ld + columns;
+        if (stride < 0 || needed > view.Length)
+        {
+            throw new ArgumentException($"GEMM: {name} needs {needed} elements ([{rows}, {columns}] with ld {ld}, batch {batch}, stride {stride}) but its view has {view.Length}.");
+        }
+    }
+}
+
+/// <summary>The shape and scalars of one (batched) GEMM, passed to the kernel by value. Flags are 0/1 ints.</summary>
+internal struct GemmArguments
+{
+    public int TransposeA;
+    public int TransposeB;
+    public int M;
+    public int N;
+    public int K;
+    public float Alpha;
+    public float Beta;
+    public int Lda;
+    public int Ldb;
+    public int Ldc;
+    public long StrideA;
+    public long StrideB;
+    public long StrideC;
+}
+
+/// <summary>Four floats held in registers: one row of a GEMM thread's 4×4 micro-tile.</summary>
+internal readonly struct Float4(float x, float y, float z, float w)
+{
+    public float X { get; } = x;
+    public float Y { get; } = y;
+    public float Z { get; } = z;
+    public float W { get; } = w;
+
+    /// <summary>this + a·b, element by element.</summary>
+    public Float4 MultiplyAdd(float a, Float4 b) => new(X + a * b.X, Y + a * b.Y, Z + a * b.Z, W + a * b.W);
+}

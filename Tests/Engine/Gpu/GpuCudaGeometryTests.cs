@@ -1,0 +1,39 @@
+using MiniBioBert.Engine.Gpu;
+
+namespace MiniBioBert.Tests.Engine.Gpu;
+
+/// <summary>
+/// The other GPU tests run with the CPU accelerator's default 16-thread groups. These run the kernels with a CUDA
+/// GPU's geometry — 32-thread warps, 256-thread groups, so 16×16-thread GEMM groups with 64×64 tiles and 8-lane
+/// column sums — on the CPU accelerator, which then needs one OS thread per kernel thread: slow, so shapes are small.
+/// </summary>
+[Category("Gpu")]
+public class GpuCudaGeometryTests
+{
+    private static GpuDevice? _device;
+
+    [OneTimeSetUp]
+    public void Open() => _device = GpuDevice.OpenCpu(warpSize: 32, warpsPerGroup: 8);
+
+    [OneTimeTearDown]
+    public void Close() => _device?.Dispose();
+
+    [Test]
+    public void GemmWithSixtyFourBySixtyFourTiles()
+    {
+        Assert.That(_device!.GemmThreadsPerSide, Is.EqualTo(16));
+        GpuGemmTests.CheckProduct(_device, transposeA: true, transposeB: false, m: 70, n: 67, k: 35);
+    }
+
+    [Test]
+    public void MaskedSoftmaxWithTwoHundredFiftySixThreadsPerRow() =>
+        GpuSoftmaxTests.CheckMaskedSoftmax(_device!, batch: 2, heads: 1, queries: 2, keys: 300);
+
+    [Test]
+    public void LayerNormWithTwoHundredFiftySixThreadsPerRow() =>
+        GpuLayerNormTests.CheckLayerNorm(_device!, rows: 3, columns: 300);
+
+    [Test]
+    public void ColumnSumsWithEightLanes() =>
+        GpuElementwiseTests.CheckColumnSums(_device!, rows: 41, columns: 37);
+}

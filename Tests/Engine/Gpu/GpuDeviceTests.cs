@@ -1,0 +1,64 @@
+using MiniBioBert.Engine.Gpu;
+
+namespace MiniBioBert.Tests.Engine.Gpu;
+
+[Category("Gpu")]
+public class GpuDeviceTests
+{
+    [Test]
+    public void ListsTheCpuAccelerator() =>
+        Assert.That(GpuDevice.Available(), Has.Some.StartsWith("ilgpu-cpu"));
+
+    [Test]
+    public void RejectsAnUnknownName()
+    {
+        var error = Assert.Throws<ArgumentException>(() => GpuDevice.Open("tpu"));
+        Assert.That(error!.Message, Does.Contain("tpu").And.Contain("cuda, opencl, ilgpu-cpu"));
+    }
+
+    [Test]
+    public void MissingAcceleratorListsTheOnesFound()
+    {
+        string? missing = GpuDevice.Names.FirstOrDefault(name => !GpuDevice.Available().Any(found => found.StartsWith(name + " ", StringComparison.Ordinal)));
+        if (missing is null)
+        {
+            Assert.Ignore("Every accelerator kind is present on this machine.");
+        }
+        var error = Assert.Throws<InvalidOperationException>(() => GpuDevice.Open(missing!));
+        Assert.That(error!.Message, Does.Contain($"No '{missing}' accelerator").And.Contain("ilgpu-cpu"));
+    }
+
+    [Test]
+    public void UploadAndDownloadRoundTrip()
+    {
+        var device = GpuTestDevice.Cpu;
+        float[] values = [1.5f, -2f, 3.25f];
+        using var buffer = device.Upload<float>(values);
+        Assert.That(device.Download<float>(buffer.View), Is.EqualTo(values));
+        using var zeros = device.AllocateZeros<float>(4);
+        Assert.That(device.Download<float>(zeros.View), Is.EqualTo(new float[4]));
+    }
+
+    [Test]
+    public void UploadIndicesRejectsOutOfRangeValues()
+    {
+        var device = GpuTestDevice.Cpu;
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => device.UploadIndices([0, 7, 3], limit: 5, "token ids"));
+        Assert.That(error!.Message, Does.Contain("token ids: value 7 at position 1"));
+        using var targets = device.UploadIndices([0, -100, 4], limit: 5, "targets", allowed: -100);
+        Assert.That(device.Download<int>(targets.View), Is.EqualTo(new[] { 0, -100, 4 }));
+    }
+
+    /// <summary>Runs a GEMM and a masked softmax on a real CUDA GPU against the CPU kernels, when one is present.</summary>
+    [Test]
+    public unsafe void CudaMatchesTheCpuKernels()
+    {
+        if (!GpuDevice.Available().Any(found => found.StartsWith("cuda ", StringComparison.Ordinal)))
+        {
+            Assert.Ignore($"No CUDA device: accelerators present are {string.Join(", ", GpuDevice.Available())}.");
+        }
+        using var cuda = GpuDevice.Open("cuda");
+        GpuGemmTests.CheckProduct(cuda, transposeA: false, transposeB: true, m: 129, n: 67, k: 150);
+        GpuSoftmaxTests.CheckMaskedSoftmax(cuda, batch: 3, heads: 4, queries: 33, keys: 130);
+    }
+}
