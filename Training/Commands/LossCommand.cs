@@ -1,0 +1,84 @@
+using System.CommandLine;
+using System.Text.Json;
+using MiniBioBert.Model;
+using MiniBioBert.Model.Checkpoints;
+using MiniBioBert.Model.Layers;
+
+namespace MiniBioBert.Training.Commands;
+
+/// <summary>
+/// <c>loss --checkpoint DIR --batch FILE --grads OUT</c>: one forward and backward pass without dropout on a batch
+/// from a safetensors file (int64 <c>input_ids</c>, <c>token_type_ids</c>, <c>attention_mask</c>, <c>mlm_labels</c>
+/// [B, T], <c>nsp_labels</c> [B]); writes every parameter's gradient under its Hugging Face name to OUT and prints
+/// the losses and accuracies as JSON. For comparing with PyTorch.
+/// </summary>
+public static class LossCommand
+{
+    /// <summary>The <c>loss</c> command.</summary>
+    public static Command Create()
+    {
+        var checkpoint = new Option<string>("--checkpoint") { Description = "Checkpoint directory (Hugging Face layout).", Required = true };
+        var batch = new Option<string>("--batch") { Description = "Safetensors batch file.", Required = true };
+        var grads = new Option<string>("--grads") { Description = "Output safetensors file of the gradients.", Required = true };
+        var command = new Command("loss", "Loss, accuracies and all parameter gradients of one batch (dropout off).") { checkpoint, batch, grads };
+        CommandRunner.SetAction(command, (p, output) =>
+        {
+            var model = BertForPreTraining.Load(p.GetValue(checkpoint)!);
+            var inputs = ReadBatch(p.GetValue(batch)!);
+            var result = model.Forward(inputs, ForwardContext.Evaluation);
+            result.Loss.Backward();
+            var writer = new SafeTensorsWriter();
+            foreach (var parameter in model.Parameters.Parameters)
+            {
+                writer.AddFloat32(parameter.Name, parameter.Value.Grad!.Span.ToArray(), parameter.Value.ShapeArray());
+            }
+            writer.Write(p.GetValue(grads)!);
+            output.WriteLine(JsonSerializer.Serialize(new Dictionary<string, double>
+            {
+                ["mlm_loss"] = result.MlmLoss.Item(),
+                ["nsp_loss"] = result.NspLoss.Item(),
+                ["loss"] = result.Loss.Item(),
+                ["mlm_accuracy"] = result.MlmAccuracy,
+                ["nsp_accuracy"] = result.NspAccuracy,
+            }));
+            return CommandRunner.Success;
+        });
+        return command;
+    }
+
+    /// <summary>Reads the five int64 tensors of a batch file and checks their shapes agree.</summary>
+    public static PretrainingInputs ReadBatch(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Batch file '{path}' does not exist.", path);
+        }
+        using var file = SafeTensorsFile.Open(path);
+        int[] shape = Shape(file, path, "input_ids");
+        if (shape.Length != 2)
+        {
+            throw new InvalidDataException($"{path}: input_ids must be [B, T], not rank {shape.Length}.");
+        }
+        foreach (string name in new[] { "token_type_ids", "attention_mask", "mlm_labels" })
+        {
+            if (!Shape(file, path, name).SequenceEqual(shape))
+            {
+                throw new InvalidDataException($"{path}: {name} must have the shape of input_ids [{shape[0]}, {shape[1]}].");
+            }
+        }
+        if (!Shape(file, path, "nsp_labels").SequenceEqual(new[] { shape[0] }))
+        {
+            throw new InvalidDataException($"{path}: nsp_labels must be [{shape[0]}].");
+        }
+        return new PretrainingInputs(shape[0], shape[1], Ints(file, path, "input_ids"), Ints(file, path, "token_type_ids"),
+            Ints(file, path, "attention_mask"), Ints(file, path, "mlm_labels"), Ints(file, path, "nsp_labels"));
+    }
+
+    private static int[] Shape(SafeTensorsFile file, string path, string name) =>
+        file.Contains(name) ? file.Entry(name).ShapeArray() : throw new InvalidDataException($"{path}: missing tensor '{name}'.");
+
+    private static int[] Ints(SafeTensorsFile file, string path, string name) =>
+        file.ReadInt64s(name).Select(v => v is >= int.MinValue and <= int.MaxValue
+            ? (int)v
+            : throw new InvalidDataException($"{path}: {name} holds {v}, outside the int32 range.")).ToArray();
+}

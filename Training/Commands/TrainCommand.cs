@@ -1,0 +1,190 @@
+using System.CommandLine;
+using System.Globalization;
+using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Model;
+using MiniBioBert.Model.Checkpoints;
+using MiniBioBert.Training.Data;
+using MiniBioBert.Training.Optim;
+using MiniBioBert.Training.Pretraining;
+using MiniBioBert.Training.Reporting;
+
+namespace MiniBioBert.Training.Commands;
+
+/// <summary>
+/// <c>train</c>: pretrains a model (MLM + NSP) and is also what runs when no command is given. Without
+/// <c>--steps</c>, <c>--epochs</c> or <c>--time-budget</c> it trains for <see cref="DefaultTimeBudget"/>.
+/// </summary>
+public sealed class TrainCommand
+{
+    /// <summary>The budget of a plain <c>train</c>: with corpus loading and the final evaluation the command ends within 20 minutes on 2 cores.</summary>
+    public const string DefaultTimeBudget = "14m";
+
+    private readonly CorpusArguments _data = new();
+    private readonly Option<int> _layers = Int("--layers", "Encoder layers.", 4);
+    private readonly Option<int> _hidden = Int("--hidden", "Hidden size.", 256);
+    private readonly Option<int> _heads = Int("--heads", "Attention heads.", 4);
+    private readonly Option<int> _intermediate = Int("--intermediate", "Feed-forward size.", 1024);
+    private readonly Option<int> _maxSeq = Int("--max-seq", "Sequence length.", 128);
+    private readonly Option<int> _batch = Int("--batch", "Sequences per micro-batch.", 32);
+    private readonly Option<int> _gradAccum = Int("--grad-accum", "Micro-batches per optimizer step.", 1);
+    private readonly Option<double> _lr = new("--lr") { Description = "Peak learning rate (linear warmup, then linear decay to 0).", DefaultValueFactory = _ => 1e-3 };
+    private readonly Option<double> _warmup = new("--warmup") { Description = "Warmup: a fraction of the steps (< 1) or a number of steps.", DefaultValueFactory = _ => 0.06 };
+    private readonly Option<long?> _steps = new("--steps") { Description = "Optimizer steps (fixes the schedule length)." };
+    private readonly Option<double?> _epochs = new("--epochs") { Description = "Passes over the training split." };
+    private readonly Option<string?> _timeBudget = new("--time-budget") { Description = $"Stop and save when this much time is spent (90s, 20m, 1h). Default {DefaultTimeBudget} when neither --steps nor --epochs is given." };
+    private readonly Option<int> _evalEvery = Int("--eval-every", "Evaluate on the held-out split every N steps.", 200);
+    private readonly Option<int> _evalBatches = Int("--eval-batches", "Held-out batches per evaluation (0: all).", 20);
+    private readonly Option<int> _checkpointEvery = Int("--checkpoint-every", "Save a checkpoint every N steps.", 500);
+    private readonly Option<int> _keep = Int("--keep", "Checkpoints to keep.", 2);
+    private readonly Option<int> _seed = Int("--seed", "Seed of weights, data and dropout.", 42);
+    private readonly Option<int?> _threads = new("--threads") { Description = "CPU threads (default: all cores)." };
+    private readonly Option<string?> _output = new("--output") { Description = "Run directory (default runs/<name>)." };
+    private readonly Option<string?> _name = new("--name") { Description = "Run name (default: pretrain-<date>-<time>)." };
+    private readonly Option<string> _device = new("--device") { Description = "Compute device.", DefaultValueFactory = _ => "cpu" };
+    private readonly Option<string?> _init = new("--init") { Description = "Start from this Hugging Face BERT checkpoint (its config, weights and vocab.txt)." };
+    private readonly Option<bool> _resume = new("--resume") { Description = "Continue the run in --output from its latest checkpoint (its settings are used)." };
+
+    /// <summary>The <c>train</c> command.</summary>
+    public static Command Create()
+    {
+        var command = new Command("train", "Pretrain Mini-BioBERT (masked LM + next sentence) on the biomedical corpus.");
+        new TrainCommand().AddTo(command);
+        return command;
+    }
+
+    /// <summary>Makes training the action of <paramref name="root"/> too, with its own copy of the options.</summary>
+    public static void SetAsDefault(RootCommand root) => new TrainCommand().AddTo(root);
+
+    private void AddTo(Command command)
+    {
+        _data.AddTo(command);
+        Option[] options = [_layers, _hidden, _heads, _intermediate, _maxSeq, _batch, _gradAccum, _lr, _warmup, _steps, _epochs,
+            _timeBudget, _evalEvery, _evalBatches, _checkpointEvery, _keep, _seed, _threads, _output, _name, _device, _init, _resume];
+        foreach (var option in options)
+        {
+            command.Add(option);
+        }
+        CommandRunner.SetAction(command, Run);
+    }
+
+    private int Run(ParseResult parseResult, TextWriter output)
+    {
+        DeviceOption.RequireCpu(parseResult.GetValue(_device)!);
+        if (parseResult.GetValue(_threads) is { } threads)
+        {
+            CpuThreads.Set(threads);
+        }
+        var dashboard = new TrainingDashboard();
+        PretrainingTrainer trainer;
+        PretrainingDataset data;
+        if (parseResult.GetValue(_resume))
+        {
+            string runDirectory = parseResult.GetValue(_output) ?? throw new ArgumentException("--resume needs --output <run directory>.");
+            string checkpoint = RunCheckpoints.Latest(runDirectory);
+            dashboard.Log($"Resuming from {checkpoint}");
+            var state = TrainerState.Load(Path.Combine(checkpoint, TrainerState.FileName));
+            var options = state.Options with { OutputDirectory = runDirectory };
+            var model = BertForPreTraining.Load(checkpoint);
+            string vocab = CheckpointDirectory.VocabPath(checkpoint);
+            data = OpenData(options, vocab, dashboard);
+            trainer = new PretrainingTrainer(model, data, vocab, options, dashboard, state with { Options = options },
+                AdamWStateFile.Load(Path.Combine(checkpoint, RunCheckpoints.OptimizerFileName)));
+        }
+        else
+        {
+            var (options, vocab, model) = NewRun(parseResult, dashboard);
+            data = OpenData(options, vocab, dashboard);
+            trainer = new PretrainingTrainer(model, data, vocab, options, dashboard);
+        }
+
+        void OnCancel(object? sender, ConsoleCancelEventArgs e)
+        {
+            e.Cancel = true; // finish the step, save, exit 0
+            trainer.RequestStop();
+        }
+        Console.CancelKeyPress += OnCancel;
+        try
+        {
+            var result = trainer.Run();
+            output.WriteLine($"Stopped: {result.Reason} after {result.Steps} steps. Final held-out MLM accuracy {result.FinalEvaluation.MlmAccuracy:P2} " +
+                $"(baseline {data.Baseline.Accuracy:P2}), NSP accuracy {result.FinalEvaluation.NspAccuracy:P2}. Checkpoint: {result.LastCheckpoint}");
+        }
+        finally
+        {
+            Console.CancelKeyPress -= OnCancel;
+        }
+        return CommandRunner.Success;
+    }
+
+    private (PretrainingOptions Options, string Vocab, BertForPreTraining Model) NewRun(ParseResult p, TrainingDashboard dashboard)
+    {
+        // Check every option before the slow parts (vocabulary training, corpus loading).
+        var options = ReadOptions(p);
+        options.Validate();
+        string vocab;
+        BertForPreTraining model;
+        if (options.InitCheckpoint is { } init)
+        {
+            vocab = CheckpointDirectory.VocabPath(init);
+            model = BertForPreTraining.Load(init);
+            dashboard.Log($"Continued pretraining from {init} (its vocabulary: {vocab}).");
+        }
+        else
+        {
+            vocab = _data.VocabularyFile(p, options.Corpus, dashboard.Log);
+            model = new BertForPreTraining(options.Model with { VocabSize = File.ReadLines(vocab).Count() }, options.Seed);
+        }
+        options = options with { Model = model.Config };
+        options.Validate();
+        return (options, vocab, model);
+    }
+
+    private PretrainingOptions ReadOptions(ParseResult p)
+    {
+        long? steps = p.GetValue(_steps);
+        double? epochs = p.GetValue(_epochs);
+        string? budget = p.GetValue(_timeBudget) ?? (steps is null && epochs is null ? DefaultTimeBudget : null);
+        string name = p.GetValue(_name) ?? $"pretrain-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
+        int maxSeq = p.GetValue(_maxSeq);
+        string? init = p.GetValue(_init);
+        return new PretrainingOptions
+        {
+            Model = new BertConfig
+            {
+                NumHiddenLayers = p.GetValue(_layers),
+                HiddenSize = p.GetValue(_hidden),
+                NumAttentionHeads = p.GetValue(_heads),
+                IntermediateSize = p.GetValue(_intermediate),
+                MaxPositionEmbeddings = Math.Max(512, maxSeq),
+            },
+            Corpus = _data.CorpusFiles(p),
+            BatchSize = p.GetValue(_batch),
+            GradientAccumulation = p.GetValue(_gradAccum),
+            MaxSequenceLength = maxSeq,
+            PeakLearningRate = p.GetValue(_lr),
+            Warmup = p.GetValue(_warmup),
+            Steps = steps,
+            Epochs = epochs,
+            TimeBudget = budget is null ? null : DurationText.Parse(budget),
+            EvalEvery = p.GetValue(_evalEvery),
+            EvalBatches = p.GetValue(_evalBatches),
+            CheckpointEvery = p.GetValue(_checkpointEvery),
+            Keep = p.GetValue(_keep),
+            Seed = p.GetValue(_seed),
+            OutputDirectory = Path.GetFullPath(p.GetValue(_output) ?? Path.Combine(DataPaths.RepositoryRoot, "runs", name)),
+            InitCheckpoint = init is null ? null : Path.GetFullPath(init),
+        };
+    }
+
+    private static PretrainingDataset OpenData(PretrainingOptions options, string vocab, TrainingDashboard dashboard)
+    {
+        var data = PretrainingData.Open(options, vocab, DataPaths.CacheDirectory, dashboard.Log);
+        var baseline = data.Baseline;
+        dashboard.Log($"Baseline (always predict the most frequent token, id {baseline.TokenId}): held-out MLM accuracy {baseline.Accuracy:P2} " +
+            $"over {baseline.Predictions:N0} masked positions.");
+        return data;
+    }
+
+    private static Option<int> Int(string name, string description, int defaultValue) =>
+        new(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+}

@@ -1,0 +1,32 @@
+using MiniBioBert.Engine.Autograd;
+using MiniBioBert.Engine.Memory;
+using MiniBioBert.Model;
+using MiniBioBert.Model.Layers;
+using MiniBioBert.Training.Data;
+
+namespace MiniBioBert.Training.Pretraining;
+
+/// <summary>Held-out evaluation: forward passes without dropout and without recording for backward.</summary>
+public static class Evaluator
+{
+    /// <summary>MLM/NSP losses and accuracies of <paramref name="model"/> over <paramref name="batches"/>.</summary>
+    public static PretrainingMetrics Evaluate(BertForPreTraining model, IEnumerable<PretrainingBatch> batches)
+    {
+        var metrics = new PretrainingMetrics();
+        using (GradMode.NoGrad())
+        {
+            foreach (var batch in batches)
+            {
+                using (new TensorScope())
+                {
+                    metrics.Add(model.Forward(batch.ToInputs(), ForwardContext.Evaluation));
+                }
+            }
+        }
+        return metrics;
+    }
+
+    /// <summary>The first <paramref name="maxBatches"/> batches of <paramref name="evaluation"/> (0: all).</summary>
+    public static IEnumerable<PretrainingBatch> Batches(PretrainingEpoch evaluation, int maxBatches) =>
+        maxBatches == 0 ? evaluation.Batches() : evaluation.Batches().Take(maxBatches);
+}

@@ -1,0 +1,55 @@
+using MiniBioBert.Model;
+
+namespace MiniBioBert.Training.Pretraining;
+
+/// <summary>
+/// Sums of losses and correct predictions over several batches, turned into means: the MLM loss is averaged over
+/// all masked positions (not over batches), the NSP loss over all sentence pairs.
+/// </summary>
+public sealed class PretrainingMetrics
+{
+    private double _mlmLossSum;
+    private double _nspLossSum;
+    private long _mlmCorrect;
+    private long _mlmCount;
+    private long _nspCorrect;
+    private long _nspCount;
+
+    /// <summary>Adds one forward pass: its mean losses (read as numbers) weighted by their counts.</summary>
+    public void Add(PretrainingOutput output)
+    {
+        if (output.MlmCount > 0)
+        {
+            _mlmLossSum += output.MlmLoss.Item() * (double)output.MlmCount;
+        }
+        _nspLossSum += output.NspLoss.Item() * (double)output.NspCount;
+        _mlmCorrect += output.MlmCorrect;
+        _mlmCount += output.MlmCount;
+        _nspCorrect += output.NspCorrect;
+        _nspCount += output.NspCount;
+    }
+
+    /// <summary>Mean cross-entropy over masked positions.</summary>
+    public double MlmLoss => _mlmCount == 0 ? double.NaN : _mlmLossSum / _mlmCount;
+
+    /// <summary>Mean cross-entropy over sentence pairs.</summary>
+    public double NspLoss => _nspCount == 0 ? double.NaN : _nspLossSum / _nspCount;
+
+    /// <summary>MLM loss + NSP loss.</summary>
+    public double Loss => MlmLoss + NspLoss;
+
+    /// <summary>exp(mean MLM loss).</summary>
+    public double MlmPerplexity => Math.Exp(MlmLoss);
+
+    /// <summary>Fraction of masked positions predicted right.</summary>
+    public double MlmAccuracy => _mlmCount == 0 ? 0 : (double)_mlmCorrect / _mlmCount;
+
+    /// <summary>Fraction of sentence pairs classified right.</summary>
+    public double NspAccuracy => _nspCount == 0 ? 0 : (double)_nspCorrect / _nspCount;
+
+    /// <summary>Masked positions counted.</summary>
+    public long MlmPredictions => _mlmCount;
+
+    /// <summary>Sentence pairs counted.</summary>
+    public long NspPredictions => _nspCount;
+}

@@ -1,0 +1,122 @@
+using MiniBioBert.Model;
+
+namespace MiniBioBert.Training.Pretraining;
+
+/// <summary>
+/// Everything that defines a pretraining run besides the data and the starting weights. Stored in every
+/// checkpoint's <c>trainer_state.json</c>, so <c>--resume</c> continues with exactly these settings.
+/// </summary>
+public sealed record PretrainingOptions
+{
+    /// <summary>The model shape (its vocabulary size is that of the vocabulary file).</summary>
+    public BertConfig Model { get; init; } = new();
+
+    /// <summary>Corpus files, full paths, in reading order.</summary>
+    public IReadOnlyList<string> Corpus { get; init; } = [];
+
+    /// <summary>Sequences per micro-batch.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Micro-batches per optimizer step (effective batch = BatchSize × this).</summary>
+    public int GradientAccumulation { get; init; } = 1;
+
+    /// <summary>Sequence length (also the data's MaxSequenceLength).</summary>
+    public int MaxSequenceLength { get; init; } = 128;
+
+    /// <summary>The peak learning rate of the linear warmup/decay schedule.</summary>
+    public double PeakLearningRate { get; init; } = 1e-3;
+
+    /// <summary>Warmup: a fraction of the total steps when below 1, else a number of steps.</summary>
+    public double Warmup { get; init; } = 0.06;
+
+    /// <summary>Optimizer steps to run; null: from <see cref="Epochs"/> or the time budget.</summary>
+    public long? Steps { get; init; }
+
+    /// <summary>Passes over the training split; null: from <see cref="Steps"/> or the time budget.</summary>
+    public double? Epochs { get; init; }
+
+    /// <summary>Wall-clock budget of the training loop (whole run, across resumes); null: none.</summary>
+    public TimeSpan? TimeBudget { get; init; }
+
+    /// <summary>Evaluate on the held-out split every this many steps (and at the end).</summary>
+    public int EvalEvery { get; init; } = 200;
+
+    /// <summary>Held-out batches per evaluation (0: all of them).</summary>
+    public int EvalBatches { get; init; } = 20;
+
+    /// <summary>Save a checkpoint every this many steps (and at the end).</summary>
+    public int CheckpointEvery { get; init; } = 500;
+
+    /// <summary>Checkpoints kept in the run directory (the oldest are deleted).</summary>
+    public int Keep { get; init; } = 2;
+
+    /// <summary>Seed of the initial weights, the data (split, instances, masks) and the dropout masks.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Global gradient-norm clipping threshold.</summary>
+    public double MaxGradNorm { get; init; } = 1.0;
+
+    /// <summary>AdamW decoupled weight decay of weight matrices and embeddings.</summary>
+    public double WeightDecay { get; init; } = 0.01;
+
+    /// <summary>The run directory (metrics, plots, checkpoints).</summary>
+    public string OutputDirectory { get; init; } = "runs/default";
+
+    /// <summary>The checkpoint the run started from (continued pretraining), or null for random weights.</summary>
+    public string? InitCheckpoint { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first value out of range.</summary>
+    public void Validate()
+    {
+        Model.Validate();
+        Positive(BatchSize, "--batch");
+        Positive(GradientAccumulation, "--grad-accum");
+        Positive(EvalEvery, "--eval-every");
+        Positive(CheckpointEvery, "--checkpoint-every");
+        Positive(Keep, "--keep");
+        if (EvalBatches < 0)
+        {
+            throw new ArgumentException($"--eval-batches must be 0 (all) or positive, not {EvalBatches}.");
+        }
+        if (MaxSequenceLength < 5 || MaxSequenceLength > Model.MaxPositionEmbeddings)
+        {
+            throw new ArgumentException($"--max-seq must be between 5 and the model's max_position_embeddings ({Model.MaxPositionEmbeddings}), not {MaxSequenceLength}.");
+        }
+        if (!(PeakLearningRate > 0) || !double.IsFinite(PeakLearningRate))
+        {
+            throw new ArgumentException($"--lr must be a positive number, not {PeakLearningRate}.");
+        }
+        if (!(Warmup >= 0) || !double.IsFinite(Warmup) || (Warmup >= 1 && Warmup != Math.Floor(Warmup)))
+        {
+            throw new ArgumentException($"--warmup must be a fraction in [0, 1) or a whole number of steps, not {Warmup}.");
+        }
+        if (Steps is <= 0)
+        {
+            throw new ArgumentException($"--steps must be positive, not {Steps}.");
+        }
+        if (Epochs is { } epochs && (!(epochs > 0) || !double.IsFinite(epochs)))
+        {
+            throw new ArgumentException($"--epochs must be a positive number, not {epochs}.");
+        }
+        if (TimeBudget is { } budget && budget <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"--time-budget must be positive, not {budget}.");
+        }
+        if (Steps is null && Epochs is null && TimeBudget is null)
+        {
+            throw new ArgumentException("Give at least one of --steps, --epochs and --time-budget.");
+        }
+    }
+
+    /// <summary>Warmup steps for a schedule of <paramref name="totalSteps"/> (at most the total).</summary>
+    public long WarmupSteps(long totalSteps) =>
+        Math.Min(totalSteps, Warmup < 1 ? (long)Math.Round(Warmup * totalSteps) : (long)Warmup);
+
+    private static void Positive(int value, string option)
+    {
+        if (value <= 0)
+        {
+            throw new ArgumentException($"{option} must be positive, not {value}.");
+        }
+    }
+}

@@ -1,0 +1,365 @@
+using System.Diagnostics;
+using MiniBioBert.Engine;
+using MiniBioBert.Engine.Memory;
+using MiniBioBert.Model;
+using MiniBioBert.Model.Layers;
+using MiniBioBert.Training.Data;
+using MiniBioBert.Training.Optim;
+using MiniBioBert.Training.Reporting;
+
+namespace MiniBioBert.Training.Pretraining;
+
+/// <summary>
+/// The pretraining loop. Each optimizer step: zero the gradients; for each micro-batch, forward in training mode
+/// (dropout seeded from (seed, step, micro-batch)) and backward; average the gradients over the micro-batches; clip
+/// them to global norm <see cref="PretrainingOptions.MaxGradNorm"/> (a non-finite norm skips the update and names
+/// the parameter whose gradient went bad); one AdamW update at the schedule's learning rate. Evaluates, logs,
+/// plots and checkpoints at the configured intervals and at the end. Everything that decides the numbers is a
+/// function of the options and the <see cref="TrainerState"/>, so a resumed run repeats an uninterrupted one exactly.
+/// </summary>
+public sealed class PretrainingTrainer
+{
+    /// <summary>Seconds a checkpoint save is assumed to take when planning steps for a time budget.</summary>
+    private const double AssumedSaveSeconds = 2;
+
+    /// <summary>A forward pass without backward costs about this fraction of a training step.</summary>
+    private const double ForwardFractionOfStep = 0.35;
+
+    private readonly BertForPreTraining _model;
+    private readonly PretrainingDataset _data;
+    private readonly PretrainingOptions _options;
+    private readonly TrainingDashboard _dashboard;
+    private readonly AdamW _optimizer;
+    private readonly TrainerState? _resumeState;
+    private readonly string _vocabPath;
+    private volatile bool _stopRequested;
+
+    /// <summary>
+    /// A trainer for <paramref name="model"/> (random or loaded weights) on <paramref name="data"/>; pass the state and
+    /// optimizer of a checkpoint to resume, or null for both to start at step 0.
+    /// </summary>
+    public PretrainingTrainer(BertForPreTraining model, PretrainingDataset data, string vocabPath, PretrainingOptions options,
+        TrainingDashboard dashboard, TrainerState? resumeState = null, AdamW? resumeOptimizer = null)
+    {
+        options.Validate();
+        if ((resumeState is null) != (resumeOptimizer is null))
+        {
+            throw new ArgumentException("Resuming needs both the trainer state and the optimizer state.");
+        }
+        _model = model;
+        _data = data;
+        _options = options;
+        _dashboard = dashboard;
+        _resumeState = resumeState;
+        _optimizer = resumeOptimizer ?? new AdamW(
+            WeightDecayRule.Segments(model.Parameters.Parameters.Select(p => (p.Name, p.Offset, p.Value.Size))),
+            new AdamWOptions { WeightDecay = options.WeightDecay });
+        _vocabPath = Path.Combine(options.OutputDirectory, "vocab.txt");
+        if (Path.GetFullPath(vocabPath) != Path.GetFullPath(_vocabPath))
+        {
+            OutputDirectoryCheck.EnsureWritable(options.OutputDirectory, RequiredFreeBytes(model, options.Keep));
+            File.Copy(vocabPath, _vocabPath, overwrite: true);
+        }
+    }
+
+    /// <summary>Raised after every optimizer step.</summary>
+    public event Action<StepResult>? StepCompleted;
+
+    /// <summary>Asks the loop to stop after the current step (then it evaluates and saves as at the end).</summary>
+    public void RequestStop() => _stopRequested = true;
+
+    /// <summary>Trains until the plan, the epochs or the time budget is done, or a stop is requested.</summary>
+    public TrainingResult Run()
+    {
+        string runDirectory = _options.OutputDirectory;
+        OutputDirectoryCheck.EnsureWritable(runDirectory, RequiredFreeBytes(_model, _options.Keep));
+        var parameters = _model.Parameters;
+        long step = _resumeState?.Step ?? 0;
+        var cursor = _resumeState?.Cursor ?? DataCursor.Start;
+        double? bestEvalLoss = _resumeState?.BestEvalLoss;
+        long? bestEvalStep = _resumeState?.BestEvalStep;
+        var priorElapsed = TimeSpan.FromSeconds(_resumeState?.ElapsedSeconds ?? 0);
+
+        List<MetricsRecord> records = [];
+        using var metrics = OpenMetrics(runDirectory, step, records);
+        long totalSteps = _resumeState?.ScheduleTotalSteps ?? PlanTotalSteps(cursor);
+        var schedule = new LearningRateSchedule(_options.PeakLearningRate, _options.WarmupSteps(totalSteps), totalSteps);
+        _dashboard.Log($"Schedule: {totalSteps:N0} steps, {schedule.WarmupSteps:N0} warmup, peak lr {_options.PeakLearningRate:G3}; " +
+            $"{parameters.Count:N0} parameters; effective batch {_options.BatchSize * _options.GradientAccumulation}.");
+
+        var clock = Stopwatch.StartNew();
+        TimeSpan Elapsed() => priorElapsed + clock.Elapsed;
+        long sessionTokens = 0;
+        long lastEvalStep = -1, lastSaveStep = _resumeState is null ? -1 : step;
+        PretrainingMetrics? lastEvaluation = null;
+        StepResult? lastStep = null;
+        string lastCheckpoint = _resumeState is null ? "" : RunCheckpoints.PathFor(runDirectory, step);
+
+        TrainerState State() => new()
+        {
+            Step = step,
+            Cursor = cursor,
+            ScheduleTotalSteps = totalSteps,
+            ElapsedSeconds = Elapsed().TotalSeconds,
+            BestEvalLoss = bestEvalLoss,
+            BestEvalStep = bestEvalStep,
+            Options = _options,
+        };
+
+        void Evaluate()
+        {
+            lastEvaluation = Evaluator.Evaluate(_model, Evaluator.Batches(_data.Evaluation, _options.EvalBatches));
+            lastEvalStep = step;
+            if (bestEvalLoss is null || lastEvaluation.Loss < bestEvalLoss)
+            {
+                (bestEvalLoss, bestEvalStep) = (lastEvaluation.Loss, step);
+            }
+            var record = new MetricsRecord
+            {
+                Step = step,
+                Split = MetricsSplit.Eval,
+                Epoch = EpochFraction(cursor),
+                Loss = lastEvaluation.Loss,
+                MlmLoss = lastEvaluation.MlmLoss,
+                NspLoss = lastEvaluation.NspLoss,
+                MlmAccuracy = lastEvaluation.MlmAccuracy,
+                NspAccuracy = lastEvaluation.NspAccuracy,
+                MlmPerplexity = lastEvaluation.MlmPerplexity,
+                ElapsedSeconds = Elapsed().TotalSeconds,
+            };
+            Append(metrics, records, record);
+            _dashboard.Log($"eval @ step {step}: loss {lastEvaluation.Loss:F4} | MLM acc {lastEvaluation.MlmAccuracy:P2} | " +
+                $"MLM ppl {lastEvaluation.MlmPerplexity:F1} | NSP acc {lastEvaluation.NspAccuracy:P2}");
+            CurvePlotter.WriteAll(records, runDirectory);
+        }
+
+        void Save()
+        {
+            lastCheckpoint = RunCheckpoints.Save(runDirectory, _model, _vocabPath, _optimizer, State(), _options.Keep);
+            lastSaveStep = step;
+            _dashboard.Log($"Saved {lastCheckpoint}");
+        }
+
+        var reason = StopReason.Completed;
+        using (var batches = _data.Training.Read(cursor).GetEnumerator())
+        {
+            while (true)
+            {
+                if (step >= totalSteps)
+                {
+                    reason = StopReason.Completed;
+                    break;
+                }
+                if (_options.Epochs is { } epochs && EpochFraction(cursor) >= epochs)
+                {
+                    reason = StopReason.EpochsDone;
+                    break;
+                }
+                if (_options.TimeBudget is { } budget && Elapsed() >= budget)
+                {
+                    reason = StopReason.TimeBudgetSpent;
+                    break;
+                }
+                if (_stopRequested)
+                {
+                    reason = StopReason.Interrupted;
+                    break;
+                }
+
+                double learningRate = schedule.LearningRate(step);
+                var stepMetrics = new PretrainingMetrics();
+                parameters.ZeroGradients();
+                for (int micro = 0; micro < _options.GradientAccumulation; micro++)
+                {
+                    batches.MoveNext();
+                    var positioned = batches.Current;
+                    cursor = positioned.Next;
+                    sessionTokens += positioned.Batch.RealTokenCount;
+                    ForwardBackward(positioned.Batch, DropoutSeeds.For(_options.Seed, step, micro), stepMetrics);
+                }
+                GradientAccumulation.AverageMicroBatches(parameters.Gradients, _options.GradientAccumulation);
+                double norm = GradientClipping.ClipByGlobalNorm(parameters.Gradients, _options.MaxGradNorm);
+                bool skipped = !double.IsFinite(norm);
+                if (skipped)
+                {
+                    _dashboard.Log($"warning: step {step + 1}: gradient norm is {norm}; first non-finite gradient in " +
+                        $"'{FirstNonFiniteGradient(parameters)}'. The update is skipped.");
+                }
+                else
+                {
+                    _optimizer.Step(parameters.Values, parameters.Gradients, learningRate);
+                }
+                step++;
+
+                lastStep = new StepResult(step, stepMetrics.Loss, stepMetrics.MlmLoss, stepMetrics.NspLoss,
+                    stepMetrics.MlmAccuracy, stepMetrics.NspAccuracy, learningRate, norm, skipped);
+                double tokensPerSecond = sessionTokens / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+                Append(metrics, records, new MetricsRecord
+                {
+                    Step = step,
+                    Split = MetricsSplit.Train,
+                    Epoch = EpochFraction(cursor),
+                    Loss = lastStep.Loss,
+                    MlmLoss = lastStep.MlmLoss,
+                    NspLoss = lastStep.NspLoss,
+                    MlmAccuracy = lastStep.MlmAccuracy,
+                    NspAccuracy = lastStep.NspAccuracy,
+                    LearningRate = learningRate,
+                    GradNorm = norm,
+                    TokensPerSecond = tokensPerSecond,
+                    ElapsedSeconds = Elapsed().TotalSeconds,
+                });
+                StepCompleted?.Invoke(lastStep);
+                _dashboard.Update(new TrainingProgress
+                {
+                    Step = step,
+                    TotalSteps = totalSteps,
+                    Epoch = EpochFraction(cursor),
+                    Loss = lastStep.Loss,
+                    MlmAccuracy = lastStep.MlmAccuracy,
+                    NspAccuracy = lastStep.NspAccuracy,
+                    LearningRate = learningRate,
+                    TokensPerSecond = tokensPerSecond,
+                    Elapsed = Elapsed(),
+                });
+
+                if (step % _options.EvalEvery == 0)
+                {
+                    Evaluate();
+                }
+                if (step % _options.CheckpointEvery == 0)
+                {
+                    Save();
+                }
+            }
+        }
+
+        if (reason == StopReason.Interrupted)
+        {
+            _dashboard.Log($"Stop requested: saving at step {step}.");
+        }
+        if (lastEvalStep != step || lastEvaluation is null)
+        {
+            Evaluate();
+        }
+        if (lastSaveStep != step)
+        {
+            Save();
+        }
+        _dashboard.Summary(new TrainingSummary
+        {
+            Steps = step,
+            Elapsed = Elapsed(),
+            Epochs = EpochFraction(cursor),
+            FinalTrainLoss = lastStep?.Loss,
+            FinalEvalLoss = lastEvaluation!.Loss,
+            EvalMlmAccuracy = lastEvaluation.MlmAccuracy,
+            EvalNspAccuracy = lastEvaluation.NspAccuracy,
+            EvalMlmPerplexity = lastEvaluation.MlmPerplexity,
+            TokensPerSecond = sessionTokens / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
+            RunDirectory = Path.GetFullPath(runDirectory),
+        });
+        return new TrainingResult(step, reason, lastEvaluation, lastCheckpoint, Elapsed());
+    }
+
+    /// <summary>One micro-batch: forward (training mode), backward (gradients add up), losses read as numbers.</summary>
+    private void ForwardBackward(PretrainingBatch batch, ulong dropoutSeed, PretrainingMetrics metrics)
+    {
+        using (new TensorScope())
+        {
+            var output = _model.Forward(batch.ToInputs(), new ForwardContext { Training = true, DropoutSeed = dropoutSeed });
+            output.Loss.Backward();
+            metrics.Add(output);
+        }
+    }
+
+    /// <summary>
+    /// The schedule's total steps T: <c>--steps</c> when given; else from <c>--epochs</c> (epoch 0's batch count);
+    /// else from the time budget and the measured time of one step (the smallest when several apply).
+    /// </summary>
+    private long PlanTotalSteps(DataCursor start)
+    {
+        if (_options.Steps is { } steps)
+        {
+            return steps;
+        }
+        var candidates = new List<long>();
+        if (_options.Epochs is { } epochs)
+        {
+            candidates.Add(Math.Max(1, (long)Math.Ceiling(epochs * _data.Training.BatchesPerEpoch(0) / _options.GradientAccumulation)));
+        }
+        if (_options.TimeBudget is { } budget)
+        {
+            candidates.Add(StepsWithinBudget(budget, start));
+        }
+        return candidates.Min();
+    }
+
+    /// <summary>
+    /// Times a forward+backward pass on the first batch (twice; the first run warms up the JIT; no update is made
+    /// and the gradients are zeroed after), then fits steps, evaluations and saves into the budget:
+    /// T = (budget − final evaluation) / (step + evaluation/EvalEvery + save/CheckpointEvery).
+    /// </summary>
+    private long StepsWithinBudget(TimeSpan budget, DataCursor start)
+    {
+        var batch = _data.Training.GetEpoch(start.Epoch).GetBatch(start.BatchIndex);
+        var probe = new PretrainingMetrics();
+        ForwardBackward(batch, 0, probe);
+        var timer = Stopwatch.StartNew();
+        ForwardBackward(batch, 0, probe);
+        double stepSeconds = timer.Elapsed.TotalSeconds * _options.GradientAccumulation * 1.05;
+        _model.Parameters.ZeroGradients();
+
+        int evalBatches = _options.EvalBatches == 0 ? _data.Evaluation.BatchCount : Math.Min(_options.EvalBatches, _data.Evaluation.BatchCount);
+        double evalSeconds = evalBatches * stepSeconds / _options.GradientAccumulation * ForwardFractionOfStep;
+        double perStep = stepSeconds + evalSeconds / _options.EvalEvery + AssumedSaveSeconds / _options.CheckpointEvery;
+        double available = budget.TotalSeconds - evalSeconds - AssumedSaveSeconds;
+        long steps = Math.Max(1, (long)(available / perStep));
+        _dashboard.Log($"Measured {stepSeconds * 1000:F0} ms per step: planning {steps:N0} steps for the {budget} budget.");
+        return steps;
+    }
+
+    private double EpochFraction(DataCursor cursor) =>
+        cursor.Epoch + (double)cursor.BatchIndex / Math.Max(1, _data.Training.BatchesPerEpoch(cursor.Epoch));
+
+    private MetricsLog OpenMetrics(string runDirectory, long step, List<MetricsRecord> records)
+    {
+        string path = MetricsLog.PathFor(runDirectory);
+        if (_resumeState is null)
+        {
+            return MetricsLog.StartNew(path);
+        }
+        var log = MetricsLog.Resume(path, step, out var kept);
+        records.AddRange(kept.Records);
+        foreach (string warning in kept.Warnings)
+        {
+            _dashboard.Log($"warning: {warning}");
+        }
+        return log;
+    }
+
+    private static void Append(MetricsLog log, List<MetricsRecord> records, MetricsRecord record)
+    {
+        log.Append(record);
+        records.Add(record);
+    }
+
+    /// <summary>The name of the first parameter (in buffer order) with a NaN or infinite gradient.</summary>
+    private static string FirstNonFiniteGradient(ParameterBuffer parameters)
+    {
+        foreach (var parameter in parameters.Parameters)
+        {
+            foreach (float g in parameters.Gradients.AsSpan(parameter.Offset, parameter.Value.Size))
+            {
+                if (!float.IsFinite(g))
+                {
+                    return parameter.Name;
+                }
+            }
+        }
+        return "(none)";
+    }
+
+    /// <summary>Room for <paramref name="keep"/> + 1 checkpoints (weights + two AdamW moments) and 50 MB of logs and plots.</summary>
+    private static long RequiredFreeBytes(BertForPreTraining model, int keep) => (keep + 1) * 3L * 4 * model.Parameters.Count + 50_000_000;
+}

@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using MiniBioBert.Model;
+using MiniBioBert.Training.Optim;
+
+namespace MiniBioBert.Training.Pretraining;
+
+/// <summary>
+/// The checkpoints of a run directory: <c>checkpoint-&lt;step&gt;/</c> = a Hugging Face checkpoint (model.safetensors,
+/// config.json, vocab.txt) + <c>trainer_state.json</c> + <c>optimizer.bin</c> (<see cref="AdamWStateFile"/>).
+/// <para>
+/// A checkpoint appears atomically: everything is written into <c>checkpoint-&lt;step&gt;.tmp</c>, which is renamed
+/// to <c>checkpoint-&lt;step&gt;</c> only when complete. Only directories named exactly <c>checkpoint-&lt;step&gt;</c>
+/// count, so a kill at any moment leaves the earlier checkpoints intact and loadable; leftovers are removed by the
+/// next save.
+/// </para>
+/// </summary>
+public static partial class RunCheckpoints
+{
+    /// <summary>The optimizer state file inside a checkpoint.</summary>
+    public const string OptimizerFileName = "optimizer.bin";
+
+    /// <summary>The directory of the checkpoint at <paramref name="step"/>.</summary>
+    public static string PathFor(string runDirectory, long step) =>
+        Path.Combine(runDirectory, $"checkpoint-{step.ToString(CultureInfo.InvariantCulture)}");
+
+    /// <summary>Writes the checkpoint of <paramref name="state"/>.Step, then deletes all but the newest <paramref name="keep"/>.</summary>
+    public static string Save(string runDirectory, BertForPreTraining model, string vocabPath, AdamW optimizer, TrainerState state, int keep)
+    {
+        string final = PathFor(runDirectory, state.Step);
+        string temporary = final + ".tmp";
+        DeleteIfExists(temporary);
+        model.Save(temporary, vocabPath, new Dictionary<string, string> { ["step"] = state.Step.ToString(CultureInfo.InvariantCulture) });
+        AdamWStateFile.Save(optimizer, Path.Combine(temporary, OptimizerFileName));
+        state.Save(Path.Combine(temporary, TrainerState.FileName));
+        if (Directory.Exists(final))
+        {
+            string old = final + ".old";
+            DeleteIfExists(old);
+            Directory.Move(final, old);
+            Directory.Move(temporary, final);
+            Directory.Delete(old, recursive: true);
+        }
+        else
+        {
+            Directory.Move(temporary, final);
+        }
+        foreach (var (_, stale) in Complete(runDirectory).SkipLast(keep))
+        {
+            Directory.Delete(stale, recursive: true);
+        }
+        return final;
+    }
+
+    /// <summary>The newest complete checkpoint of <paramref name="runDirectory"/>.</summary>
+    /// <exception cref="DirectoryNotFoundException">There is none.</exception>
+    public static string Latest(string runDirectory)
+    {
+        var all = Directory.Exists(runDirectory) ? Complete(runDirectory) : [];
+        return all.Count > 0
+            ? all[^1].Path
+            : throw new DirectoryNotFoundException($"Run directory '{runDirectory}' has no complete checkpoint-<step> directory to resume from.");
+    }
+
+    /// <summary>Complete checkpoints (with a trainer state) in ascending step order.</summary>
+    private static List<(long Step, string Path)> Complete(string runDirectory) =>
+        Directory.EnumerateDirectories(runDirectory)
+            .Select(path => (Match: CheckpointName().Match(Path.GetFileName(path)), Path: path))
+            .Where(c => c.Match.Success && File.Exists(System.IO.Path.Combine(c.Path, TrainerState.FileName)))
+            .Select(c => (long.Parse(c.Match.Groups[1].Value, CultureInfo.InvariantCulture), c.Path))
+            .OrderBy(c => c.Item1)
+            .ToList();
+
+    private static void DeleteIfExists(string directory)
+    {
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [GeneratedRegex(@"^checkpoint-(\d+)$")]
+    private static partial Regex CheckpointName();
+}
