@@ -14,7 +14,7 @@ public static class FillMask
     {
         if (topK < 1)
         {
-            throw new ArgumentException($"--top-k must be at least 1, not {topK}.", nameof(topK));
+            throw new ArgumentException($"top-k must be at least 1, not {topK}.", nameof(topK));
         }
         var input = checkpoint.Encode(text);
         int maskId = checkpoint.Tokenizer.Vocabulary.MaskId;
