@@ -1,0 +1,34 @@
+using System.CommandLine;
+using MiniBioBert.Training.Inspection;
+
+namespace MiniBioBert.Training.Commands;
+
+/// <summary><c>inspect attention</c>: heatmaps of every layer's and head's attention probabilities for one input.</summary>
+public static class InspectAttentionCommand
+{
+    public static Command Create()
+    {
+        var checkpoint = InspectModelCommands.CheckpointOption();
+        var text = new Option<string>("--text") { Description = "Sentence A.", Required = true };
+        var textB = new Option<string?>("--text-b") { Description = "Optional sentence B (encoded as [CLS] A [SEP] B [SEP])." };
+        var output = new Option<string>("--output")
+        {
+            Description = "Directory for the PNG files.",
+            DefaultValueFactory = _ => "attention",
+        };
+        var command = new Command("attention", "Draw attention heatmaps (query rows × key columns) for every layer and head.")
+        {
+            checkpoint, text, textB, output,
+        };
+        command.SetAction(parseResult => InspectModelCommands.RunReportingErrors(parseResult, writer =>
+        {
+            var model = InspectedCheckpoint.Load(parseResult.GetValue(checkpoint)!);
+            var maps = AttentionMaps.Compute(model, parseResult.GetValue(text)!, parseResult.GetValue(textB));
+            var paths = AttentionHeatmaps.WriteAll(maps, parseResult.GetValue(output)!);
+            writer.WriteLine($"tokens ({maps.Tokens.Count}): {string.Join(' ', maps.Tokens)}");
+            writer.WriteLine($"wrote {paths.Count - 1} heatmaps ({maps.LayerCount} layers × {maps.HeadCount} heads) and the overview {paths[^1]}");
+            return 0;
+        }));
+        return command;
+    }
+}
