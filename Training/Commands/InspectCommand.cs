@@ -31,7 +31,12 @@ public static class InspectCommand
             output.WriteLine($"{pieces.Count} tokens");
             return CommandRunner.Success;
         });
-        return new Command("inspect", "Look inside the pipeline.") { tokens };
+        var inspect = new Command("inspect", "Look inside the pipeline and the model.") { tokens };
+        foreach (var subcommand in InspectModelCommands.CreateSubcommands())
+        {
+            inspect.Add(subcommand);
+        }
+        return inspect;
     }
 
     private static string VocabularyPath(string? given)
