@@ -59,8 +59,8 @@ internal static unsafe class GemmMicroKernel
 
     /// <summary>
     /// The AVX2 kernel: 12 accumulators hold the 6 × 16 tile; each step of k loads one row of B (2 vectors),
-    /// broadcasts each of the 6 values of A and issues 12 fused multiply-adds. Two steps per loop iteration halve
-    /// the loop overhead (measured: ~85% → ~98% of the FMA peak on one core).
+    /// broadcasts each of the 6 values of A and issues 12 fused multiply-adds, two steps per loop iteration.
+    /// Inlined into its caller: a loop of kernel calls measured ~98% of one core's FMA peak inlined, ~85% as a call.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.AggressiveInlining)]
     private static void Fma6x16(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
