@@ -12,6 +12,9 @@ public static class CpuParallel
     /// <summary>Number of threads kernels use (defaults to all cores).</summary>
     public static int ThreadCount { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>Options that cap a <c>Parallel.For</c> at <see cref="ThreadCount"/> threads.</summary>
+    public static ParallelOptions Options => new() { MaxDegreeOfParallelism = ThreadCount };
+
     /// <summary>Runs <paramref name="body"/>(start, end) over [0, <paramref name="rows"/>) split into blocks.</summary>
     /// <param name="workPerRow">Rough cost of one row in operations, to decide whether threads pay off.</param>
     public static void ForRows(int rows, long workPerRow, Action<int, int> body)
@@ -23,7 +26,7 @@ public static class CpuParallel
             return;
         }
         int blocks = Math.Min(rows, threads * 4);
-        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads }, block =>
+        Parallel.For(0, blocks, Options, block =>
         {
             int start = (int)((long)rows * block / blocks);
             int end = (int)((long)rows * (block + 1) / blocks);

@@ -17,7 +17,7 @@ public static unsafe class Gemm
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
     {
         Validate(transposeA, transposeB, m, n, k, lda, ldb, ldc);
-        bool parallel = (long)m * n * k >= GemmBlocking.ParallelThreshold && Environment.ProcessorCount > 1;
+        bool parallel = (long)m * n * k >= GemmBlocking.ParallelThreshold && CpuParallel.ThreadCount > 1;
         GemmDriver.Run(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parallel, GemmMicroKernel.SimdSupported);
     }
 
@@ -30,13 +30,13 @@ public static unsafe class Gemm
         Validate(transposeA, transposeB, m, n, k, lda, ldb, ldc);
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
         bool useSimd = GemmMicroKernel.SimdSupported;
-        int cores = Environment.ProcessorCount;
+        int cores = CpuParallel.ThreadCount;
         long work = (long)m * n * k;
         bool enoughProducts = batch >= 4 * cores || work < 16 * GemmBlocking.ParallelThreshold;
         if (batch > 1 && cores > 1 && (long)batch * work >= GemmBlocking.ParallelThreshold && enoughProducts)
         {
             // Many products: give whole products to threads, each running its own product single-threaded.
-            Parallel.For(0, batch, i => GemmDriver.Run(transposeA, transposeB, m, n, k, alpha,
+            Parallel.For(0, batch, CpuParallel.Options, i => GemmDriver.Run(transposeA, transposeB, m, n, k, alpha,
                 a + i * strideA, lda, b + i * strideB, ldb, beta, c + i * strideC, ldc, parallel: false, useSimd));
             return;
         }

@@ -122,7 +122,7 @@ internal static unsafe class GemmDriver
     {
         if (parallel && count > 1)
         {
-            Parallel.For(0, count, body);
+            Parallel.For(0, count, CpuParallel.Options, body);
         }
         else
         {

@@ -30,16 +30,18 @@ public static unsafe class MatMulKernels
     public static void MultiplyPerHead(bool transposeA, bool transposeB, int m, int n, int k,
         StridedMatrices a, StridedMatrices b, StridedMatrices c, int batch, int heads, float alpha = 1f, float beta = 0f)
     {
-        CpuParallel.ForRows(batch, 2L * heads * m * n * k, (start, end) =>
+        // One task per (item, head) pair; each product is small enough to run on one thread.
+        CpuParallel.ForRows(batch * heads, 2L * m * n * k, (start, end) =>
         {
             fixed (float* aData = a.Tensor.Data, bData = b.Tensor.Data, cData = c.Tensor.Data)
             {
-                for (int item = start; item < end; item++)
+                for (int pair = start; pair < end; pair++)
                 {
-                    Gemm.MultiplyBatched(transposeA, transposeB, m, n, k, alpha,
-                        aData + a.Tensor.Offset + item * a.BatchStride, a.RowStride, a.HeadStride,
-                        bData + b.Tensor.Offset + item * b.BatchStride, b.RowStride, b.HeadStride,
-                        beta, cData + c.Tensor.Offset + item * c.BatchStride, c.RowStride, c.HeadStride, heads);
+                    int item = pair / heads, head = pair % heads;
+                    Gemm.Multiply(transposeA, transposeB, m, n, k, alpha,
+                        aData + a.Tensor.Offset + item * a.BatchStride + head * a.HeadStride, a.RowStride,
+                        bData + b.Tensor.Offset + item * b.BatchStride + head * b.HeadStride, b.RowStride,
+                        beta, cData + c.Tensor.Offset + item * c.BatchStride + head * c.HeadStride, c.RowStride);
                 }
             }
         });
