@@ -1,3 +1,4 @@
+using MiniBioBert.Engine.IO;
 namespace MiniBioBert.Model.Checkpoints;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using MiniBioBert.Engine.IO;
 using System.Text.Json;
 
 namespace MiniBioBert.Model.Checkpoints;

@@ -1,3 +1,4 @@
+using MiniBioBert.Engine.IO;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;

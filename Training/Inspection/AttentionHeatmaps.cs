@@ -1,3 +1,4 @@
+using MiniBioBert.Engine.IO;
 using MiniBioBert.Training.Reporting;
 using ScottPlot;
 

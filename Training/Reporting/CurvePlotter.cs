@@ -1,3 +1,4 @@
+using MiniBioBert.Engine.IO;
 using ScottPlot;
 
 namespace MiniBioBert.Training.Reporting;
