@@ -16,8 +16,15 @@ public class HandWrittenBackwardTests
 
     private static readonly BertConfig Config = new()
     {
-        VocabSize = 23, HiddenSize = 12, NumHiddenLayers = 2, NumAttentionHeads = 3, IntermediateSize = 20,
-        MaxPositionEmbeddings = 16, HiddenDropoutProb = 0.2f, AttentionProbsDropoutProb = 0.2f, InitializerRange = 0.3f,
+        VocabSize = 23,
+        HiddenSize = 12,
+        NumHiddenLayers = 2,
+        NumAttentionHeads = 3,
+        IntermediateSize = 20,
+        MaxPositionEmbeddings = 16,
+        HiddenDropoutProb = 0.2f,
+        AttentionProbsDropoutProb = 0.2f,
+        InitializerRange = 0.3f,
     };
 
     private static BertForPreTraining NewModel()
