@@ -7,6 +7,8 @@ using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using MiniBioBert.Model.Tokenization;
 
+using MiniBioBert.Training.Data;
+
 namespace MiniBioBert.Benchmarks;
 
 /// <summary>
@@ -21,7 +23,7 @@ public class TokenizerBenchmarks
 
     /// <summary>The sample sentences, loaded once per process (the summary column also needs their size).</summary>
     private static readonly Lazy<(List<string> Sentences, long Bytes)> Sample = new(() => ReadSample(
-        Path.Combine(FindDataRoot(), "pretrain", "biomed_pretrain_corpus.txt.gz")));
+        Path.Combine(DataPaths.DataRoot, "pretrain", "biomed_pretrain_corpus.txt.gz")));
 
     private List<string> _sentences = [];
     private Vocabulary _vocabulary = null!;
@@ -33,7 +35,7 @@ public class TokenizerBenchmarks
     public void LoadData()
     {
         _sentences = Sample.Value.Sentences;
-        _vocabulary = Vocabulary.Load(Path.Combine(FindDataRoot(), "vocab", "bert-base-uncased-vocab.txt"));
+        _vocabulary = Vocabulary.Load(Path.Combine(DataPaths.DataRoot, "vocab", "bert-base-uncased-vocab.txt"));
         _warmTokenizer = new WordPieceTokenizer(_vocabulary);
         EncodeAll(_warmTokenizer);
     }
@@ -76,28 +78,6 @@ public class TokenizerBenchmarks
         }
 
         return (sentences, bytes);
-    }
-
-    /// <summary>$MINIBIOBERT_DATA, else ../shared/data beside the repository root (the folder holding MiniBioBert.sln).</summary>
-    private static string FindDataRoot()
-    {
-        if (Environment.GetEnvironmentVariable("MINIBIOBERT_DATA") is { Length: > 0 } fromEnvironment)
-        {
-            return fromEnvironment;
-        }
-
-        foreach (string start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
-        {
-            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
-            {
-                if (File.Exists(Path.Combine(directory.FullName, "MiniBioBert.sln")))
-                {
-                    return Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "data"));
-                }
-            }
-        }
-
-        throw new DirectoryNotFoundException("Cannot find the shared data: set MINIBIOBERT_DATA to the shared/data folder.");
     }
 
     private sealed class ThroughputConfig : ManualConfig
