@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Training;
 using MiniBioBert.Training.Commands;
 
@@ -15,7 +16,8 @@ internal sealed record CliResult(int ExitCode, string Output, string Error)
 
 /// <summary>
 /// Runs the Training command line in this process, exactly as <c>Program.Main</c> does, with stdout and stderr
-/// captured. An exception that escapes <see cref="CommandRunner"/> would be a stack trace for the user, so it fails the test.
+/// captured, in <see cref="Sandbox.Root"/>, restoring the thread count after. An exception that escapes
+/// <see cref="CommandRunner"/> would be a stack trace for the user, so it fails the test.
 /// </summary>
 internal static partial class Cli
 {
@@ -29,6 +31,7 @@ internal static partial class Cli
             var error = new StringWriter();
             TextWriter originalOut = Console.Out, originalError = Console.Error;
             string originalDirectory = Environment.CurrentDirectory;
+            int originalThreads = CpuParallel.ThreadCount;
             Console.SetOut(output);
             Console.SetError(error);
             Environment.CurrentDirectory = sandbox.Root;
@@ -47,6 +50,7 @@ internal static partial class Cli
                 Console.SetOut(originalOut);
                 Console.SetError(originalError);
                 Environment.CurrentDirectory = originalDirectory;
+                CpuParallel.ThreadCount = originalThreads;
             }
         }
     }

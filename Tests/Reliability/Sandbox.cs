@@ -1,6 +1,5 @@
 using System.Text;
-using MiniBioBert.Model;
-using MiniBioBert.Model.Checkpoints;
+using MiniBioBert.Training.Reporting;
 
 namespace MiniBioBert.Tests.Reliability;
 
@@ -55,7 +54,7 @@ internal sealed class Sandbox : IDisposable
     /// A seeded sentence-per-line corpus of <paramref name="documents"/> documents whose words are in the tiny
     /// vocabulary, so that masking and next-sentence pairs have real tokens to work on.
     /// </summary>
-    public string WriteTinyCorpus(string name = "corpus.txt", int documents = 60, int seed = 7)
+    public string WriteTinyCorpus(string name = "corpus.txt", int documents = 150, int seed = 7)
     {
         string[] words = ["the", "cell", "cells", "gene", "protein", "tumor", "dna", "rna", "virus", "blood", "drug", "dose",
             "patient", "study", "binds", "expressed", "receptor", "kinase", "of", "and", "in", "to", "a", "is"];
@@ -71,6 +70,12 @@ internal sealed class Sandbox : IDisposable
         }
         return Write(name, text.ToString());
     }
+
+    /// <summary>The metrics.jsonl train losses of <paramref name="runDirectory"/>, by step.</summary>
+    public static SortedDictionary<long, double> TrainLosses(string runDirectory) =>
+        new(MetricsLog.Read(MetricsLog.PathFor(runDirectory)).Records
+            .Where(r => r.Split == MetricsSplit.Train)
+            .ToDictionary(r => r.Step, r => r.Loss!.Value));
 
     /// <summary>The arguments of a tiny, fast <c>train</c> run (1 layer, hidden 16, sequences of 16, 2 sequences a batch).</summary>
     public static string[] TinyTrainArguments(string corpus, string output, long steps) =>
