@@ -50,6 +50,25 @@ public sealed record BertConfig
         {
             throw new ArgumentException($"pad_token_id ({PadTokenId}) must be a token id below vocab_size ({VocabSize}).");
         }
+        double parameters = ParameterCount();
+        if (parameters > Array.MaxLength)
+        {
+            throw new ArgumentException($"vocab_size {VocabSize}, hidden_size {HiddenSize}, num_hidden_layers {NumHiddenLayers} and " +
+                $"intermediate_size {IntermediateSize} make {parameters:G3} parameters; they must fit in one array ({Array.MaxLength:N0}).");
+        }
+    }
+
+    /// <summary>
+    /// The number of stored parameters (the MLM decoder weight is the word embeddings), in floating point so that
+    /// absurd sizes cannot overflow: V·H + P·H + T·H + 2H (embeddings) + L·(4(H² + H) + 4H + 2HI + I + H) (layers)
+    /// + (H² + H) (pooler) + V + (H² + H) + 2H (MLM head) + 2H + 2 (NSP head).
+    /// </summary>
+    internal double ParameterCount()
+    {
+        double v = VocabSize, h = HiddenSize, i = IntermediateSize, layers = NumHiddenLayers;
+        double embeddings = (v + MaxPositionEmbeddings + TypeVocabSize) * h + 2 * h;
+        double layer = 4 * (h * h + h) + 4 * h + 2 * h * i + i + h;
+        return embeddings + layers * layer + (h * h + h) + v + (h * h + h) + 2 * h + 2 * h + 2;
     }
 
     private static void Positive(int value, string name)
