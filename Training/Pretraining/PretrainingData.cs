@@ -16,6 +16,6 @@ public static class PretrainingData
         var tokenizer = new WordPieceTokenizer(Vocabulary.Load(vocabPath));
         var dataOptions = new PretrainingDataOptions { MaxSequenceLength = options.MaxSequenceLength, Seed = (ulong)options.Seed };
         var sources = options.Corpus.Select(path => new CorpusSource(path)).ToList();
-        return PretrainingDataset.Open(sources, CorpusTokenizer.FromWordPiece(tokenizer), dataOptions, options.BatchSize, cacheDirectory, log: log);
+        return PretrainingDataset.Open(sources, CorpusTokenizer.FromWordPiece(tokenizer), dataOptions, options.BatchSize, cacheDirectory, options.HeldOutFraction, log);
     }
 }

@@ -38,6 +38,9 @@ public sealed record PretrainingOptions
     /// <summary>Wall-clock budget of the training loop (whole run, across resumes); null: none.</summary>
     public TimeSpan? TimeBudget { get; init; }
 
+    /// <summary>Fraction of the documents held out for evaluation (chosen by <see cref="Seed"/>).</summary>
+    public double HeldOutFraction { get; init; } = 0.02;
+
     /// <summary>Evaluate on the held-out split every this many steps (and at the end).</summary>
     public int EvalEvery { get; init; } = 200;
 
@@ -89,6 +92,10 @@ public sealed record PretrainingOptions
         if (!(Warmup >= 0) || !double.IsFinite(Warmup) || (Warmup >= 1 && Warmup != Math.Floor(Warmup)))
         {
             throw new ArgumentException($"--warmup must be a fraction in [0, 1) or a whole number of steps, not {Warmup}.");
+        }
+        if (!(HeldOutFraction > 0 && HeldOutFraction < 1))
+        {
+            throw new ArgumentException($"The held-out fraction must be in (0, 1), not {HeldOutFraction}.");
         }
         if (Steps is <= 0)
         {

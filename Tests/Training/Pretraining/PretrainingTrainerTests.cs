@@ -1,0 +1,86 @@
+using MiniBioBert.Training.Pretraining;
+using MiniBioBert.Training.Reporting;
+
+namespace MiniBioBert.Tests.Training.Pretraining;
+
+public class PretrainingTrainerTests
+{
+    [Test]
+    public void ShortRunLearnsLogsEvaluatesAndKeepsCheckpoints()
+    {
+        using var run = new TinyPretrainingRun();
+        var options = run.Options(steps: 40);
+        var log = new StringWriter();
+        var trainer = run.NewTrainer(options, log);
+        var losses = new List<double>();
+        trainer.StepCompleted += step => losses.Add(step.MlmLoss);
+
+        var result = trainer.Run();
+
+        Assert.That(result.Steps, Is.EqualTo(40));
+        Assert.That(result.Reason, Is.EqualTo(StopReason.Completed));
+        // The MLM loss starts at ≈ ln(25) ≈ 3.2; 40 small Adam steps take it down by a few tenths, well beyond the
+        // batch-to-batch noise of a 5-step mean (≈ 0.05).
+        double first = losses.Take(5).Average(), last = losses.TakeLast(5).Average();
+        Assert.That(last, Is.LessThan(first - 0.15), $"MLM loss went from {first:F3} to {last:F3}");
+        var records = MetricsLog.Read(MetricsLog.PathFor(options.OutputDirectory)).Records;
+        var evaluations = records.Where(r => r.Split == MetricsSplit.Eval).ToList();
+        // Held out, the model beats a uniform guess over the 25 tokens (loss ln 25 ≈ 3.22) clearly.
+        Assert.That(evaluations[1].MlmLoss!.Value, Is.LessThan(Math.Log(25) - 0.1), "held-out MLM loss");
+        Assert.That(result.FinalEvaluation.MlmLoss, Is.EqualTo(evaluations[1].MlmLoss!.Value).Within(1e-12));
+
+        // Evaluations at 20 and 40; checkpoints at 20 and 40, both kept.
+        Assert.That(records.Where(r => r.Split == MetricsSplit.Eval).Select(r => r.Step), Is.EqualTo(new long[] { 20, 40 }));
+        Assert.That(records.Count(r => r.Split == MetricsSplit.Train), Is.EqualTo(40));
+        Assert.That(Directory.GetDirectories(options.OutputDirectory).Select(Path.GetFileName).Order(),
+            Is.EqualTo(new[] { "checkpoint-20", "checkpoint-40" }));
+        Assert.That(File.Exists(Path.Combine(options.OutputDirectory, CurvePlotter.LossFileName)));
+    }
+
+    [Test]
+    public void ResumedRunRepeatsAnUninterruptedOneBitForBit()
+    {
+        using var run = new TinyPretrainingRun();
+        var straight = new List<double>();
+        var straightTrainer = run.NewTrainer(run.Options(steps: 6, Path.Combine(run.Folder, "straight")), new StringWriter());
+        straightTrainer.StepCompleted += step => straight.Add(step.Loss);
+        straightTrainer.Run();
+
+        // Interrupted after 3 steps (as Ctrl+C does: finish the step, save, stop), then resumed from its checkpoint.
+        string interruptedDirectory = Path.Combine(run.Folder, "interrupted");
+        var resumed = new List<double>();
+        var first = run.NewTrainer(run.Options(steps: 6, interruptedDirectory), new StringWriter());
+        first.StepCompleted += step =>
+        {
+            resumed.Add(step.Loss);
+            if (step.Step == 3)
+            {
+                first.RequestStop();
+            }
+        };
+        var firstResult = first.Run();
+        Assert.That(firstResult.Reason, Is.EqualTo(StopReason.Interrupted));
+        Assert.That(RunCheckpoints.Latest(interruptedDirectory), Does.EndWith("checkpoint-3"));
+
+        var second = TinyPretrainingRun.ResumeTrainer(interruptedDirectory, new StringWriter());
+        second.StepCompleted += step => resumed.Add(step.Loss);
+        var secondResult = second.Run();
+
+        Assert.That(secondResult.Steps, Is.EqualTo(6));
+        // Exact equality: same batches, dropout masks, weights and AdamW moments give the same float operations.
+        Assert.That(resumed, Is.EqualTo(straight));
+        var steps = MetricsLog.Read(MetricsLog.PathFor(interruptedDirectory)).Records.Where(r => r.Split == MetricsSplit.Train).Select(r => r.Step);
+        Assert.That(steps, Is.EqualTo(new long[] { 1, 2, 3, 4, 5, 6 }));
+    }
+
+    [Test]
+    public void UnwritableOutputIsReportedBeforeTraining()
+    {
+        using var run = new TinyPretrainingRun();
+        string blocker = Path.Combine(run.Folder, "a-file");
+        File.WriteAllText(blocker, "not a directory");
+        var options = run.Options(steps: 2, Path.Combine(blocker, "run"));
+        var error = Assert.Throws<IOException>(() => run.NewTrainer(options, new StringWriter()).Run());
+        Assert.That(error!.Message, Does.Contain("is not writable"));
+    }
+}
