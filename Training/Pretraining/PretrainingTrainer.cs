@@ -31,6 +31,9 @@ public sealed class PretrainingTrainer
     private readonly TrainingDashboard _dashboard;
     private readonly AdamW _optimizer;
     private readonly TrainerState? _resumeState;
+    private readonly string _sourceVocabPath;
+
+    /// <summary>The run's own copy of the vocabulary, which every checkpoint copies (the source may be a checkpoint that gets deleted).</summary>
     private readonly string _vocabPath;
     private volatile bool _stopRequested;
 
@@ -54,12 +57,8 @@ public sealed class PretrainingTrainer
         _optimizer = resumeOptimizer ?? new AdamW(
             WeightDecayRule.Segments(model.Parameters.Parameters.Select(p => (p.Name, p.Offset, p.Value.Size))),
             new AdamWOptions { WeightDecay = options.WeightDecay });
+        _sourceVocabPath = vocabPath;
         _vocabPath = Path.Combine(options.OutputDirectory, "vocab.txt");
-        if (Path.GetFullPath(vocabPath) != Path.GetFullPath(_vocabPath))
-        {
-            OutputDirectoryCheck.EnsureWritable(options.OutputDirectory, RequiredFreeBytes(model, options.Keep));
-            File.Copy(vocabPath, _vocabPath, overwrite: true);
-        }
     }
 
     /// <summary>Raised after every optimizer step.</summary>
@@ -73,6 +72,10 @@ public sealed class PretrainingTrainer
     {
         string runDirectory = _options.OutputDirectory;
         OutputDirectoryCheck.EnsureWritable(runDirectory, RequiredFreeBytes(_model, _options.Keep));
+        if (Path.GetFullPath(_sourceVocabPath) != Path.GetFullPath(_vocabPath))
+        {
+            File.Copy(_sourceVocabPath, _vocabPath, overwrite: true);
+        }
         var parameters = _model.Parameters;
         long step = _resumeState?.Step ?? 0;
         var cursor = _resumeState?.Cursor ?? DataCursor.Start;
