@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace MiniBioBert.Engine.Cpu;
 
@@ -8,49 +9,45 @@ public static class ActivationKernels
     /// <summary>y = x·Φ(x).</summary>
     public static void GeluForward(ReadOnlyMemory<float> x, Memory<float> y)
     {
-        ForChunks(x.Length, 20, (start, length) =>
+        CpuParallel.ForRows(x.Length, 20, (start, end) =>
         {
-            Span<float> cdf = stackalloc float[length];
-            Span<float> scratch = stackalloc float[length];
-            var input = x.Span.Slice(start, length);
-            GaussianFunctions.Cdf(input, cdf, scratch);
-            TensorPrimitives.Multiply(input, cdf, y.Span.Slice(start, length));
+            var input = x.Span;
+            var output = y.Span;
+            int i = start;
+            for (; Vector256.IsHardwareAccelerated && i <= end - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var value = Vector256.Create(input.Slice(i, Vector256<float>.Count));
+                (value * GaussianFunctions.Cdf(value)).CopyTo(output.Slice(i));
+            }
+            for (; i < end; i++)
+            {
+                output[i] = input[i] * GaussianFunctions.Cdf(input[i]);
+            }
         });
     }
 
     /// <summary>dx += dy·(Φ(x) + x·φ(x)).</summary>
     public static void GeluBackward(ReadOnlyMemory<float> x, ReadOnlyMemory<float> dy, Memory<float> dx)
     {
-        ForChunks(x.Length, 30, (start, length) =>
+        CpuParallel.ForRows(x.Length, 30, (start, end) =>
         {
-            Span<float> cdf = stackalloc float[length];
-            Span<float> pdf = stackalloc float[length];
-            var input = x.Span.Slice(start, length);
-            GaussianFunctions.Cdf(input, cdf, pdf);
-            GaussianFunctions.Pdf(input, pdf);
-            // derivative = Φ(x) + x·φ(x), kept in cdf
-            TensorPrimitives.MultiplyAdd(input, pdf, cdf, cdf);
-            var inputGrad = dx.Span.Slice(start, length);
-            TensorPrimitives.MultiplyAdd(dy.Span.Slice(start, length), cdf, inputGrad, inputGrad);
-        });
-    }
-
-    /// <summary>Runs body(start, length) over chunks of at most <see cref="ChunkSize"/> elements, on all cores.</summary>
-    private static void ForChunks(int count, long workPerElement, Action<int, int> body)
-    {
-        int chunks = (count + ChunkSize - 1) / ChunkSize;
-        CpuParallel.ForRows(chunks, workPerElement * ChunkSize, (first, last) =>
-        {
-            for (int chunk = first; chunk < last; chunk++)
+            var input = x.Span;
+            var outputGrad = dy.Span;
+            var inputGrad = dx.Span;
+            int i = start;
+            for (; Vector256.IsHardwareAccelerated && i <= end - Vector256<float>.Count; i += Vector256<float>.Count)
             {
-                int start = chunk * ChunkSize;
-                body(start, Math.Min(ChunkSize, count - start));
+                var value = Vector256.Create(input.Slice(i, Vector256<float>.Count));
+                var derivative = GaussianFunctions.Cdf(value) + value * GaussianFunctions.Pdf(value);
+                var gradient = Vector256.Create(inputGrad.Slice(i, Vector256<float>.Count));
+                (gradient + Vector256.Create(outputGrad.Slice(i, Vector256<float>.Count)) * derivative).CopyTo(inputGrad.Slice(i));
+            }
+            for (; i < end; i++)
+            {
+                inputGrad[i] += outputGrad[i] * (GaussianFunctions.Cdf(input[i]) + input[i] * GaussianFunctions.Pdf(input[i]));
             }
         });
     }
-
-    /// <summary>Elements per chunk: small enough for stack scratch buffers, large enough for SIMD loops.</summary>
-    private const int ChunkSize = 1024;
 
     /// <summary>y = tanh(x).</summary>
     public static void TanhForward(ReadOnlyMemory<float> x, Memory<float> y) =>

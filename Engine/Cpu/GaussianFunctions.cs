@@ -32,35 +32,17 @@ public static class GaussianFunctions
         return x >= 0 ? result : 2.0 - result;
     }
 
-    /// <summary>
-    /// Φ for a span in float32 SIMD, with the same erfc fit: cdf[i] = Φ(x[i]). <paramref name="scratch"/> is overwritten.
-    /// With z = |x|/√2 and t = 1/(1 + z/2), erfc(z) = t·exp(−z² + P(t)), and Φ(x) = ½·erfc(z) for x &lt; 0,
-    /// 1 − ½·erfc(z) otherwise.
-    /// </summary>
-    public static void Cdf(ReadOnlySpan<float> x, Span<float> cdf, Span<float> scratch)
+    /// <summary>Φ for a span in float32: cdf[i] = Φ(x[i]) (SIMD, same erfc fit as <see cref="Erfc"/>).</summary>
+    public static void Cdf(ReadOnlySpan<float> x, Span<float> cdf)
     {
         int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        for (; Vector256.IsHardwareAccelerated && i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
         {
-            for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var (t, exponent) = ErfcParts(Vector256.Create(x.Slice(i, Vector256<float>.Count)));
-                t.CopyTo(cdf.Slice(i));
-                exponent.CopyTo(scratch.Slice(i));
-            }
+            Cdf(Vector256.Create(x.Slice(i, Vector256<float>.Count))).CopyTo(cdf.Slice(i));
         }
         for (; i < x.Length; i++)
         {
-            float z = MathF.Abs(x[i]) * (float)InverseSqrt2;
-            float t = 1f / (1f + 0.5f * z);
-            cdf[i] = t;
-            scratch[i] = -z * z + ErfcPolynomial(t);
-        }
-        TensorPrimitives.Exp(scratch.Slice(0, x.Length), scratch);
-        for (int j = 0; j < x.Length; j++)
-        {
-            float halfErfc = 0.5f * cdf[j] * scratch[j];
-            cdf[j] = x[j] < 0 ? halfErfc : 1f - halfErfc;
+            cdf[i] = Cdf(x[i]);
         }
     }
 
@@ -73,12 +55,32 @@ public static class GaussianFunctions
         TensorPrimitives.Multiply(pdf, (float)InverseSqrt2Pi, pdf);
     }
 
-    private static (Vector256<float> T, Vector256<float> Exponent) ErfcParts(Vector256<float> x)
+    /// <summary>
+    /// Φ(x) in float32 for eight lanes. With z = |x|/√2 and t = 1/(1 + z/2), erfc(z) = t·exp(−z² + P(t)), and
+    /// Φ(x) = ½·erfc(z) for x &lt; 0, 1 − ½·erfc(z) otherwise.
+    /// </summary>
+    public static Vector256<float> Cdf(Vector256<float> x)
     {
         var z = Vector256.Abs(x) * (float)InverseSqrt2;
         var t = Vector256<float>.One / (Vector256<float>.One + z * 0.5f);
-        return (t, ErfcPolynomial(t) - z * z);
+        var halfErfc = t * Vector256.Exp(ErfcPolynomial(t) - z * z) * 0.5f;
+        return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), halfErfc, Vector256<float>.One - halfErfc);
     }
+
+    /// <summary>φ(x) in float32 for eight lanes.</summary>
+    public static Vector256<float> Pdf(Vector256<float> x) => Vector256.Exp(x * x * -0.5f) * (float)InverseSqrt2Pi;
+
+    /// <summary>Φ(x) in float32 (the scalar twin of the SIMD version, for the tail of a span).</summary>
+    public static float Cdf(float x)
+    {
+        float z = MathF.Abs(x) * (float)InverseSqrt2;
+        float t = 1f / (1f + 0.5f * z);
+        float halfErfc = 0.5f * t * MathF.Exp(ErfcPolynomial(t) - z * z);
+        return x < 0 ? halfErfc : 1f - halfErfc;
+    }
+
+    /// <summary>φ(x) in float32.</summary>
+    public static float Pdf(float x) => (float)InverseSqrt2Pi * MathF.Exp(-0.5f * x * x);
 
     private static Vector256<float> ErfcPolynomial(Vector256<float> t) =>
         Vector256.Create(-1.26551223f) + t * (Vector256.Create(1.00002368f) + t * (Vector256.Create(0.37409196f) + t * (Vector256.Create(0.09678418f)

@@ -35,8 +35,8 @@ public static class LayerNormKernels
     /// <summary>
     /// With x̂ = (x − mean)·rstd and g = dy ⊙ weight:
     /// dx += rstd·(g − mean(g) − x̂·mean(g ⊙ x̂)), dweight += Σ_rows dy ⊙ x̂, dbias += Σ_rows dy.
-    /// dx is parallel over rows; the parameter gradients are parallel over column blocks, each summing its rows
-    /// in order, so results do not depend on thread timing.
+    /// dx is parallel over rows; the parameter gradients are summed over fixed row chunks
+    /// (<see cref="ReductionKernels.AccumulateOverRowChunks"/>), so results do not depend on thread timing.
     /// </summary>
     public static void Backward(ReadOnlyMemory<float> x, ReadOnlyMemory<float> weight, ReadOnlyMemory<float> mean, ReadOnlyMemory<float> rstd,
         ReadOnlyMemory<float> dy, Memory<float> dx, Memory<float> dweight, Memory<float> dbias)
@@ -63,19 +63,23 @@ public static class LayerNormKernels
             }
         });
 
-        CpuParallel.ForColumnBlocks(columns, rows, (first, width) =>
+        // dweight and dbias side by side: [weight gradient | bias gradient]
+        var parameterGrads = new float[2 * columns];
+        ReductionKernels.AccumulateOverRowChunks(rows, 4L * columns, parameterGrads, (startRow, endRow, partial) =>
         {
-            var normalized = new float[width];
-            var weightGrad = dweight.Span.Slice(first, width);
-            var biasGrad = dbias.Span.Slice(first, width);
-            for (int r = 0; r < rows; r++)
+            var normalized = new float[columns];
+            var weightGrad = partial[..columns];
+            var biasGrad = partial[columns..];
+            for (int r = startRow; r < endRow; r++)
             {
-                var outputGrad = dy.Span.Slice(r * columns + first, width);
-                TensorPrimitives.Subtract(x.Span.Slice(r * columns + first, width), mean.Span[r], normalized);
+                var outputGrad = dy.Span.Slice(r * columns, columns);
+                TensorPrimitives.Subtract(x.Span.Slice(r * columns, columns), mean.Span[r], normalized);
                 TensorPrimitives.Multiply(normalized, rstd.Span[r], normalized);
                 TensorPrimitives.MultiplyAdd(outputGrad, normalized, weightGrad, weightGrad);
                 TensorPrimitives.Add(biasGrad, outputGrad, biasGrad);
             }
         });
+        TensorPrimitives.Add(dweight.Span, parameterGrads.AsSpan(0, columns), dweight.Span);
+        TensorPrimitives.Add(dbias.Span, parameterGrads.AsSpan(columns), dbias.Span);
     }
 }
