@@ -30,10 +30,7 @@ public class BadVocabularyAndArgumentTests
     }
 
     /// <summary>The same files through <c>train --vocab</c>.</summary>
-    private static IEnumerable<TestCaseData> TrainVocabularies() => Vocabularies().Select(c => c.TestName!.Contains("empty file")
-        ? c.Ignore("needs: TrainCommand.NewRun to size the model with Vocabulary.Load(vocab).Count instead of File.ReadLines(vocab).Count() " +
-            "(an empty vocab.txt now gives 'vocab_size must be positive, not 0.', exit 2, without the file name)")
-        : c);
+    private static IEnumerable<TestCaseData> TrainVocabularies() => Vocabularies();
 
     [TestCaseSource(nameof(TrainVocabularies))]
     public void TrainRefusesItBeforeCreatingTheRunDirectory(string[] lines, string[] mentions)
@@ -104,8 +101,6 @@ public class BadVocabularyAndArgumentTests
     }
 
     [Test]
-    [Ignore("needs: CorpusArguments.CachedVocabularyName to compare with the default corpora only when they exist " +
-        "(DataPaths.SharedPretrainingCorpora() throws 'Data file not found' when the shared data is absent, even though --corpus is given)")]
     public void TrainOnAnOwnCorpusWithoutSharedDataTrainsItsVocabulary()
     {
         using var sandbox = new Sandbox();

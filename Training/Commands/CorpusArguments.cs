@@ -114,8 +114,8 @@ public sealed class CorpusArguments
     /// <summary><c>vocab-&lt;size&gt;.txt</c> for the default corpora; other corpora add a hash of their paths.</summary>
     private static string CachedVocabularyName(int size, IReadOnlyList<string> corpus)
     {
-        var defaults = DataPaths.SharedPretrainingCorpora().Concat(DataPaths.UserCorpusFiles()).Select(Path.GetFullPath);
-        if (corpus.SequenceEqual(defaults))
+        bool sharedDataPresent = File.Exists(Path.Combine(DataPaths.DataRoot, DataPaths.PretrainCorpusRelative));
+        if (sharedDataPresent && corpus.SequenceEqual(DataPaths.SharedPretrainingCorpora().Concat(DataPaths.UserCorpusFiles()).Select(Path.GetFullPath)))
         {
             return $"vocab-{size}.txt";
         }

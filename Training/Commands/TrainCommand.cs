@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Model;
+using MiniBioBert.Model.Tokenization;
 using MiniBioBert.Model.Checkpoints;
 using MiniBioBert.Training.Data;
 using MiniBioBert.Training.Optim;
@@ -132,7 +133,7 @@ public sealed class TrainCommand
         else
         {
             vocab = _data.VocabularyFile(p, options.Corpus, dashboard.Log);
-            model = new BertForPreTraining(options.Model with { VocabSize = File.ReadLines(vocab).Count() }, options.Seed);
+            model = new BertForPreTraining(options.Model with { VocabSize = Vocabulary.Load(vocab).Count }, options.Seed);
         }
         options = options with { Model = model.Config };
         options.Validate();

@@ -350,17 +350,35 @@ public sealed class PretrainingTrainer
     /// <summary>The name of the first parameter (in buffer order) with a NaN or infinite gradient.</summary>
     private static string FirstNonFiniteGradient(ParameterBuffer parameters)
     {
+        // A non-finite weight is the cause; otherwise the first non-finite gradient met going backward from the
+        // heads (the last parameters in the buffer) is where the trouble entered the backward pass.
         foreach (var parameter in parameters.Parameters)
         {
-            foreach (float g in parameters.Gradients.AsSpan(parameter.Offset, parameter.Value.Size))
+            if (!AllFinite(parameter.Value.Span))
             {
-                if (!float.IsFinite(g))
-                {
-                    return parameter.Name;
-                }
+                return parameter.Name + " (its value is not finite)";
+            }
+        }
+        foreach (var parameter in parameters.Parameters.Reverse())
+        {
+            if (!AllFinite(parameters.Gradients.AsSpan(parameter.Offset, parameter.Value.Size)))
+            {
+                return parameter.Name;
             }
         }
         return "(none)";
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        foreach (float value in values)
+        {
+            if (!float.IsFinite(value))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>Room for <paramref name="keep"/> + 1 checkpoints (weights + two AdamW moments) and 50 MB of logs and plots.</summary>

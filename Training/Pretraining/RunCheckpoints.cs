@@ -47,7 +47,11 @@ public static partial class RunCheckpoints
         }
         foreach (var (_, stale) in Complete(runDirectory).SkipLast(keep))
         {
-            Directory.Delete(stale, recursive: true);
+            // Rename first: a kill during the recursive delete must not leave a half-deleted "checkpoint-<step>".
+            string doomed = stale + ".stale";
+            DeleteIfExists(doomed);
+            Directory.Move(stale, doomed);
+            Directory.Delete(doomed, recursive: true);
         }
         return final;
     }
