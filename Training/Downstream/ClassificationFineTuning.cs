@@ -19,7 +19,7 @@ public static class ClassificationFineTuning
         string? vocabPath, FineTuningOptions options, string? outputDirectory, Action<string> log)
     {
         options.Validate();
-        var (encoder, vocab) = EncoderInitialization.Create(init, vocabPath, options.Seed);
+        var (encoder, vocab) = EncoderInitialization.Create(init, vocabPath, options.Seed + options.EncoderSeedOffset);
         var model = new BertForFineTuning(encoder, data.Task, data.Labels, options.Seed);
         var tokenizer = new WordPieceTokenizer(Vocabulary.Load(vocab));
         int[][] Encode(List<LabeledSentence> sentences) =>

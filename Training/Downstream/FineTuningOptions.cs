@@ -27,6 +27,12 @@ public sealed record FineTuningOptions
     /// <summary>Seeds the head's initialisation, the shuffling and dropout (and random encoder weights).</summary>
     public int Seed { get; init; } = 1;
 
+    /// <summary>
+    /// Added to <see cref="Seed"/> for the weights of a random encoder only (head, shuffling and dropout keep
+    /// <see cref="Seed"/>): lets a comparison contrast two random initialisations under otherwise identical runs.
+    /// </summary>
+    public int EncoderSeedOffset { get; init; }
+
     /// <summary>Stop after this many epochs without a better devel score.</summary>
     public int Patience { get; init; } = 2;
 

@@ -14,7 +14,7 @@ public static class NerFineTuning
     public static NerRunResult Run(NerDataSet data, string init, string? vocabPath, FineTuningOptions options, string? outputDirectory, Action<string> log)
     {
         options.Validate();
-        var (encoder, vocab) = EncoderInitialization.Create(init, vocabPath, options.Seed);
+        var (encoder, vocab) = EncoderInitialization.Create(init, vocabPath, options.Seed + options.EncoderSeedOffset);
         if (options.MaxSequenceLength > encoder.Config.MaxPositionEmbeddings)
         {
             throw new ArgumentException($"max-seq {options.MaxSequenceLength} exceeds the model's {encoder.Config.MaxPositionEmbeddings} positions.");
