@@ -35,7 +35,7 @@ public static class CompareCommand
                 $"data `{Path.GetFileName(Path.TrimEndingDirectorySeparator(dataDirectory))}` ({dataSet.Train.Count} train / {dataSet.Devel.Count} devel / {dataSet.Test.Count} test sentences), " +
                 $"epochs {options.Epochs}, batch {options.BatchSize}, lr {options.LearningRate}, max-seq {options.MaxSequenceLength}, patience {options.Patience}, " +
                 $"seeds {options.Seed}…{options.Seed + result.GetValue(seeds) - 1}.");
-            ComparisonReport.Plot(arms, "BC5CDR NER: random vs pretrained initialisation", imagePath);
+            ComparisonReport.Plot(arms, $"NER test F1: {arms[0].Name} vs {arms[1].Name}", imagePath);
             string imageLink = Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(docPath))!, Path.GetFullPath(imagePath)).Replace('\\', '/');
             ComparisonReport.UpdateMarkdown(docPath, ComparisonReport.Markdown(arms, settings, imageLink));
             foreach (var arm in arms)
