@@ -1,0 +1,86 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using MiniBioBert.Engine;
+using MiniBioBert.Engine.Autograd;
+using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Model.Layers;
+
+namespace MiniBioBert.Model.Downstream;
+
+/// <summary>
+/// The classifier of Hugging Face's <c>BertForTokenClassification</c> and <c>BertForSequenceClassification</c>:
+/// logits = dropout(features) · Wᵀ + b. Token classification feeds it the encoder output [B, T, H]; sequence
+/// classification the pooled [CLS] vector [B, H]. Its two parameters (<c>classifier.weight</c> [L, H],
+/// <c>classifier.bias</c> [L]) live in a <see cref="ParameterBuffer"/> of their own, next to the encoder's.
+/// </summary>
+public sealed class ClassifierHead
+{
+    public const string WeightName = "classifier.weight";
+    public const string BiasName = "classifier.bias";
+
+    /// <summary>A head with N(0, initializerRange²) weights and zero bias (BERT's initialisation).</summary>
+    public ClassifierHead(int hiddenSize, int labelCount, float dropoutProbability, float initializerRange, int seed)
+    {
+        if (labelCount < 1)
+        {
+            throw new ArgumentException($"A classifier needs at least one label, not {labelCount}.");
+        }
+        DropoutProbability = dropoutProbability;
+        Parameters = new ParameterBuffer([(WeightName, [labelCount, hiddenSize]), (BiasName, [labelCount])]);
+        var random = new Random(seed);
+        var weights = Weight.Span;
+        for (int i = 0; i < weights.Length; i++)
+        {
+            weights[i] = (float)(initializerRange * Gaussian(random));
+        }
+    }
+
+    /// <summary>The head's own parameters: <see cref="Weight"/> then <see cref="Bias"/>.</summary>
+    public ParameterBuffer Parameters { get; }
+
+    public Tensor Weight => Parameters[WeightName]; // [L, H]
+
+    public Tensor Bias => Parameters[BiasName];     // [L]
+
+    public int LabelCount => Weight.Dim(0);
+
+    public float DropoutProbability { get; }
+
+    /// <summary>features: [..., H]. Returns logits [rows, L], one row per feature vector.</summary>
+    public Tensor Forward(Tensor features, ForwardContext context)
+    {
+        int hidden = Weight.Dim(1);
+        if (features.Dim(-1) != hidden)
+        {
+            throw new ArgumentException($"The classifier expects features of width {hidden}, not {Tensor.FormatShape(features.Shape)}.");
+        }
+        int rows = features.Size / hidden;
+
+        // dropped: [rows, H] = dropout(features); mask is null when dropout is off
+        var (dropped, mask) = context.Dropout(features, DropoutProbability);
+        // logits: [rows, L] = dropped · Wᵀ + b
+        var logits = Tensor.Uninitialized(rows, LabelCount);
+        LinearKernels.Forward(dropped, Weight, Bias, logits);
+
+        return Gradients.Record(logits, "ClassifierHead", [features, Weight, Bias],
+            logitsGrad => Backward(logitsGrad, features, dropped, mask));
+    }
+
+    /// <summary>A standard normal sample (Box–Muller).</summary>
+    private static double Gaussian(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
+    private void Backward(Tensor logitsGrad, Tensor features, Tensor dropped, Tensor? mask)
+    {
+        var featuresGrad = features.RequiresGrad ? Gradients.Of(features) : null;
+        if (mask is null || featuresGrad is null)
+        {
+            // No dropout: d features += dLogits · W directly.
+            LinearKernels.Backward(logitsGrad, dropped, Weight, featuresGrad, Gradients.Of(Weight), Gradients.Of(Bias));
+            return;
+        }
+        // droppedGrad: [rows, H] = dLogits · W;  d features += droppedGrad ⊙ mask
+        var droppedGrad = Tensor.Zeros(dropped.ShapeArray());
+        LinearKernels.Backward(logitsGrad, dropped, Weight, droppedGrad, Gradients.Of(Weight), Gradients.Of(Bias));
+        TensorPrimitives.MultiplyAdd(droppedGrad.Span, mask.Span, featuresGrad.Span, featuresGrad.Span);
+    }
+}

@@ -1,0 +1,34 @@
+using System.CommandLine;
+using MiniBioBert.Training.Data;
+using MiniBioBert.Training.Downstream;
+
+namespace MiniBioBert.Training.Commands;
+
+/// <summary><c>finetune classify --task nicta-piboso|hoc</c>: sentence classification on the pooled [CLS].</summary>
+internal static class FinetuneClassifyCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("classify", "Sentence classification: NICTA-PIBOSO roles (single-label) or Hallmarks of Cancer (multi-label).");
+        var task = new Option<string>("--task") { Description = "nicta-piboso or hoc.", Required = true };
+        task.AcceptOnlyFromAmong(ClassificationDataSet.Piboso, ClassificationDataSet.Hoc);
+        var init = new Option<string>("--init") { Description = "A checkpoint directory, or 'random'.", DefaultValueFactory = _ => EncoderInitialization.Random };
+        var output = new Option<string?>("--output") { Description = "Where the best checkpoint and scores go (default runs/finetune-<task>)." };
+        var shared = new FinetuneCommandOptions();
+        command.Options.Add(task);
+        command.Options.Add(init);
+        command.Options.Add(output);
+        shared.AddTo(command);
+        command.SetAction(result => FinetuneCommandOptions.Guard(() =>
+        {
+            var options = shared.Read(result);
+            string taskName = result.GetValue(task)!;
+            var data = ClassificationDataSet.Load(taskName, DataPaths.DataRoot, options.TrainLimit, options.EvalLimit);
+            var (_, _, test) = ClassificationFineTuning.Run(data, result.GetValue(init)!, result.GetValue(shared.Vocab), options,
+                result.GetValue(output) ?? Path.Combine("runs", "finetune-" + taskName), Console.WriteLine);
+            Console.WriteLine($"test accuracy {100 * test.Accuracy:F2}%, macro F1 {100 * test.MacroF1:F2}");
+            return 0;
+        }));
+        return command;
+    }
+}

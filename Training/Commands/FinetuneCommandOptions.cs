@@ -1,0 +1,71 @@
+using System.CommandLine;
+using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Training.Downstream;
+
+namespace MiniBioBert.Training.Commands;
+
+/// <summary>The options that <c>finetune</c> and <c>compare</c> share, and their error handling.</summary>
+internal sealed class FinetuneCommandOptions
+{
+    private static readonly FineTuningOptions Defaults = new();
+
+    public Option<int> Epochs { get; } = new("--epochs") { Description = "Maximum passes over the training set.", DefaultValueFactory = _ => Defaults.Epochs };
+    public Option<int> Batch { get; } = new("--batch") { Description = "Sequences per optimizer step.", DefaultValueFactory = _ => Defaults.BatchSize };
+    public Option<double> LearningRate { get; } = new("--lr") { Description = "Peak learning rate (warmup 10%, then linear decay).", DefaultValueFactory = _ => Defaults.LearningRate };
+    public Option<int> MaxSeq { get; } = new("--max-seq") { Description = "Tokens per sequence, [CLS] and [SEP] included.", DefaultValueFactory = _ => Defaults.MaxSequenceLength };
+    public Option<int> Seed { get; } = new("--seed") { Description = "Seed of initialisation, shuffling and dropout.", DefaultValueFactory = _ => Defaults.Seed };
+    public Option<int> Patience { get; } = new("--patience") { Description = "Stop after this many epochs without a better devel score.", DefaultValueFactory = _ => Defaults.Patience };
+    public Option<int?> TrainLimit { get; } = new("--train-limit") { Description = "Use only the first N training sentences (quick runs)." };
+    public Option<int?> EvalLimit { get; } = new("--eval-limit") { Description = "Use only the first N devel and test sentences (quick runs)." };
+    public Option<int?> Threads { get; } = new("--threads") { Description = "CPU threads for the kernels (default: all cores)." };
+    public Option<string?> Vocab { get; } = new("--vocab") { Description = "Vocabulary for --init random (default: bert-base-uncased from the shared data)." };
+
+    /// <summary>Adds every shared option to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        foreach (Option option in new Option[] { Epochs, Batch, LearningRate, MaxSeq, Seed, Patience, TrainLimit, EvalLimit, Threads, Vocab })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    /// <summary>The fine-tuning options given on the command line (applies --threads as a side effect).</summary>
+    public FineTuningOptions Read(ParseResult result)
+    {
+        if (result.GetValue(Threads) is int threads)
+        {
+            if (threads < 1)
+            {
+                throw new ArgumentException($"--threads must be at least 1, not {threads}.");
+            }
+            CpuParallel.ThreadCount = threads;
+        }
+        var options = new FineTuningOptions
+        {
+            Epochs = result.GetValue(Epochs),
+            BatchSize = result.GetValue(Batch),
+            LearningRate = result.GetValue(LearningRate),
+            MaxSequenceLength = result.GetValue(MaxSeq),
+            Seed = result.GetValue(Seed),
+            Patience = result.GetValue(Patience),
+            TrainLimit = result.GetValue(TrainLimit),
+            EvalLimit = result.GetValue(EvalLimit),
+        };
+        options.Validate();
+        return options;
+    }
+
+    /// <summary>Runs <paramref name="action"/>; known failures print <c>error: message</c> on stderr and give exit code 1.</summary>
+    public static int Guard(Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or UnauthorizedAccessException or KeyNotFoundException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using System.CommandLine;
+using MiniBioBert.Model.Downstream;
+using MiniBioBert.Model.Tokenization;
+using MiniBioBert.Training.Downstream;
+
+namespace MiniBioBert.Training.Commands;
+
+/// <summary><c>predict ner --checkpoint DIR --text "..."</c>: the entities a fine-tuned model finds in free text.</summary>
+public static class PredictCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("predict", "Run a fine-tuned model on free text.");
+        var ner = new Command("ner", "Print the entities (type and text) found in --text.");
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A checkpoint written by 'finetune ner'.", Required = true };
+        var text = new Option<string>("--text") { Description = "The text to tag.", Required = true };
+        var maxSeq = new Option<int>("--max-seq") { Description = "Tokens per window, [CLS] and [SEP] included.", DefaultValueFactory = _ => 128 };
+        ner.Options.Add(checkpoint);
+        ner.Options.Add(text);
+        ner.Options.Add(maxSeq);
+        ner.SetAction(result => FinetuneCommandOptions.Guard(() =>
+        {
+            string directory = result.GetValue(checkpoint)!;
+            var model = BertForFineTuning.Load(directory);
+            if (model.Task != FineTuningTask.TokenClassification)
+            {
+                throw new ArgumentException($"'{directory}' holds a {model.Task} model, not a token classifier.");
+            }
+            var vocabulary = Vocabulary.Load(Model.Checkpoints.CheckpointDirectory.VocabPath(directory));
+            var encoder = new NerEncoder(new WordPieceTokenizer(vocabulary), model.Labels, result.GetValue(maxSeq));
+            foreach (var entity in NerTextTagger.Entities(model, encoder, result.GetValue(text)!))
+            {
+                Console.WriteLine($"{entity.Type}\t{entity.Text}");
+            }
+            return 0;
+        }));
+        command.Subcommands.Add(ner);
+        return command;
+    }
+}

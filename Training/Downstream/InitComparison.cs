@@ -1,0 +1,33 @@
+namespace MiniBioBert.Training.Downstream;
+
+/// <summary>
+/// Random initialisation against a pretrained checkpoint on NER: both arms run <see cref="NerFineTuning"/> with the
+/// same options and the same seeds (Seed, Seed + 1, …), and the test entity F1 (micro) of each run is kept.
+/// When the "pretrained" side is itself <c>random</c>, its encoder weights use other seeds
+/// (<see cref="FineTuningOptions.EncoderSeedOffset"/> = 1000): a check of the machinery, not a comparison.
+/// </summary>
+public static class InitComparison
+{
+    public const int SecondRandomSeedOffset = 1000;
+
+    public static IReadOnlyList<ComparisonArm> Run(NerDataSet data, string pretrained, string? vocabPath, FineTuningOptions options,
+        int seeds, Action<string> log)
+    {
+        if (seeds < 1)
+        {
+            throw new ArgumentException($"seeds must be at least 1, not {seeds}.");
+        }
+        bool secondRandom = pretrained == EncoderInitialization.Random;
+        var arms = new[]
+        {
+            (Name: "random init", Init: EncoderInitialization.Random, Offset: 0),
+            (Name: secondRandom ? "random init (other weights)" : "pretrained", Init: pretrained, Offset: secondRandom ? SecondRandomSeedOffset : 0),
+        };
+        return [.. arms.Select(arm => new ComparisonArm(arm.Name, arm.Init, [.. Enumerable.Range(0, seeds).Select(i =>
+        {
+            var runOptions = options with { Seed = options.Seed + i, EncoderSeedOffset = arm.Offset };
+            log($"== {arm.Name}, seed {runOptions.Seed} ==");
+            return NerFineTuning.Run(data, arm.Init, vocabPath, runOptions, null, log).Test.Micro.F1;
+        })]))];
+    }
+}
