@@ -18,6 +18,9 @@ internal static class Program
         root.Add(LossCommand.Create());
         root.Add(TokenizerCommand.Create());
         root.Add(InspectCommand.Create());
+        root.Add(FinetuneCommand.Create());
+        root.Add(PredictCommand.Create());
+        root.Add(CompareCommand.Create());
         return root;
     }
 }

@@ -1,3 +1,4 @@
+using MiniBioBert.Engine.IO;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;

@@ -1,3 +1,4 @@
+using MiniBioBert.Engine.IO;
 using MiniBioBert.Engine.Autograd;
 using MiniBioBert.Engine.Memory;
 using MiniBioBert.Model;
@@ -52,7 +53,7 @@ public static class ClassificationFineTuning
         {
             Directory.CreateDirectory(outputDirectory);
             model.Save(Path.Combine(outputDirectory, "checkpoint"), vocab);
-            Reporting.AtomicFile.WriteAllBytes(Path.Combine(outputDirectory, "scores.txt"),
+            AtomicFile.WriteAllBytes(Path.Combine(outputDirectory, "scores.txt"),
                 System.Text.Encoding.UTF8.GetBytes(develScores.Format("devel") + testScores.Format("test")));
             log($"wrote {outputDirectory}/checkpoint and scores.txt");
         }

@@ -1,3 +1,4 @@
+using MiniBioBert.Engine.IO;
 using System.Globalization;
 using System.Text;
 using ScottPlot;
@@ -42,7 +43,7 @@ public static class ComparisonReport
         string updated = begin >= 0 && end > begin
             ? existing[..begin] + section.TrimEnd('\n') + existing[(end + EndMarker.Length)..]
             : existing + (existing.Length == 0 || existing.EndsWith('\n') ? "" : "\n") + section;
-        Reporting.AtomicFile.WriteAllBytes(markdownPath, Encoding.UTF8.GetBytes(updated));
+        AtomicFile.WriteAllBytes(markdownPath, Encoding.UTF8.GetBytes(updated));
     }
 
     /// <summary>A bar per arm (mean test F1 in percent) with ± one standard deviation as error bar.</summary>
@@ -64,6 +65,6 @@ public static class ComparisonReport
         plot.Title(title);
         plot.YLabel("test entity F1 (micro, %)");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(pngPath))!);
-        Reporting.AtomicFile.WriteAllBytes(pngPath, plot.GetImageBytes(640, 420, ImageFormat.Png));
+        AtomicFile.WriteAllBytes(pngPath, plot.GetImageBytes(640, 420, ImageFormat.Png));
     }
 }

@@ -1,3 +1,4 @@
+using MiniBioBert.Engine.IO;
 using System.Text;
 
 namespace MiniBioBert.Training.Downstream;
@@ -74,7 +75,7 @@ public static class IobFile
             }
             text.Append('\n');
         }
-        Reporting.AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(text.ToString()));
+        AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(text.ToString()));
     }
 
     /// <summary>The label list of a data set: <c>O</c> first, then per entity type (ordinal order) its B- and I- tags.</summary>

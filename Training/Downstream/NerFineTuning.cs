@@ -1,3 +1,4 @@
+using MiniBioBert.Engine.IO;
 using MiniBioBert.Model.Downstream;
 using MiniBioBert.Model.Tokenization;
 
@@ -43,7 +44,7 @@ public static class NerFineTuning
             model.Save(Path.Combine(outputDirectory, "checkpoint"), vocab);
             IobFile.WritePredictions(Path.Combine(outputDirectory, "devel.predictions.tsv"), data.Devel, develTags);
             IobFile.WritePredictions(Path.Combine(outputDirectory, "test.predictions.tsv"), data.Test, testTags);
-            Reporting.AtomicFile.WriteAllBytes(Path.Combine(outputDirectory, "scores.txt"), System.Text.Encoding.UTF8.GetBytes(
+            AtomicFile.WriteAllBytes(Path.Combine(outputDirectory, "scores.txt"), System.Text.Encoding.UTF8.GetBytes(
                 ConllEvaluator.Format(develScores, "devel") + ConllEvaluator.Format(testScores, "test")));
             log($"wrote {outputDirectory}/checkpoint, devel/test predictions and scores.txt");
         }
