@@ -85,7 +85,7 @@ public sealed class PretrainingTrainer
 
         List<MetricsRecord> records = [];
         using var metrics = OpenMetrics(runDirectory, step, records);
-        long totalSteps = _resumeState?.ScheduleTotalSteps ?? PlanTotalSteps(cursor);
+        var (totalSteps, plannedFromBudget) = _resumeState is null ? PlanTotalSteps(cursor) : (_resumeState.ScheduleTotalSteps, false);
         var schedule = new LearningRateSchedule(_options.PeakLearningRate, _options.WarmupSteps(totalSteps), totalSteps);
         _dashboard.Log($"Schedule: {totalSteps:N0} steps, {schedule.WarmupSteps:N0} warmup, peak lr {_options.PeakLearningRate:G3}; " +
             $"{parameters.Count:N0} parameters; effective batch {_options.BatchSize * _options.GradientAccumulation}.");
@@ -193,6 +193,12 @@ public sealed class PretrainingTrainer
                     _optimizer.Step(parameters.Values, parameters.Gradients, learningRate);
                 }
                 step++;
+                if (plannedFromBudget && step == ReplanAfterSteps)
+                {
+                    // The probe timed one step, perhaps at a busy moment: plan again from real steps.
+                    totalSteps = ReplanWithinBudget(_options.TimeBudget!.Value, step, Elapsed());
+                    schedule = new LearningRateSchedule(_options.PeakLearningRate, _options.WarmupSteps(totalSteps), totalSteps);
+                }
 
                 lastStep = new StepResult(step, stepMetrics.Loss, stepMetrics.MlmLoss, stepMetrics.NspLoss,
                     stepMetrics.MlmAccuracy, stepMetrics.NspAccuracy, learningRate, norm, skipped);
@@ -279,31 +285,33 @@ public sealed class PretrainingTrainer
     /// <summary>
     /// The schedule's total steps T: <c>--steps</c> when given; else from <c>--epochs</c> (epoch 0's batch count);
     /// else from the time budget and the measured time of one step (the smallest when several apply).
+    /// FromBudget tells whether the budget decided T (then it is planned again after <see cref="ReplanAfterSteps"/> steps).
     /// </summary>
-    private long PlanTotalSteps(DataCursor start)
+    private (long Steps, bool FromBudget) PlanTotalSteps(DataCursor start)
     {
         if (_options.Steps is { } steps)
         {
-            return steps;
+            return (steps, false);
         }
-        var candidates = new List<long>();
-        if (_options.Epochs is { } epochs)
+        long? fromEpochs = _options.Epochs is { } epochs
+            ? Math.Max(1, (long)Math.Ceiling(epochs * _data.Training.BatchesPerEpoch(0) / _options.GradientAccumulation))
+            : null;
+        if (_options.TimeBudget is not { } budget)
         {
-            candidates.Add(Math.Max(1, (long)Math.Ceiling(epochs * _data.Training.BatchesPerEpoch(0) / _options.GradientAccumulation)));
+            return (fromEpochs!.Value, false);
         }
-        if (_options.TimeBudget is { } budget)
-        {
-            candidates.Add(StepsWithinBudget(budget, start));
-        }
-        return candidates.Min();
+        long fromBudget = StepsWithinBudget(budget, MeasureStepSeconds(start));
+        return fromEpochs is { } epochSteps && epochSteps <= fromBudget ? (epochSteps, false) : (fromBudget, true);
     }
+
+    /// <summary>Real steps after which a budget-planned schedule is planned again from their measured pace.</summary>
+    internal const int ReplanAfterSteps = 20;
 
     /// <summary>
     /// Times a forward+backward pass on the first batch (twice; the first run warms up the JIT; no update is made
-    /// and the gradients are zeroed after), then fits steps, evaluations and saves into the budget:
-    /// T = (budget − final evaluation) / (step + evaluation/EvalEvery + save/CheckpointEvery).
+    /// and the gradients are zeroed after). Returns seconds per optimizer step.
     /// </summary>
-    private long StepsWithinBudget(TimeSpan budget, DataCursor start)
+    private double MeasureStepSeconds(DataCursor start)
     {
         var batch = _data.Training.GetEpoch(start.Epoch).GetBatch(start.BatchIndex);
         var probe = new PretrainingMetrics();
@@ -312,14 +320,31 @@ public sealed class PretrainingTrainer
         ForwardBackward(batch, 0, probe);
         double stepSeconds = timer.Elapsed.TotalSeconds * _options.GradientAccumulation * 1.05;
         _model.Parameters.ZeroGradients();
+        _dashboard.Log($"Measured {stepSeconds * 1000:F0} ms per step before training.");
+        return stepSeconds;
+    }
 
+    /// <summary>
+    /// Fits steps, evaluations and saves into <paramref name="budget"/>:
+    /// T = (budget − final evaluation) / (step + evaluation/EvalEvery + save/CheckpointEvery).
+    /// </summary>
+    private long StepsWithinBudget(TimeSpan budget, double stepSeconds)
+    {
         int evalBatches = _options.EvalBatches == 0 ? _data.Evaluation.BatchCount : Math.Min(_options.EvalBatches, _data.Evaluation.BatchCount);
         double evalSeconds = evalBatches * stepSeconds / _options.GradientAccumulation * ForwardFractionOfStep;
         double perStep = stepSeconds + evalSeconds / _options.EvalEvery + AssumedSaveSeconds / _options.CheckpointEvery;
         double available = budget.TotalSeconds - evalSeconds - AssumedSaveSeconds;
         long steps = Math.Max(1, (long)(available / perStep));
-        _dashboard.Log($"Measured {stepSeconds * 1000:F0} ms per step: planning {steps:N0} steps for the {budget} budget.");
+        _dashboard.Log($"Planning {steps:N0} steps for the {budget:hh\\:mm\\:ss} left of the budget ({stepSeconds * 1000:F0} ms per step).");
         return steps;
+    }
+
+    /// <summary>T planned again after <paramref name="stepsDone"/> real steps that took <paramref name="elapsed"/>.</summary>
+    private long ReplanWithinBudget(TimeSpan budget, long stepsDone, TimeSpan elapsed)
+    {
+        double stepSeconds = elapsed.TotalSeconds / stepsDone;
+        var remaining = budget - elapsed;
+        return stepsDone + (remaining > TimeSpan.Zero ? StepsWithinBudget(remaining, stepSeconds) : 0);
     }
 
     private double EpochFraction(DataCursor cursor) =>
