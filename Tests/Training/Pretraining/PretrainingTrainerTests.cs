@@ -38,6 +38,23 @@ public class PretrainingTrainerTests
     }
 
     [Test]
+    public void ATimeBudgetIsPlannedAgainAfterTheFirstRealSteps()
+    {
+        using var run = new TinyPretrainingRun();
+        var options = run.Options(steps: 1) with { Steps = null, TimeBudget = TimeSpan.FromSeconds(6), CheckpointEvery = 100_000 };
+        var log = new StringWriter();
+
+        var result = run.NewTrainer(options, log).Run();
+
+        // Once from the probe, once after ReplanAfterSteps real steps; the run ends by completing the plan or by the
+        // budget's hard stop, never beyond it.
+        string text = log.ToString();
+        Assert.That(text.Split("Planning ").Length - 1, Is.EqualTo(2), text);
+        Assert.That(result.Steps, Is.GreaterThan(PretrainingTrainer.ReplanAfterSteps));
+        Assert.That(result.Reason, Is.AnyOf(StopReason.Completed, StopReason.TimeBudgetSpent));
+    }
+
+    [Test]
     public void ResumedRunRepeatsAnUninterruptedOneBitForBit()
     {
         using var run = new TinyPretrainingRun();
