@@ -30,6 +30,8 @@ public sealed class TrainCommand
     private readonly Option<int> _gradAccum = Int("--grad-accum", "Micro-batches per optimizer step.", 1);
     private readonly Option<double> _lr = new("--lr") { Description = "Peak learning rate (linear warmup, then linear decay to 0).", DefaultValueFactory = _ => 1e-3 };
     private readonly Option<double> _warmup = new("--warmup") { Description = "Warmup: a fraction of the steps (< 1) or a number of steps.", DefaultValueFactory = _ => 0.06 };
+    private readonly Option<double> _dropout = new("--dropout") { Description = "Dropout probability of hidden states and attention probabilities.", DefaultValueFactory = _ => 0.1 };
+    private readonly Option<double> _adamBeta2 = new("--adam-beta2") { Description = "AdamW's second-moment decay rate.", DefaultValueFactory = _ => 0.999 };
     private readonly Option<long?> _steps = new("--steps") { Description = "Optimizer steps (fixes the schedule length)." };
     private readonly Option<double?> _epochs = new("--epochs") { Description = "Passes over the training split." };
     private readonly Option<string?> _timeBudget = new("--time-budget") { Description = $"Stop and save when this much time is spent (90s, 20m, 1h). Default {DefaultTimeBudget} when neither --steps nor --epochs is given." };
@@ -59,7 +61,7 @@ public sealed class TrainCommand
     private void AddTo(Command command)
     {
         _data.AddTo(command);
-        Option[] options = [_layers, _hidden, _heads, _intermediate, _maxSeq, _batch, _gradAccum, _lr, _warmup, _steps, _epochs,
+        Option[] options = [_layers, _hidden, _heads, _intermediate, _maxSeq, _batch, _gradAccum, _lr, _warmup, _dropout, _adamBeta2, _steps, _epochs,
             _timeBudget, _evalEvery, _evalBatches, _checkpointEvery, _keep, _seed, _threads, _output, _name, _device, _init, _resume];
         foreach (var option in options)
         {
@@ -157,6 +159,8 @@ public sealed class TrainCommand
                 NumAttentionHeads = p.GetValue(_heads),
                 IntermediateSize = p.GetValue(_intermediate),
                 MaxPositionEmbeddings = Math.Max(512, maxSeq),
+                HiddenDropoutProb = (float)p.GetValue(_dropout),
+                AttentionProbsDropoutProb = (float)p.GetValue(_dropout),
             },
             Corpus = _data.CorpusFiles(p),
             BatchSize = p.GetValue(_batch),
@@ -164,6 +168,7 @@ public sealed class TrainCommand
             MaxSequenceLength = maxSeq,
             PeakLearningRate = p.GetValue(_lr),
             Warmup = p.GetValue(_warmup),
+            AdamBeta2 = p.GetValue(_adamBeta2),
             Steps = steps,
             Epochs = epochs,
             TimeBudget = budget is null ? null : DurationText.Parse(budget),

@@ -59,6 +59,9 @@ public sealed record PretrainingOptions
     /// <summary>Global gradient-norm clipping threshold.</summary>
     public double MaxGradNorm { get; init; } = 1.0;
 
+    /// <summary>AdamW's second-moment decay rate β2 (0.999 as in BERT; RoBERTa's 0.98 tolerates higher learning rates).</summary>
+    public double AdamBeta2 { get; init; } = 0.999;
+
     /// <summary>AdamW decoupled weight decay of weight matrices and embeddings.</summary>
     public double WeightDecay { get; init; } = 0.01;
 
@@ -92,6 +95,10 @@ public sealed record PretrainingOptions
         if (!(Warmup >= 0) || !double.IsFinite(Warmup) || (Warmup >= 1 && Warmup != Math.Floor(Warmup)))
         {
             throw new ArgumentException($"--warmup must be a fraction in [0, 1) or a whole number of steps, not {Warmup}.");
+        }
+        if (!(AdamBeta2 > 0 && AdamBeta2 < 1))
+        {
+            throw new ArgumentException($"--adam-beta2 must be in (0, 1), not {AdamBeta2}.");
         }
         if (!(HeldOutFraction > 0 && HeldOutFraction < 1))
         {

@@ -56,7 +56,7 @@ public sealed class PretrainingTrainer
         _resumeState = resumeState;
         _optimizer = resumeOptimizer ?? new AdamW(
             WeightDecayRule.Segments(model.Parameters.Parameters.Select(p => (p.Name, p.Offset, p.Value.Size))),
-            new AdamWOptions { WeightDecay = options.WeightDecay });
+            new AdamWOptions { WeightDecay = options.WeightDecay, Beta2 = options.AdamBeta2 });
         _sourceVocabPath = vocabPath;
         _vocabPath = Path.Combine(options.OutputDirectory, "vocab.txt");
     }
