@@ -1,6 +1,7 @@
 using MiniBioBert.Model;
 using MiniBioBert.Training.Commands;
 using MiniBioBert.Training.Data;
+using MiniBioBert.Training.Downstream;
 using MiniBioBert.Training.Optim;
 using MiniBioBert.Training.Pretraining;
 using MiniBioBert.Training.Reporting;
@@ -145,6 +146,29 @@ public class NumericalTroubleTests
         Assert.That(TrainerState.Load(Path.Combine(checkpoint, TrainerState.FileName)).Options.OnNonFinite, Is.EqualTo(NonFiniteAction.Rollback),
             "--resume uses the stored options");
         Assert.That(Directory.Exists(RunCheckpoints.PathFor(run, 0)), Is.True, "a rollback run saves checkpoint-0 first");
+    }
+
+    [Test]
+    public void FineTuningSkipsANonFiniteStepWithAWarning()
+    {
+        using var sandbox = new Sandbox();
+        // The tiny vocabulary's words, so that the sentences are real tokens; the weight stays NaN, so every step is skipped.
+        var model = BertForPreTraining.Load(Sandbox.TinyCheckpoint);
+        model.Parameters[Poisoned].Span[5] = float.NaN;
+        string checkpoint = sandbox.PathOf("poisoned");
+        model.Save(checkpoint, Sandbox.TinyVocabulary);
+        List<TaggedSentence> sentences =
+        [
+            new(["the", "cell", "binds", "dna"], ["O", "B-Gene", "O", "B-Gene"]),
+            new(["a", "gene", "is", "expressed"], ["O", "B-Gene", "O", "O"]),
+        ];
+        var log = new List<string>();
+
+        NerFineTuning.Run(new NerDataSet(sentences, sentences, sentences), checkpoint, null,
+            new FineTuningOptions { Epochs = 1, BatchSize = 1, MaxSequenceLength = 16 }, outputDirectory: null, log.Add);
+
+        Assert.That(log, Does.Contain($"warning: epoch 1 step 1: gradient norm is NaN; first non-finite gradient in '{Poisoned} (its value is not finite)'. The update is skipped."));
+        Assert.That(log.Count(line => line.EndsWith("The update is skipped.", StringComparison.Ordinal)), Is.EqualTo(2), "both steps");
     }
 
     /// <summary>Six steps of a tiny model; one weight is NaN during step 3 only. Returns the log, the steps and the weights around step 3.</summary>
