@@ -20,10 +20,10 @@ namespace MiniBioBert.Training.Pretraining;
 /// A non-finite loss or gradient norm stops the step before the update and names the first non-finite tensor. Then,
 /// by <see cref="PretrainingOptions.OnNonFinite"/>: <see cref="NonFiniteAction.Skip"/> goes on with the next batch;
 /// <see cref="NonFiniteAction.Rollback"/> loads the weights, the AdamW state, the step and the schedule of the newest
-/// checkpoint from disk (a rollback run saves <c>checkpoint-0</c> before its first step, so there always is one), cuts
-/// metrics.jsonl back to that step, logs a <c>rollback</c> line at that step and goes on with the batch after the failed step's:
-/// the data cursor is not restored, so the batches from the checkpoint to the failure are skipped and the run cannot
-/// meet the same batch again. After <see cref="MaxRollbacksInARow"/> rollbacks that did not get past the failing
+/// checkpoint from disk (a rollback run saves <c>checkpoint-0</c> before its first step, so there always is one),
+/// cuts metrics.jsonl back to that step, logs a <c>rollback</c> line at that step and goes on with the batch after
+/// the failed step's: the data cursor is not restored, so the batches from the checkpoint to the failure are skipped
+/// and the run cannot meet the same batch again. After <see cref="MaxRollbacksInARow"/> rollbacks that did not get past the failing
 /// step, the next failure throws <see cref="TrainingDivergedException"/>.
 /// </para>
 /// </summary>
