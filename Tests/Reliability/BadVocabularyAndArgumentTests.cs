@@ -64,6 +64,7 @@ public class BadVocabularyAndArgumentTests
         yield return Argument("--warmup", "1.5", "--warmup");
         yield return Argument("--keep", "0", "--keep", "positive");
         yield return Argument("--hidden", "100000000", "parameters");
+        yield return Argument("--on-non-finite", "bogus", "--on-non-finite", "skip or rollback", "bogus");
     }
 
     [TestCaseSource(nameof(Arguments))]

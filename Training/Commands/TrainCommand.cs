@@ -45,7 +45,12 @@ public sealed class TrainCommand
     private readonly Option<string?> _name = new("--name") { Description = "Run name (default: pretrain-<date>-<time>)." };
     private readonly Option<string> _device = new("--device") { Description = "Compute device.", DefaultValueFactory = _ => "cpu" };
     private readonly Option<string?> _init = new("--init") { Description = "Start from this Hugging Face BERT checkpoint (its config, weights and vocab.txt)." };
-    private readonly Option<bool> _resume = new("--resume") { Description = "Continue the run in --output from its latest checkpoint (its settings are used)." };
+    private readonly Option<string> _onNonFinite = new("--on-non-finite")
+    {
+        Description = "When a loss or gradient is NaN or infinite: skip the update, or rollback to the newest checkpoint and go on after the bad batch.",
+        DefaultValueFactory = _ => "skip",
+    };
+    private readonly Option<bool> _resume = new("--resume") { Description = "Continue the run in --output from its latest checkpoint (its settings, --on-non-finite included, are used)." };
 
     /// <summary>The <c>train</c> command.</summary>
     public static Command Create()
@@ -62,7 +67,7 @@ public sealed class TrainCommand
     {
         _data.AddTo(command);
         Option[] options = [_layers, _hidden, _heads, _intermediate, _maxSeq, _batch, _gradAccum, _lr, _warmup, _dropout, _adamBeta2, _steps, _epochs,
-            _timeBudget, _evalEvery, _evalBatches, _checkpointEvery, _keep, _seed, _threads, _output, _name, _device, _init, _resume];
+            _timeBudget, _evalEvery, _evalBatches, _checkpointEvery, _keep, _seed, _onNonFinite, _threads, _output, _name, _device, _init, _resume];
         foreach (var option in options)
         {
             command.Add(option);
@@ -73,6 +78,7 @@ public sealed class TrainCommand
     private int Run(ParseResult parseResult, TextWriter output)
     {
         DeviceOption.RequireCpu(parseResult.GetValue(_device)!);
+        var onNonFinite = NonFiniteActionText.Parse(parseResult.GetValue(_onNonFinite)!); // checked even when --resume ignores it
         if (parseResult.GetValue(_threads) is { } threads)
         {
             CpuThreads.Set(threads);
@@ -95,7 +101,7 @@ public sealed class TrainCommand
         }
         else
         {
-            var (options, vocab, model) = NewRun(parseResult, dashboard);
+            var (options, vocab, model) = NewRun(parseResult, onNonFinite, dashboard);
             data = OpenData(options, vocab, dashboard);
             trainer = new PretrainingTrainer(model, data, vocab, options, dashboard);
         }
@@ -119,10 +125,11 @@ public sealed class TrainCommand
         return CommandRunner.Success;
     }
 
-    private (PretrainingOptions Options, string Vocab, BertForPreTraining Model) NewRun(ParseResult p, TrainingDashboard dashboard)
+    private (PretrainingOptions Options, string Vocab, BertForPreTraining Model) NewRun(ParseResult p, NonFiniteAction onNonFinite,
+        TrainingDashboard dashboard)
     {
         // Check every option before the slow parts (vocabulary training, corpus loading).
-        var options = ReadOptions(p);
+        var options = ReadOptions(p) with { OnNonFinite = onNonFinite };
         options.Validate();
         string vocab;
         BertForPreTraining model;

@@ -4,6 +4,7 @@ using MiniBioBert.Engine.Memory;
 using MiniBioBert.Model.Downstream;
 using MiniBioBert.Model.Layers;
 using MiniBioBert.Training.Optim;
+using MiniBioBert.Training.Pretraining;
 
 namespace MiniBioBert.Training.Downstream;
 
@@ -11,7 +12,8 @@ namespace MiniBioBert.Training.Downstream;
 /// The task-independent part of fine-tuning: shuffled mini-batches, AdamW (one per parameter buffer, sharing one
 /// warmup + linear-decay schedule), global gradient clipping over both buffers, a devel evaluation after every
 /// epoch, early stopping after <see cref="FineTuningOptions.Patience"/> epochs without improvement, and at the end
-/// the parameters of the best epoch restored into the model.
+/// the parameters of the best epoch restored into the model. A step whose loss or gradient is NaN or infinite makes
+/// no update; a warning names the first non-finite tensor, and the step is left out of the epoch's mean loss.
 /// </summary>
 public static class FineTuningLoop
 {
@@ -41,19 +43,29 @@ public static class FineTuningLoop
             var order = Enumerable.Range(0, trainCount).ToArray();
             random.Shuffle(order);
             double lossSum = 0;
+            int finiteSteps = 0;
             for (int step = 0; step < stepsPerEpoch; step++)
             {
                 var indices = order[(step * options.BatchSize)..Math.Min(trainCount, (step + 1) * options.BatchSize)];
                 ulong dropoutSeed = ((ulong)options.Seed << 32) | (ulong)optimizers[0].StepCount;
-                lossSum += TrainStep(buffers, optimizers, schedule, options.MaxGradNorm, ctx => batchLoss(indices, ctx), dropoutSeed);
+                var (loss, trouble) = TrainStep(buffers, optimizers, schedule, options.MaxGradNorm, ctx => batchLoss(indices, ctx), dropoutSeed, step + 1);
+                if (trouble is null)
+                {
+                    (lossSum, finiteSteps) = (lossSum + loss, finiteSteps + 1);
+                }
+                else
+                {
+                    log($"warning: epoch {epoch} {trouble} The update is skipped.");
+                }
                 if ((step + 1) % 5 == 0)
                 {
-                    log($"  epoch {epoch} step {step + 1}/{stepsPerEpoch}  loss {lossSum / (step + 1):F4}  {clock.Elapsed.TotalSeconds:F0}s");
+                    log($"  epoch {epoch} step {step + 1}/{stepsPerEpoch}  loss {lossSum / Math.Max(1, finiteSteps):F4}  {clock.Elapsed.TotalSeconds:F0}s");
                 }
             }
+            double trainLoss = finiteSteps == 0 ? double.NaN : lossSum / finiteSteps;
             double score = evaluateDevel();
-            history.Add(new EpochRecord(epoch, lossSum / stepsPerEpoch, score, clock.Elapsed));
-            log($"epoch {epoch}: train loss {lossSum / stepsPerEpoch:F4}, devel score {score:F4} ({clock.Elapsed.TotalSeconds:F0}s)");
+            history.Add(new EpochRecord(epoch, trainLoss, score, clock.Elapsed));
+            log($"epoch {epoch}: train loss {trainLoss:F4}, devel score {score:F4} ({clock.Elapsed.TotalSeconds:F0}s)");
             if (score > bestScore)
             {
                 bestScore = score;
@@ -75,9 +87,12 @@ public static class FineTuningLoop
         return history;
     }
 
-    /// <summary>One optimizer step; returns the batch loss.</summary>
-    private static double TrainStep(IReadOnlyList<ParameterBuffer> buffers, AdamW[] optimizers, LearningRateSchedule schedule,
-        double maxGradNorm, Func<ForwardContext, Tensor> loss, ulong dropoutSeed)
+    /// <summary>
+    /// One optimizer step (<paramref name="step"/>: its number in the epoch, for the warning); returns the batch loss,
+    /// and a description of the trouble when the loss or the gradient norm is not finite (then nothing is updated).
+    /// </summary>
+    private static (double Loss, string? Trouble) TrainStep(IReadOnlyList<ParameterBuffer> buffers, AdamW[] optimizers,
+        LearningRateSchedule schedule, double maxGradNorm, Func<ForwardContext, Tensor> loss, ulong dropoutSeed, int step)
     {
         using var scope = new TensorScope();
         foreach (var buffer in buffers)
@@ -90,9 +105,9 @@ public static class FineTuningLoop
 
         // Global L2 norm over every gradient of both buffers, clipped as torch.nn.utils.clip_grad_norm_ does.
         double norm = Math.Sqrt(buffers.Sum(b => FlatBuffer.SumOfSquares(b.Gradients)));
-        if (!double.IsFinite(norm))
+        if (!double.IsFinite(norm) || !double.IsFinite(lossValue))
         {
-            return lossValue;
+            return (lossValue, NonFiniteTensors.Describe(step, lossValue, norm, NonFiniteTensors.First(buffers) ?? "loss"));
         }
         double coefficient = maxGradNorm / (norm + 1e-6);
         if (coefficient < 1)
@@ -107,7 +122,7 @@ public static class FineTuningLoop
         {
             optimizers[i].Step(buffers[i].Values, buffers[i].Gradients, learningRate);
         }
-        return lossValue;
+        return (lossValue, null);
     }
 
     /// <summary>

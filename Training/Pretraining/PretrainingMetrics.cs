@@ -29,6 +29,9 @@ public sealed class PretrainingMetrics
         _nspCount += output.NspCount;
     }
 
+    /// <summary>True when every loss added so far is finite (a batch without masked positions counts as finite).</summary>
+    public bool LossesAreFinite => double.IsFinite(_mlmLossSum) && double.IsFinite(_nspLossSum);
+
     /// <summary>Mean cross-entropy over masked positions.</summary>
     public double MlmLoss => _mlmCount == 0 ? double.NaN : _mlmLossSum / _mlmCount;
 

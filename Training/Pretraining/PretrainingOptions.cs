@@ -65,6 +65,9 @@ public sealed record PretrainingOptions
     /// <summary>AdamW decoupled weight decay of weight matrices and embeddings.</summary>
     public double WeightDecay { get; init; } = 0.01;
 
+    /// <summary>What a non-finite loss or gradient does: skip the update, or roll back to the newest checkpoint.</summary>
+    public NonFiniteAction OnNonFinite { get; init; } = NonFiniteAction.Skip;
+
     /// <summary>The run directory (metrics, plots, checkpoints).</summary>
     public string OutputDirectory { get; init; } = "runs/default";
 

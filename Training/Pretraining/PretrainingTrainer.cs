@@ -12,10 +12,20 @@ namespace MiniBioBert.Training.Pretraining;
 /// <summary>
 /// The pretraining loop. Each optimizer step: zero the gradients; for each micro-batch, forward in training mode
 /// (dropout seeded from (seed, step, micro-batch)) and backward; average the gradients over the micro-batches; clip
-/// them to global norm <see cref="PretrainingOptions.MaxGradNorm"/> (a non-finite norm skips the update and names
-/// the parameter whose gradient went bad); one AdamW update at the schedule's learning rate. Evaluates, logs,
-/// plots and checkpoints at the configured intervals and at the end. Everything that decides the numbers is a
-/// function of the options and the <see cref="TrainerState"/>, so a resumed run repeats an uninterrupted one exactly.
+/// them to global norm <see cref="PretrainingOptions.MaxGradNorm"/>; one AdamW update at the schedule's learning
+/// rate. Evaluates, logs, plots and checkpoints at the configured intervals and at the end. Everything that decides
+/// the numbers is a function of the options and the <see cref="TrainerState"/>, so a resumed run repeats an
+/// uninterrupted one exactly.
+/// <para>
+/// A non-finite loss or gradient norm stops the step before the update and names the first non-finite tensor. Then,
+/// by <see cref="PretrainingOptions.OnNonFinite"/>: <see cref="NonFiniteAction.Skip"/> goes on with the next batch;
+/// <see cref="NonFiniteAction.Rollback"/> loads the weights, the AdamW state, the step and the schedule of the newest
+/// checkpoint from disk (a rollback run saves <c>checkpoint-0</c> before its first step, so there always is one),
+/// cuts metrics.jsonl back to that step, logs a <c>rollback</c> line at that step and goes on with the batch after
+/// the failed step's: the data cursor is not restored, so the batches from the checkpoint to the failure are skipped
+/// and the run cannot meet the same batch again. After <see cref="MaxRollbacksInARow"/> rollbacks that did not get past the failing
+/// step, the next failure throws <see cref="TrainingDivergedException"/>.
+/// </para>
 /// </summary>
 public sealed class PretrainingTrainer
 {
@@ -25,11 +35,14 @@ public sealed class PretrainingTrainer
     /// <summary>A forward pass without backward costs about this fraction of a training step.</summary>
     private const double ForwardFractionOfStep = 0.35;
 
+    /// <summary>Rollbacks allowed without completing the step that failed; one more failure stops the run.</summary>
+    public const int MaxRollbacksInARow = 3;
+
     private readonly BertForPreTraining _model;
     private readonly PretrainingDataset _data;
     private readonly PretrainingOptions _options;
     private readonly TrainingDashboard _dashboard;
-    private readonly AdamW _optimizer;
+    private AdamW _optimizer;
     private readonly TrainerState? _resumeState;
     private readonly string _sourceVocabPath;
 
@@ -61,8 +74,14 @@ public sealed class PretrainingTrainer
         _vocabPath = Path.Combine(options.OutputDirectory, "vocab.txt");
     }
 
-    /// <summary>Raised after every optimizer step.</summary>
+    /// <summary>Raised after every optimizer step (not after a step that was rolled back).</summary>
     public event Action<StepResult>? StepCompleted;
+
+    /// <summary>Raised after a rollback has restored a checkpoint, before the next step.</summary>
+    public event Action<RollbackResult>? RolledBack;
+
+    /// <summary>The optimizer in use (a rollback replaces it with the checkpoint's).</summary>
+    internal AdamW Optimizer => _optimizer;
 
     /// <summary>Asks the loop to stop after the current step (then it evaluates and saves as at the end).</summary>
     public void RequestStop() => _stopRequested = true;
@@ -83,10 +102,9 @@ public sealed class PretrainingTrainer
         long? bestEvalStep = _resumeState?.BestEvalStep;
         var priorElapsed = TimeSpan.FromSeconds(_resumeState?.ElapsedSeconds ?? 0);
 
-        List<MetricsRecord> records = [];
-        using var metrics = OpenMetrics(runDirectory, step, records);
+        using var metrics = RunMetrics.Open(runDirectory, _resumeState is null ? null : step, warning => _dashboard.Log($"warning: {warning}"));
         var (totalSteps, plannedFromBudget) = _resumeState is null ? PlanTotalSteps(cursor) : (_resumeState.ScheduleTotalSteps, false);
-        var schedule = new LearningRateSchedule(_options.PeakLearningRate, _options.WarmupSteps(totalSteps), totalSteps);
+        var schedule = Schedule(totalSteps);
         _dashboard.Log($"Schedule: {totalSteps:N0} steps, {schedule.WarmupSteps:N0} warmup, peak lr {_options.PeakLearningRate:G3}; " +
             $"{parameters.Count:N0} parameters; effective batch {_options.BatchSize * _options.GradientAccumulation}.");
 
@@ -130,10 +148,10 @@ public sealed class PretrainingTrainer
                 MlmPerplexity = lastEvaluation.MlmPerplexity,
                 ElapsedSeconds = Elapsed().TotalSeconds,
             };
-            Append(metrics, records, record);
+            metrics.Append(record);
             _dashboard.Log($"eval @ step {step}: loss {lastEvaluation.Loss:F4} | MLM acc {lastEvaluation.MlmAccuracy:P2} | " +
                 $"MLM ppl {lastEvaluation.MlmPerplexity:F1} | NSP acc {lastEvaluation.NspAccuracy:P2}");
-            CurvePlotter.WriteAll(records, runDirectory);
+            CurvePlotter.WriteAll(metrics.Records, runDirectory);
         }
 
         void Save()
@@ -141,6 +159,47 @@ public sealed class PretrainingTrainer
             lastCheckpoint = RunCheckpoints.Save(runDirectory, _model, _vocabPath, _optimizer, State(), _options.Keep);
             lastSaveStep = step;
             _dashboard.Log($"Saved {lastCheckpoint}");
+        }
+
+        int rollbacksInARow = 0;
+        long lastFailedStep = 0;
+
+        // Restores the newest checkpoint after step failedStep went non-finite (see the class summary).
+        void RollBack(long failedStep, string tensor, double loss, double gradientNorm)
+        {
+            string trouble = NonFiniteTensors.Describe(failedStep, loss, gradientNorm, tensor);
+            if (rollbacksInARow == MaxRollbacksInARow)
+            {
+                throw new TrainingDivergedException($"{trouble} The run still fails after {MaxRollbacksInARow} rollbacks in a row " +
+                    $"without getting past step {lastFailedStep}, and stops; the last good checkpoint is {lastCheckpoint}. Try a lower --lr.");
+            }
+            rollbacksInARow++;
+            lastFailedStep = Math.Max(lastFailedStep, failedStep);
+            var (state, optimizer) = RunCheckpoints.Restore(lastCheckpoint, _model);
+            _optimizer = optimizer;
+            (step, totalSteps, bestEvalLoss, bestEvalStep) = (state.Step, state.ScheduleTotalSteps, state.BestEvalLoss, state.BestEvalStep);
+            schedule = Schedule(totalSteps);
+            (lastSaveStep, lastEvalStep, lastEvaluation) = (step, -1, null);
+            metrics.CutBackTo(step);
+            metrics.Append(new MetricsRecord
+            {
+                Step = step,
+                Split = MetricsSplit.Rollback,
+                Epoch = EpochFraction(cursor),
+                Loss = loss,
+                GradNorm = gradientNorm,
+                ElapsedSeconds = Elapsed().TotalSeconds,
+                FailedStep = failedStep,
+                Tensor = tensor,
+            });
+            _dashboard.Log($"warning: {trouble} Rolled back to {lastCheckpoint} (step {step}; rollback {rollbacksInARow} of at most " +
+                $"{MaxRollbacksInARow} in a row); training goes on from {cursor}.");
+            RolledBack?.Invoke(new RollbackResult(failedStep, step, tensor, lastCheckpoint, rollbacksInARow));
+        }
+
+        if (_options.OnNonFinite == NonFiniteAction.Rollback && _resumeState is null)
+        {
+            Save(); // checkpoint-0: what a rollback before the first checkpoint restores
         }
 
         var reason = StopReason.Completed;
@@ -182,28 +241,37 @@ public sealed class PretrainingTrainer
                 }
                 GradientAccumulation.AverageMicroBatches(parameters.Gradients, _options.GradientAccumulation);
                 double norm = GradientClipping.ClipByGlobalNorm(parameters.Gradients, _options.MaxGradNorm);
-                bool skipped = !double.IsFinite(norm);
+                bool skipped = !double.IsFinite(norm) || !stepMetrics.LossesAreFinite;
                 if (skipped)
                 {
-                    _dashboard.Log($"warning: step {step + 1}: gradient norm is {norm}; first non-finite gradient in " +
-                        $"'{FirstNonFiniteGradient(parameters)}'. The update is skipped.");
+                    string tensor = NonFiniteTensors.First([parameters]) ?? "loss";
+                    if (_options.OnNonFinite == NonFiniteAction.Rollback)
+                    {
+                        RollBack(step + 1, tensor, stepMetrics.Loss, norm);
+                        continue;
+                    }
+                    _dashboard.Log($"warning: {NonFiniteTensors.Describe(step + 1, stepMetrics.Loss, norm, tensor)} The update is skipped.");
                 }
                 else
                 {
                     _optimizer.Step(parameters.Values, parameters.Gradients, learningRate);
                 }
                 step++;
+                if (!skipped && step >= lastFailedStep)
+                {
+                    rollbacksInARow = 0;
+                }
                 if (plannedFromBudget && step == ReplanAfterSteps)
                 {
                     // The probe timed one step, perhaps at a busy moment: plan again from real steps.
                     totalSteps = ReplanWithinBudget(_options.TimeBudget!.Value, step, Elapsed());
-                    schedule = new LearningRateSchedule(_options.PeakLearningRate, _options.WarmupSteps(totalSteps), totalSteps);
+                    schedule = Schedule(totalSteps);
                 }
 
                 lastStep = new StepResult(step, stepMetrics.Loss, stepMetrics.MlmLoss, stepMetrics.NspLoss,
                     stepMetrics.MlmAccuracy, stepMetrics.NspAccuracy, learningRate, norm, skipped);
                 double tokensPerSecond = sessionTokens / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
-                Append(metrics, records, new MetricsRecord
+                metrics.Append(new MetricsRecord
                 {
                     Step = step,
                     Split = MetricsSplit.Train,
@@ -270,6 +338,10 @@ public sealed class PretrainingTrainer
         });
         return new TrainingResult(step, reason, lastEvaluation, lastCheckpoint, Elapsed());
     }
+
+    /// <summary>Linear warmup then linear decay to 0 at <paramref name="totalSteps"/>.</summary>
+    private LearningRateSchedule Schedule(long totalSteps) =>
+        new(_options.PeakLearningRate, _options.WarmupSteps(totalSteps), totalSteps);
 
     /// <summary>One micro-batch: forward (training mode), backward (gradients add up), losses read as numbers.</summary>
     private void ForwardBackward(PretrainingBatch batch, ulong dropoutSeed, PretrainingMetrics metrics)
@@ -349,62 +421,6 @@ public sealed class PretrainingTrainer
 
     private double EpochFraction(DataCursor cursor) =>
         cursor.Epoch + (double)cursor.BatchIndex / Math.Max(1, _data.Training.BatchesPerEpoch(cursor.Epoch));
-
-    private MetricsLog OpenMetrics(string runDirectory, long step, List<MetricsRecord> records)
-    {
-        string path = MetricsLog.PathFor(runDirectory);
-        if (_resumeState is null)
-        {
-            return MetricsLog.StartNew(path);
-        }
-        var log = MetricsLog.Resume(path, step, out var kept);
-        records.AddRange(kept.Records);
-        foreach (string warning in kept.Warnings)
-        {
-            _dashboard.Log($"warning: {warning}");
-        }
-        return log;
-    }
-
-    private static void Append(MetricsLog log, List<MetricsRecord> records, MetricsRecord record)
-    {
-        log.Append(record);
-        records.Add(record);
-    }
-
-    /// <summary>The name of the first parameter (in buffer order) with a NaN or infinite gradient.</summary>
-    private static string FirstNonFiniteGradient(ParameterBuffer parameters)
-    {
-        // A non-finite weight is the cause; otherwise the first non-finite gradient met going backward from the
-        // heads (the last parameters in the buffer) is where the trouble entered the backward pass.
-        foreach (var parameter in parameters.Parameters)
-        {
-            if (!AllFinite(parameter.Value.Span))
-            {
-                return parameter.Name + " (its value is not finite)";
-            }
-        }
-        foreach (var parameter in parameters.Parameters.Reverse())
-        {
-            if (!AllFinite(parameters.Gradients.AsSpan(parameter.Offset, parameter.Value.Size)))
-            {
-                return parameter.Name;
-            }
-        }
-        return "(none)";
-    }
-
-    private static bool AllFinite(ReadOnlySpan<float> values)
-    {
-        foreach (float value in values)
-        {
-            if (!float.IsFinite(value))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
 
     /// <summary>Room for <paramref name="keep"/> + 1 checkpoints (weights + two AdamW moments) and 50 MB of logs and plots.</summary>
     private static long RequiredFreeBytes(BertForPreTraining model, int keep) => (keep + 1) * 3L * 4 * model.Parameters.Count + 50_000_000;

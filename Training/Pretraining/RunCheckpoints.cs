@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using MiniBioBert.Model;
+using MiniBioBert.Model.Checkpoints;
 using MiniBioBert.Training.Optim;
 
 namespace MiniBioBert.Training.Pretraining;
@@ -54,6 +55,18 @@ public static partial class RunCheckpoints
             Directory.Delete(doomed, recursive: true);
         }
         return final;
+    }
+
+    /// <summary>
+    /// Loads the weights of <paramref name="checkpoint"/> into <paramref name="model"/> (in place, so every view of
+    /// its parameters sees them) and returns the checkpoint's trainer state and optimizer.
+    /// </summary>
+    public static (TrainerState State, AdamW Optimizer) Restore(string checkpoint, BertForPreTraining model)
+    {
+        var state = TrainerState.Load(Path.Combine(checkpoint, TrainerState.FileName));
+        var optimizer = AdamWStateFile.Load(Path.Combine(checkpoint, OptimizerFileName));
+        CheckpointDirectory.LoadParameters(checkpoint, model.NamedParameters);
+        return (state, optimizer);
     }
 
     /// <summary>The newest complete checkpoint of <paramref name="runDirectory"/>.</summary>

@@ -10,6 +10,9 @@ public static class MetricsSplit
 
     /// <summary>Measured on the held-out evaluation set.</summary>
     public const string Eval = "eval";
+
+    /// <summary>A rollback to the checkpoint of <see cref="MetricsRecord.Step"/> after step <see cref="MetricsRecord.FailedStep"/> went non-finite.</summary>
+    public const string Rollback = "rollback";
 }
 
 /// <summary>
@@ -22,7 +25,7 @@ public sealed record MetricsRecord
     [JsonPropertyName("step")]
     public required long Step { get; init; }
 
-    /// <summary><see cref="MetricsSplit.Train"/> or <see cref="MetricsSplit.Eval"/>.</summary>
+    /// <summary><see cref="MetricsSplit.Train"/>, <see cref="MetricsSplit.Eval"/> or <see cref="MetricsSplit.Rollback"/>.</summary>
     [JsonPropertyName("split")]
     public required string Split { get; init; }
 
@@ -69,4 +72,12 @@ public sealed record MetricsRecord
     /// <summary>Wall-clock seconds since the run started (continuing across resumes).</summary>
     [JsonPropertyName("elapsed_s")]
     public double? ElapsedSeconds { get; init; }
+
+    /// <summary>For a rollback line: the step whose loss or gradient was not finite (<see cref="Step"/> is the step restored).</summary>
+    [JsonPropertyName("failed_step")]
+    public long? FailedStep { get; init; }
+
+    /// <summary>For a rollback line: the first non-finite tensor (a parameter name), or "loss".</summary>
+    [JsonPropertyName("tensor")]
+    public string? Tensor { get; init; }
 }
