@@ -18,7 +18,7 @@ namespace MiniBioBert.Training.Commands;
 public sealed class TrainCommand
 {
     /// <summary>The budget of a plain <c>train</c>: with corpus loading and the final evaluation the command ends within 20 minutes on 2 cores.</summary>
-    public const string DefaultTimeBudget = "14m";
+    public const string DefaultTimeBudget = "16m";
 
     private readonly CorpusArguments _data = new();
     private readonly Option<int> _layers = Int("--layers", "Encoder layers.", 4);
