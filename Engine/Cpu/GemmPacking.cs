@@ -90,6 +90,13 @@ internal static unsafe class GemmPacking
     private static void CopyStep(float* from, int valid, int width, float* to)
     {
         int r = 0;
+        if (valid == 6 && width == 6 && Sse2.IsSupported)
+        {
+            // A full strip of a transposed A: 4 + 2 floats.
+            Sse.Store(to, Sse.LoadVector128(from));
+            Sse2.StoreScalar((double*)(to + 4), Sse2.LoadScalarVector128((double*)(from + 4)));
+            return;
+        }
         if (valid == width)
         {
             for (; r + Vector256<float>.Count <= width; r += Vector256<float>.Count)
