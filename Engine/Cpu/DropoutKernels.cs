@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace MiniBioBert.Engine.Cpu;
 
 /// <summary>
@@ -18,7 +20,25 @@ public static class DropoutKernels
             var input = x.Span;
             var maskValues = mask.Span;
             var output = y.Span;
-            for (int i = start; i < end; i++)
+            int i = start;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                // Eight elements at a time: the same hashes, in two vectors of four 64-bit lanes.
+                var lanes = Vector256.Create(0UL, 1UL, 2UL, 3UL);
+                var thresholds = Vector256.Create(threshold);
+                var keep = Vector256.Create(keepScale);
+                for (; i <= end - 8; i += 8)
+                {
+                    var counters = Vector256.Create(seed + (ulong)i) + lanes;
+                    var draws = Vector256.Narrow(
+                        Vector256.ShiftRightLogical(SplitMix64(counters), 40),
+                        Vector256.ShiftRightLogical(SplitMix64(counters + Vector256.Create(4UL)), 40));
+                    var scale = Vector256.ConditionalSelect(Vector256.LessThan(draws, thresholds).AsSingle(), Vector256<float>.Zero, keep);
+                    scale.CopyTo(maskValues.Slice(i));
+                    (Vector256.Create(input.Slice(i, 8)) * scale).CopyTo(output.Slice(i));
+                }
+            }
+            for (; i < end; i++)
             {
                 uint draw = (uint)(SplitMix64(seed + (ulong)i) >> 40);
                 float scale = draw < threshold ? 0f : keepScale;
@@ -35,5 +55,14 @@ public static class DropoutKernels
         value = (value ^ (value >> 30)) * 0xBF58476D1CE4E5B9UL;
         value = (value ^ (value >> 27)) * 0x94D049BB133111EBUL;
         return value ^ (value >> 31);
+    }
+
+    /// <summary><see cref="SplitMix64(ulong)"/> on four counters at once.</summary>
+    public static Vector256<ulong> SplitMix64(Vector256<ulong> value)
+    {
+        value += Vector256.Create(0x9E3779B97F4A7C15UL);
+        value = (value ^ Vector256.ShiftRightLogical(value, 30)) * Vector256.Create(0xBF58476D1CE4E5B9UL);
+        value = (value ^ Vector256.ShiftRightLogical(value, 27)) * Vector256.Create(0x94D049BB133111EBUL);
+        return value ^ Vector256.ShiftRightLogical(value, 31);
     }
 }
