@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace MiniBioBert.Engine.Cpu;
 
@@ -81,11 +82,29 @@ public static class LayerNormKernels
         TensorPrimitives.Multiply(dy, weight, scaledGrad);
         float meanScaledGrad = TensorPrimitives.Sum(scaledGrad) / columns;
         float meanScaledGradTimesNormalized = TensorPrimitives.Dot(scaledGrad, normalized) / columns;
-        for (int c = 0; c < columns; c++)
+
+        // One sweep for dx and the two parameter gradients.
+        int c = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var (rstdVector, meanGradVector) = (Vector256.Create(rstd), Vector256.Create(meanScaledGrad));
+            var meanGradNormalizedVector = Vector256.Create(meanScaledGradTimesNormalized);
+            for (; c <= columns - Vector256<float>.Count; c += Vector256<float>.Count)
+            {
+                var normalizedValues = Vector256.Create(normalized.Slice(c, Vector256<float>.Count));
+                var outputGrad = Vector256.Create(dy.Slice(c, Vector256<float>.Count));
+                var inputGrad = rstdVector * (Vector256.Create(scaledGrad.Slice(c, Vector256<float>.Count)) - meanGradVector
+                    - normalizedValues * meanGradNormalizedVector);
+                inputGrad.CopyTo(dx.Slice(c));
+                (Vector256.Create(weightGrad.Slice(c, Vector256<float>.Count)) + outputGrad * normalizedValues).CopyTo(weightGrad.Slice(c));
+                (Vector256.Create(biasGrad.Slice(c, Vector256<float>.Count)) + outputGrad).CopyTo(biasGrad.Slice(c));
+            }
+        }
+        for (; c < columns; c++)
         {
             dx[c] = rstd * (scaledGrad[c] - meanScaledGrad - normalized[c] * meanScaledGradTimesNormalized);
+            weightGrad[c] += dy[c] * normalized[c];
+            biasGrad[c] += dy[c];
         }
-        TensorPrimitives.MultiplyAdd(dy, normalized, weightGrad, weightGrad);
-        TensorPrimitives.Add(biasGrad, dy, biasGrad);
     }
 }
