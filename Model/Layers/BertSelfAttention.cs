@@ -74,10 +74,10 @@ public sealed class BertSelfAttention(ParameterBuffer parameters, BertConfig con
         MatMulKernels.MultiplyPerHead(false, true, length, length, headSize, Heads(outputGrad), value, Square(droppedProbsGrad), batch, heads);
         MatMulKernels.MultiplyPerHead(true, false, length, headSize, length, Square(droppedProbs), Heads(outputGrad), Heads(qkvGrad, Value), batch, heads);
 
-        // probsGrad through dropout, then scoresGrad = softmax backward
-        var probsGrad = ForwardContext.DropoutBackward(droppedProbsGrad, dropoutMask);
-        var scoresGrad = Tensor.Zeros(batch, heads, length, length);
-        SoftmaxKernels.SoftmaxBackward(attentionProbs.Memory, probsGrad.Memory, scoresGrad.Memory, length);
+        // scoresGrad: [B, heads, T, T] through dropout and softmax, in one pass
+        var scoresGrad = Tensor.Uninitialized(batch, heads, length, length);
+        SoftmaxKernels.SoftmaxDropoutBackward(attentionProbs.Memory, droppedProbsGrad.Memory,
+            dropoutMask?.Memory ?? ReadOnlyMemory<float>.Empty, scoresGrad.Memory, length);
 
         // dQ_h = dScores_h · K_h / √d;  dK_h = dScores_hᵀ · Q_h / √d
         MatMulKernels.MultiplyPerHead(false, false, length, headSize, length, Square(scoresGrad), key, Heads(qkvGrad, Query), batch, heads, alpha: scale);
