@@ -45,21 +45,28 @@ public static class CrossEntropyKernels
         return (count == 0 ? 0 : total / count, count);
     }
 
-    /// <summary>dlogits[r] += scale·(softmax(logits[r]) − onehot(target[r])) for kept rows, scale = dloss / count.</summary>
+    /// <summary>
+    /// dlogits[r] += scale·(softmax(logits[r]) − onehot(target[r])) for kept rows, scale = dloss / count; with
+    /// <paramref name="accumulate"/> false, dlogits is written instead (ignored rows get zeros).
+    /// </summary>
     public static void Backward(ReadOnlyMemory<float> logits, ReadOnlyMemory<int> targets, ReadOnlyMemory<float> logSumExp,
-        float scale, Memory<float> dlogits, int classes)
+        float scale, Memory<float> dlogits, int classes, bool accumulate = true)
     {
         CpuParallel.ForRows(targets.Length, 6L * classes, (start, end) =>
         {
             for (int r = start; r < end; r++)
             {
                 int target = targets.Span[r];
+                var rowGrad = dlogits.Span.Slice(r * classes, classes);
                 if (target == IgnoreIndex)
                 {
+                    if (!accumulate)
+                    {
+                        rowGrad.Clear();
+                    }
                     continue;
                 }
-                var rowGrad = dlogits.Span.Slice(r * classes, classes);
-                AddScaledSoftmax(logits.Span.Slice(r * classes, classes), logSumExp.Span[r], scale, rowGrad);
+                AddScaledSoftmax(logits.Span.Slice(r * classes, classes), logSumExp.Span[r], scale, rowGrad, accumulate);
                 rowGrad[target] -= scale;
             }
         });
@@ -88,8 +95,8 @@ public static class CrossEntropyKernels
         return max + MathF.Log(sum);
     }
 
-    /// <summary>grad[c] += scale·exp(row[c] − logSumExp), i.e. scale times the softmax, in one pass.</summary>
-    private static void AddScaledSoftmax(ReadOnlySpan<float> row, float logSumExp, float scale, Span<float> grad)
+    /// <summary>grad[c] += scale·exp(row[c] − logSumExp), i.e. scale times the softmax, in one pass (= when not <paramref name="accumulate"/>).</summary>
+    private static void AddScaledSoftmax(ReadOnlySpan<float> row, float logSumExp, float scale, Span<float> grad, bool accumulate)
     {
         int i = 0;
         if (Vector256.IsHardwareAccelerated)
@@ -98,13 +105,18 @@ public static class CrossEntropyKernels
             var scaleVector = Vector256.Create(scale);
             for (; i <= row.Length - Vector256<float>.Count; i += Vector256<float>.Count)
             {
-                var probability = Vector256.Exp(Vector256.Create(row.Slice(i, Vector256<float>.Count)) - shift);
-                (Vector256.Create(grad.Slice(i, Vector256<float>.Count)) + probability * scaleVector).CopyTo(grad.Slice(i));
+                var scaled = Vector256.Exp(Vector256.Create(row.Slice(i, Vector256<float>.Count)) - shift) * scaleVector;
+                if (accumulate)
+                {
+                    scaled += Vector256.Create(grad.Slice(i, Vector256<float>.Count));
+                }
+                scaled.CopyTo(grad.Slice(i));
             }
         }
         for (; i < row.Length; i++)
         {
-            grad[i] += scale * MathF.Exp(row[i] - logSumExp);
+            float scaled = scale * MathF.Exp(row[i] - logSumExp);
+            grad[i] = accumulate ? grad[i] + scaled : scaled;
         }
     }
 }
