@@ -43,13 +43,16 @@ internal static unsafe class GemmDriver
             return;
         }
 
-        // One parallel region per product: C is cut into bands along its longer side, one per thread, and each
-        // band runs the whole loop nest on its own (packing its own panels). A thread waits for the others only
-        // once, at the end, and every element of C goes through exactly the arithmetic of a single-threaded run.
+        // One parallel region per product: C is cut into bands along its longer side and each band runs the whole
+        // loop nest on its own (packing its own panels). A thread waits for the others only once, at the end, and
+        // every element of C goes through exactly the arithmetic of a single-threaded run. Long sides give several
+        // bands per thread, so that a thread the OS preempts does not hold the others up; a band is kept at least
+        // MinBandExtent long because each band packs the whole of the other operand again.
         bool columnBands = n > m;
+        int extent = columnBands ? n : m;
         int granule = columnBands ? NR : MR;
-        int units = DivUp(columnBands ? n : m, granule);
-        int bands = Math.Min(threads, units);
+        int units = DivUp(extent, granule);
+        int bands = Math.Min(units, Math.Clamp(extent / MinBandExtent, threads, BandsPerThread * threads));
         Parallel.For(0, bands, CpuParallel.Options, band =>
         {
             int first = (int)((long)units * band / bands) * granule;
@@ -64,6 +67,12 @@ internal static unsafe class GemmDriver
             }
         });
     }
+
+    /// <summary>Most bands per thread in a parallel product.</summary>
+    private const int BandsPerThread = 4;
+
+    /// <summary>Shortest band worth packing the other operand for, beyond one band per thread.</summary>
+    private const int MinBandExtent = 1024;
 
     /// <summary>The loop nest on the calling thread; op(A) and op(B) are given by their strides (see <see cref="Run"/>).</summary>
     private static void RunSerial(int m, int n, int k, float alpha, float* a, nint aRow, nint aDepth,
