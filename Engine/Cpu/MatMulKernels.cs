@@ -24,7 +24,7 @@ public static unsafe class MatMulKernels
     /// <summary>
     /// One product per (batch item, head) for multi-head attention, reading and writing each head's matrix in place
     /// inside a larger tensor instead of materialising transposed copies: the head h of batch item b of operand X
-    /// starts at X.Offset + X.Start + b·X.BatchStride + h·X.HeadStride and has rows X.RowStride floats apart.
+    /// starts at X.Offset + b·X.BatchStride + h·X.HeadStride and has rows X.RowStride floats apart.
     /// For activations [B, T, heads·d]: RowStride = heads·d, HeadStride = d, BatchStride = T·heads·d.
     /// </summary>
     public static void MultiplyPerHead(bool transposeA, bool transposeB, int m, int n, int k,
@@ -39,17 +39,14 @@ public static unsafe class MatMulKernels
                 {
                     int item = pair / heads, head = pair % heads;
                     Gemm.Multiply(transposeA, transposeB, m, n, k, alpha,
-                        aData + a.Tensor.Offset + a.Start + item * a.BatchStride + head * a.HeadStride, a.RowStride,
-                        bData + b.Tensor.Offset + b.Start + item * b.BatchStride + head * b.HeadStride, b.RowStride,
-                        beta, cData + c.Tensor.Offset + c.Start + item * c.BatchStride + head * c.HeadStride, c.RowStride);
+                        aData + a.Tensor.Offset + item * a.BatchStride + head * a.HeadStride, a.RowStride,
+                        bData + b.Tensor.Offset + item * b.BatchStride + head * b.HeadStride, b.RowStride,
+                        beta, cData + c.Tensor.Offset + item * c.BatchStride + head * c.HeadStride, c.RowStride);
                 }
             }
         });
     }
 }
 
-/// <summary>
-/// Where the per-head matrices of <see cref="MatMulKernels.MultiplyPerHead"/> sit inside a tensor: the first one
-/// starts <paramref name="Start"/> floats into it (for example at the key columns of a fused [B, T, 3·H] projection).
-/// </summary>
-public readonly record struct StridedMatrices(Tensor Tensor, int RowStride, long HeadStride, long BatchStride, long Start = 0);
+/// <summary>Where the per-head matrices of <see cref="MatMulKernels.MultiplyPerHead"/> sit inside a tensor.</summary>
+public readonly record struct StridedMatrices(Tensor Tensor, int RowStride, long HeadStride, long BatchStride);
