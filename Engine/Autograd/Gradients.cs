@@ -10,6 +10,21 @@ public static class Gradients
         return tensor.Grad;
     }
 
+    /// <summary>
+    /// The gradient tensor of <paramref name="tensor"/> for a backward that can write it whole: when it does not exist
+    /// yet it is created uninitialised and <c>IsFresh</c> is true, and the caller must write every element instead of
+    /// adding to it (this saves zero-filling large gradients such as the MLM logits'); otherwise the caller adds.
+    /// </summary>
+    public static (Tensor Grad, bool IsFresh) OfForWriting(Tensor tensor)
+    {
+        if (tensor.Grad is not null)
+        {
+            return (tensor.Grad, false);
+        }
+        tensor.Grad = Tensor.Uninitialized(tensor.ShapeArray());
+        return (tensor.Grad, true);
+    }
+
     /// <summary>True when an operation on these inputs must be recorded for backward.</summary>
     public static bool ShouldRecord(params ReadOnlySpan<Tensor> inputs)
     {

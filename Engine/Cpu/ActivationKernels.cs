@@ -7,46 +7,53 @@ namespace MiniBioBert.Engine.Cpu;
 public static class ActivationKernels
 {
     /// <summary>y = x·Φ(x).</summary>
-    public static void GeluForward(ReadOnlyMemory<float> x, Memory<float> y)
-    {
+    public static void GeluForward(ReadOnlyMemory<float> x, Memory<float> y) =>
         CpuParallel.ForRows(x.Length, 20, (start, end) =>
-        {
-            var input = x.Span;
-            var output = y.Span;
-            int i = start;
-            for (; Vector256.IsHardwareAccelerated && i <= end - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var value = Vector256.Create(input.Slice(i, Vector256<float>.Count));
-                (value * GaussianFunctions.Cdf(value)).CopyTo(output.Slice(i));
-            }
-            for (; i < end; i++)
-            {
-                output[i] = input[i] * GaussianFunctions.Cdf(input[i]);
-            }
-        });
-    }
+            Gelu(x.Span[start..end], y.Span[start..end]));
 
     /// <summary>dx += dy·(Φ(x) + x·φ(x)).</summary>
-    public static void GeluBackward(ReadOnlyMemory<float> x, ReadOnlyMemory<float> dy, Memory<float> dx)
-    {
+    public static void GeluBackward(ReadOnlyMemory<float> x, ReadOnlyMemory<float> dy, Memory<float> dx) =>
         CpuParallel.ForRows(x.Length, 30, (start, end) =>
+            GeluGradient(x.Span[start..end], dy.Span[start..end], dx.Span[start..end], accumulate: true));
+
+    /// <summary>y[i] = x[i]·Φ(x[i]) on one span, on the calling thread.</summary>
+    public static void Gelu(ReadOnlySpan<float> x, Span<float> y)
+    {
+        int i = 0;
+        for (; Vector256.IsHardwareAccelerated && i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
         {
-            var input = x.Span;
-            var outputGrad = dy.Span;
-            var inputGrad = dx.Span;
-            int i = start;
-            for (; Vector256.IsHardwareAccelerated && i <= end - Vector256<float>.Count; i += Vector256<float>.Count)
+            var value = Vector256.Create(x.Slice(i, Vector256<float>.Count));
+            (value * GaussianFunctions.Cdf(value)).CopyTo(y.Slice(i));
+        }
+        for (; i < x.Length; i++)
+        {
+            y[i] = x[i] * GaussianFunctions.Cdf(x[i]);
+        }
+    }
+
+    /// <summary>
+    /// dx[i] = dy[i]·GELU'(x[i]) with GELU'(x) = Φ(x) + x·φ(x), on one span, on the calling thread; added to dx
+    /// instead when <paramref name="accumulate"/>.
+    /// </summary>
+    public static void GeluGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, bool accumulate)
+    {
+        int i = 0;
+        for (; Vector256.IsHardwareAccelerated && i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+        {
+            var value = Vector256.Create(x.Slice(i, Vector256<float>.Count));
+            var derivative = GaussianFunctions.Cdf(value) + value * GaussianFunctions.Pdf(value);
+            var gradient = Vector256.Create(dy.Slice(i, Vector256<float>.Count)) * derivative;
+            if (accumulate)
             {
-                var value = Vector256.Create(input.Slice(i, Vector256<float>.Count));
-                var derivative = GaussianFunctions.Cdf(value) + value * GaussianFunctions.Pdf(value);
-                var gradient = Vector256.Create(inputGrad.Slice(i, Vector256<float>.Count));
-                (gradient + Vector256.Create(outputGrad.Slice(i, Vector256<float>.Count)) * derivative).CopyTo(inputGrad.Slice(i));
+                gradient = Vector256.Create(dx.Slice(i, Vector256<float>.Count)) + gradient;
             }
-            for (; i < end; i++)
-            {
-                inputGrad[i] += outputGrad[i] * (GaussianFunctions.Cdf(input[i]) + input[i] * GaussianFunctions.Pdf(input[i]));
-            }
-        });
+            gradient.CopyTo(dx.Slice(i));
+        }
+        for (; i < x.Length; i++)
+        {
+            float gradient = dy[i] * (GaussianFunctions.Cdf(x[i]) + x[i] * GaussianFunctions.Pdf(x[i]));
+            dx[i] = accumulate ? dx[i] + gradient : gradient;
+        }
     }
 
     /// <summary>y = tanh(x).</summary>

@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace MiniBioBert.Engine.Cpu;
 
@@ -26,12 +26,10 @@ public static class CrossEntropyKernels
         }
         CpuParallel.ForRows(rows, 6L * classes, (start, end) =>
         {
-            var scratch = ArrayPool<float>.Shared.Rent(classes);
             for (int r = start; r < end; r++)
             {
-                logSumExp.Span[r] = SoftmaxKernels.LogSumExp(logits.Span.Slice(r * classes, classes), scratch.AsSpan(0, classes));
+                logSumExp.Span[r] = LogSumExp(logits.Span.Slice(r * classes, classes));
             }
-            ArrayPool<float>.Shared.Return(scratch);
         });
         double total = 0;
         int count = 0;
@@ -47,28 +45,78 @@ public static class CrossEntropyKernels
         return (count == 0 ? 0 : total / count, count);
     }
 
-    /// <summary>dlogits[r] += scale·(softmax(logits[r]) − onehot(target[r])) for kept rows, scale = dloss / count.</summary>
+    /// <summary>
+    /// dlogits[r] += scale·(softmax(logits[r]) − onehot(target[r])) for kept rows, scale = dloss / count; with
+    /// <paramref name="accumulate"/> false, dlogits is written instead (ignored rows get zeros).
+    /// </summary>
     public static void Backward(ReadOnlyMemory<float> logits, ReadOnlyMemory<int> targets, ReadOnlyMemory<float> logSumExp,
-        float scale, Memory<float> dlogits, int classes)
+        float scale, Memory<float> dlogits, int classes, bool accumulate = true)
     {
         CpuParallel.ForRows(targets.Length, 6L * classes, (start, end) =>
         {
-            var rented = ArrayPool<float>.Shared.Rent(classes);
-            var scratch = rented.AsSpan(0, classes);
             for (int r = start; r < end; r++)
             {
                 int target = targets.Span[r];
+                var rowGrad = dlogits.Span.Slice(r * classes, classes);
                 if (target == IgnoreIndex)
                 {
+                    if (!accumulate)
+                    {
+                        rowGrad.Clear();
+                    }
                     continue;
                 }
-                var rowGrad = dlogits.Span.Slice(r * classes, classes);
-                TensorPrimitives.Subtract(logits.Span.Slice(r * classes, classes), logSumExp.Span[r], scratch);
-                TensorPrimitives.Exp(scratch, scratch);
-                TensorPrimitives.MultiplyAdd(scratch, scale, rowGrad, rowGrad);
+                AddScaledSoftmax(logits.Span.Slice(r * classes, classes), logSumExp.Span[r], scale, rowGrad, accumulate);
                 rowGrad[target] -= scale;
             }
-            ArrayPool<float>.Shared.Return(rented);
         });
+    }
+
+    /// <summary>log Σ exp(row) = max + log Σ exp(row − max), in two passes that write nothing.</summary>
+    public static float LogSumExp(ReadOnlySpan<float> row)
+    {
+        float max = TensorPrimitives.Max(row);
+        int i = 0;
+        float sum = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var maxVector = Vector256.Create(max);
+            var sums = Vector256<float>.Zero;
+            for (; i <= row.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                sums += Vector256.Exp(Vector256.Create(row.Slice(i, Vector256<float>.Count)) - maxVector);
+            }
+            sum = Vector256.Sum(sums);
+        }
+        for (; i < row.Length; i++)
+        {
+            sum += MathF.Exp(row[i] - max);
+        }
+        return max + MathF.Log(sum);
+    }
+
+    /// <summary>grad[c] += scale·exp(row[c] − logSumExp), i.e. scale times the softmax, in one pass (= when not <paramref name="accumulate"/>).</summary>
+    private static void AddScaledSoftmax(ReadOnlySpan<float> row, float logSumExp, float scale, Span<float> grad, bool accumulate)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var shift = Vector256.Create(logSumExp);
+            var scaleVector = Vector256.Create(scale);
+            for (; i <= row.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var scaled = Vector256.Exp(Vector256.Create(row.Slice(i, Vector256<float>.Count)) - shift) * scaleVector;
+                if (accumulate)
+                {
+                    scaled += Vector256.Create(grad.Slice(i, Vector256<float>.Count));
+                }
+                scaled.CopyTo(grad.Slice(i));
+            }
+        }
+        for (; i < row.Length; i++)
+        {
+            float scaled = scale * MathF.Exp(row[i] - logSumExp);
+            grad[i] = accumulate ? grad[i] + scaled : scaled;
+        }
     }
 }

@@ -2,8 +2,7 @@ namespace MiniBioBert.Engine.Cpu;
 
 /// <summary>
 /// Block sizes of the packed GEMM. The loop nest walks C in NC-wide column blocks, k in KC-deep slices and
-/// A in MB-tall row blocks; inside, work is cut into MC × NCTile tiles that threads take one at a time, and each
-/// tile is covered by MR × NR register tiles computed by the micro-kernel.
+/// A in MC-tall row blocks; each block of C is covered by MR × NR register tiles computed by the micro-kernel.
 /// </summary>
 internal static class GemmBlocking
 {
@@ -16,17 +15,11 @@ internal static class GemmBlocking
     /// <summary>Depth of one k slice: a KC × NR panel of packed B (16 KiB) stays in the 32 KiB L1 cache.</summary>
     public const int KC = 256;
 
-    /// <summary>Rows of a work tile: its MC × KC block of packed A (144 KiB) stays in the core's L2 cache.</summary>
+    /// <summary>Rows of A packed at once: the MC × KC block of packed A (144 KiB) stays in the core's L2 cache.</summary>
     public const int MC = 144;
-
-    /// <summary>Columns of a work tile.</summary>
-    public const int NCTile = 256;
 
     /// <summary>Columns of C per outer block: bounds the packed B buffer at KC × NC floats (4 MiB, inside L3).</summary>
     public const int NC = 4096;
-
-    /// <summary>Rows of A packed at once: bounds the packed A buffer at MB × KC floats (4 MiB).</summary>
-    public const int MB = 4096;
 
     /// <summary>Below this many multiply-adds (m·n·k) a product runs on the calling thread: threads would cost more than they save.</summary>
     public const long ParallelThreshold = 1L << 21;

@@ -7,17 +7,18 @@ namespace MiniBioBert.Engine.Cpu;
 /// The cache-blocked loop nest of the packed GEMM (the GotoBLAS / BLIS structure):
 /// <code>
 /// for each NC-wide column block of C            (jc)
-///   for each KC-deep slice of k                   (pc)  pack op(B)[pc.., jc..] into NR-wide strips
-///     for each MB-tall row block of C             (ib)  pack op(A)[ib.., pc..] into MR-tall strips
-///       for each MC × NCTile work tile, in parallel
-///         for each NR strip of B, for each MR strip of A: micro-kernel
+///   for each KC-deep slice of k                   (pc)  pack op(B)[pc.., jc..] into NR-wide strips   (L3)
+///     for each MC-tall row block of C             (ib)  pack op(A)[ib.., pc..] into MR-tall strips   (L2)
+///       for each NR strip of B                          (L1)
+///         for each MR strip of A: micro-kernel
 /// </code>
-/// The first k slice applies beta to C; later slices add to what the earlier ones wrote.
+/// The first k slice applies beta to C; later slices add to what the earlier ones wrote. With several threads,
+/// each runs this loop nest on its own band of C.
 /// </summary>
 internal static unsafe class GemmDriver
 {
     /// <summary>Runs <c>C = alpha · op(A) · op(B) + beta · C</c> (arguments as in <see cref="Gemm.Multiply"/>).</summary>
-    /// <param name="parallel">Spread packing and tiles over the thread pool.</param>
+    /// <param name="parallel">Spread the product over <see cref="CpuParallel.ThreadCount"/> threads.</param>
     /// <param name="useSimd">Use the AVX2 + FMA micro-kernel (otherwise the portable one).</param>
     public static void Run(bool transposeA, bool transposeB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, bool parallel, bool useSimd)
@@ -35,9 +36,50 @@ internal static unsafe class GemmDriver
         // op(A)[i, p] = a[i·aRow + p·aDepth]; op(B)[p, j] = b[p·bDepth + j·bCol].
         nint aRow = transposeA ? 1 : lda, aDepth = transposeA ? lda : 1;
         nint bDepth = transposeB ? 1 : ldb, bCol = transposeB ? ldb : 1;
+        int threads = CpuParallel.ThreadCount;
+        if (!parallel || threads < 2)
+        {
+            RunSerial(m, n, k, alpha, a, aRow, aDepth, b, bDepth, bCol, beta, c, ldc, useSimd);
+            return;
+        }
 
+        // One parallel region per product: C is cut into bands along its longer side and each band runs the whole
+        // loop nest on its own (packing its own panels). A thread waits for the others only once, at the end, and
+        // every element of C goes through exactly the arithmetic of a single-threaded run. Long sides give several
+        // bands per thread, so that a thread the OS preempts does not hold the others up; a band is kept at least
+        // MinBandExtent long because each band packs the whole of the other operand again.
+        bool columnBands = n > m;
+        int extent = columnBands ? n : m;
+        int granule = columnBands ? NR : MR;
+        int units = DivUp(extent, granule);
+        int bands = Math.Min(units, Math.Clamp(extent / MinBandExtent, threads, BandsPerThread * threads));
+        Parallel.For(0, bands, CpuParallel.Options, band =>
+        {
+            int first = (int)((long)units * band / bands) * granule;
+            int end = Math.Min((int)((long)units * (band + 1) / bands) * granule, columnBands ? n : m);
+            if (columnBands)
+            {
+                RunSerial(m, end - first, k, alpha, a, aRow, aDepth, b + first * bCol, bDepth, bCol, beta, c + first, ldc, useSimd);
+            }
+            else
+            {
+                RunSerial(end - first, n, k, alpha, a + first * aRow, aRow, aDepth, b, bDepth, bCol, beta, c + (nint)first * ldc, ldc, useSimd);
+            }
+        });
+    }
+
+    /// <summary>Most bands per thread in a parallel product.</summary>
+    private const int BandsPerThread = 4;
+
+    /// <summary>Shortest band worth packing the other operand for, beyond one band per thread.</summary>
+    private const int MinBandExtent = 1024;
+
+    /// <summary>The loop nest on the calling thread; op(A) and op(B) are given by their strides (see <see cref="Run"/>).</summary>
+    private static void RunSerial(int m, int n, int k, float alpha, float* a, nint aRow, nint aDepth,
+        float* b, nint bDepth, nint bCol, float beta, float* c, int ldc, bool useSimd)
+    {
         var workspace = GemmWorkspace.Current;
-        float* packedA = workspace.PackedA((long)RoundUp(Math.Min(m, MB), MR) * Math.Min(k, KC));
+        float* packedA = workspace.PackedA((long)RoundUp(Math.Min(m, MC), MR) * Math.Min(k, KC));
         float* packedB = workspace.PackedB((long)RoundUp(Math.Min(n, NC), NR) * Math.Min(k, KC));
 
         for (int jc = 0; jc < n; jc += NC)
@@ -50,28 +92,25 @@ internal static unsafe class GemmDriver
 
                 // packedB: strip s holds columns jc + s·NR .. of op(B), rows pc .. pc + kc, as [kc, NR].
                 float* bSlice = b + pc * bDepth + jc * bCol;
-                ForEach(DivUp(nc, NR), parallel, s =>
-                    GemmPacking.PackStrip(bSlice + s * NR * bCol, bCol, bDepth, Math.Min(NR, nc - s * NR), NR, kc,
-                        packedB + (long)s * kc * NR));
-
-                for (int ib = 0; ib < m; ib += MB)
+                for (int s = 0; s < DivUp(nc, NR); s++)
                 {
-                    int mb = Math.Min(MB, m - ib);
+                    GemmPacking.PackStrip(bSlice + s * NR * bCol, bCol, bDepth, Math.Min(NR, nc - s * NR), NR, kc,
+                        packedB + (long)s * kc * NR);
+                }
+
+                for (int ib = 0; ib < m; ib += MC)
+                {
+                    int mb = Math.Min(MC, m - ib);
 
                     // packedA: strip s holds rows ib + s·MR .. of op(A), columns pc .. pc + kc, as [kc, MR].
                     float* aBlock = a + ib * aRow + pc * aDepth;
-                    ForEach(DivUp(mb, MR), parallel, s =>
-                        GemmPacking.PackStrip(aBlock + s * MR * aRow, aRow, aDepth, Math.Min(MR, mb - s * MR), MR, kc,
-                            packedA + (long)s * kc * MR));
-
-                    float* cBlock = c + (nint)ib * ldc + jc;
-                    int tileRows = DivUp(mb, MC);
-                    ForEach(tileRows * DivUp(nc, NCTile), parallel, t =>
+                    for (int s = 0; s < DivUp(mb, MR); s++)
                     {
-                        int row0 = t % tileRows * MC, col0 = t / tileRows * NCTile;
-                        MacroTile(kc, packedA, packedB, cBlock, ldc, row0, Math.Min(MC, mb - row0),
-                            col0, Math.Min(NCTile, nc - col0), alpha, sliceBeta, useSimd);
-                    });
+                        GemmPacking.PackStrip(aBlock + s * MR * aRow, aRow, aDepth, Math.Min(MR, mb - s * MR), MR, kc,
+                            packedA + (long)s * kc * MR);
+                    }
+
+                    MacroTile(kc, packedA, packedB, c + (nint)ib * ldc + jc, ldc, 0, mb, 0, nc, alpha, sliceBeta, useSimd);
                 }
             }
         }
@@ -114,21 +153,6 @@ internal static unsafe class GemmDriver
                 {
                     value *= beta;
                 }
-            }
-        }
-    }
-
-    private static void ForEach(int count, bool parallel, Action<int> body)
-    {
-        if (parallel && count > 1)
-        {
-            Parallel.For(0, count, CpuParallel.Options, body);
-        }
-        else
-        {
-            for (int i = 0; i < count; i++)
-            {
-                body(i);
             }
         }
     }

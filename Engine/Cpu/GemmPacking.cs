@@ -43,6 +43,15 @@ internal static unsafe class GemmPacking
                 Transpose6x4(src + p, strideAcross, dst + p * width);
             }
         }
+        if (strideAlong == 1 && valid == 16 && width == 16 && Avx.IsSupported)
+        {
+            // A full strip of 16 columns of a transposed B (rows of Bᵀ): two 8 × 8 transposes per 8 steps of k.
+            for (; p + 8 <= kc; p += 8)
+            {
+                Transpose8x8(src + p, strideAcross, dst + p * width, width);
+                Transpose8x8(src + 8 * strideAcross + p, strideAcross, dst + p * width + 8, width);
+            }
+        }
 
         // Otherwise gather each step from `valid` separate rows (of A) or columns (of B); each of them is read in order.
         for (; p < kc; p++)
@@ -87,9 +96,49 @@ internal static unsafe class GemmPacking
         Sse.StoreHigh(dst + 22, t45High);
     }
 
+    /// <summary>
+    /// Reads 8 consecutive values from each of 8 rows (row i at <c>src + i·stride</c>) and writes them as 8 groups of
+    /// 8 placed <paramref name="dstStride"/> apart: dst[q·dstStride + i] = src[i·stride + q].
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, nint stride, float* dst, int dstStride)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + stride);
+        Vector256<float> r2 = Avx.LoadVector256(src + 2 * stride), r3 = Avx.LoadVector256(src + 3 * stride);
+        Vector256<float> r4 = Avx.LoadVector256(src + 4 * stride), r5 = Avx.LoadVector256(src + 5 * stride);
+        Vector256<float> r6 = Avx.LoadVector256(src + 6 * stride), r7 = Avx.LoadVector256(src + 7 * stride);
+
+        // Interleave pairs of rows, then pairs of pairs: within each 128-bit half, u_q holds column q of 4 rows.
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+
+        // Join the rows 0-3 and 4-7 halves: low halves give columns 0-3, high halves columns 4-7.
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + dstStride, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 2 * dstStride, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 3 * dstStride, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 4 * dstStride, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 5 * dstStride, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 6 * dstStride, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 7 * dstStride, Avx.Permute2x128(u3, u7, 0x31));
+    }
+
     private static void CopyStep(float* from, int valid, int width, float* to)
     {
         int r = 0;
+        if (valid == 6 && width == 6 && Sse2.IsSupported)
+        {
+            // A full strip of a transposed A: 4 + 2 floats.
+            Sse.Store(to, Sse.LoadVector128(from));
+            Sse2.StoreScalar((double*)(to + 4), Sse2.LoadScalarVector128((double*)(from + 4)));
+            return;
+        }
         if (valid == width)
         {
             for (; r + Vector256<float>.Count <= width; r += Vector256<float>.Count)

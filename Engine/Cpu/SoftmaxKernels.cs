@@ -56,6 +56,32 @@ public static class SoftmaxKernels
         });
     }
 
+    /// <summary>
+    /// The backward of softmax followed by dropout (attention probabilities), written rather than added:
+    /// with g = dz ⊙ mask (the gradient of the softmax output y), dx = y ⊙ g − ⟨g, y⟩·y per row.
+    /// <paramref name="dz"/> is overwritten with g; an empty mask means no dropout.
+    /// </summary>
+    public static void SoftmaxDropoutBackward(ReadOnlyMemory<float> y, Memory<float> dz, ReadOnlyMemory<float> mask, Memory<float> dx, int columns)
+    {
+        int rows = y.Length / columns;
+        CpuParallel.ForRows(rows, 6L * columns, (start, end) =>
+        {
+            for (int r = start; r < end; r++)
+            {
+                var output = y.Span.Slice(r * columns, columns);
+                var outputGrad = dz.Span.Slice(r * columns, columns);
+                var inputGrad = dx.Span.Slice(r * columns, columns);
+                if (!mask.IsEmpty)
+                {
+                    TensorPrimitives.Multiply(outputGrad, mask.Span.Slice(r * columns, columns), outputGrad);
+                }
+                float dot = TensorPrimitives.Dot(outputGrad, output);
+                TensorPrimitives.Multiply(output, outputGrad, inputGrad);
+                TensorPrimitives.MultiplyAdd(output, -dot, inputGrad, inputGrad);
+            }
+        });
+    }
+
     /// <summary>y[r, :] = x[r, :] − max − log Σ exp(x[r, :] − max).</summary>
     public static void LogSoftmaxForward(ReadOnlyMemory<float> x, Memory<float> y, int columns)
     {

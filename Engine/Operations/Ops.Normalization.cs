@@ -82,8 +82,10 @@ public static partial class Ops
         {
             if (count > 0)
             {
-                // dlogits = dloss/count · (softmax(logits) − onehot(target)) on kept rows
-                CrossEntropyKernels.Backward(logits.Memory, targets, logSumExp.Memory, outputGrad.Span[0] / count, Gradients.Of(logits).Memory, classes);
+                // dlogits = dloss/count · (softmax(logits) − onehot(target)) on kept rows, written when new
+                var (logitsGrad, isFresh) = Gradients.OfForWriting(logits);
+                CrossEntropyKernels.Backward(logits.Memory, targets, logSumExp.Memory, outputGrad.Span[0] / count, logitsGrad.Memory, classes,
+                    accumulate: !isFresh);
             }
         });
     }

@@ -13,13 +13,11 @@ public sealed class BertIntermediate(ParameterBuffer parameters, BertConfig conf
     /// <summary>hidden: [B, T, H]. Returns [B, T, I].</summary>
     public Tensor Forward(Tensor hidden)
     {
-        // preActivation: [B, T, I] = hidden · Wᵀ + b
+        // preActivation: [B, T, I] = hidden · Wᵀ + b;  output: [B, T, I] = GELU(preActivation)
         var preActivation = Tensor.Uninitialized(hidden.Dim(0), hidden.Dim(1), config.IntermediateSize);
-        LinearKernels.Forward(hidden, DenseWeight, DenseBias, preActivation);
-
-        // output: [B, T, I] = GELU(preActivation)
+        LinearKernels.Forward(hidden, DenseWeight, bias: null, preActivation);
         var output = Tensor.Uninitialized(preActivation.ShapeArray());
-        ActivationKernels.GeluForward(preActivation.Memory, output.Memory);
+        BiasGeluKernels.Forward(preActivation.Memory, DenseBias.Memory, output.Memory);
 
         return Gradients.Record(output, "BertIntermediate", [hidden, DenseWeight, DenseBias],
             outputGrad => Backward(outputGrad, hidden, preActivation));
@@ -27,9 +25,9 @@ public sealed class BertIntermediate(ParameterBuffer parameters, BertConfig conf
 
     private void Backward(Tensor outputGrad, Tensor hidden, Tensor preActivation)
     {
-        // preActivationGrad = dOutput ⊙ GELU'(preActivation)
-        var preActivationGrad = Tensor.Zeros(preActivation.ShapeArray());
-        ActivationKernels.GeluBackward(preActivation.Memory, outputGrad.Memory, preActivationGrad.Memory);
-        LinearKernels.Backward(preActivationGrad, hidden, DenseWeight, Gradients.Of(hidden), Gradients.Of(DenseWeight), Gradients.Of(DenseBias));
+        // preActivationGrad = dOutput ⊙ GELU'(preActivation); dBias += Σ_rows preActivationGrad
+        var preActivationGrad = Tensor.Uninitialized(preActivation.ShapeArray());
+        BiasGeluKernels.Backward(preActivation.Memory, outputGrad.Memory, preActivationGrad.Memory, Gradients.Of(DenseBias).Memory);
+        LinearKernels.Backward(preActivationGrad, hidden, DenseWeight, Gradients.Of(hidden), Gradients.Of(DenseWeight), biasGrad: null);
     }
 }

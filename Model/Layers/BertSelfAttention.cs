@@ -66,10 +66,10 @@ public sealed class BertSelfAttention(ParameterBuffer parameters, BertConfig con
         var valueGrad = Tensor.Uninitialized(hidden.ShapeArray());
         MatMulKernels.MultiplyPerHead(true, false, length, headSize, length, Square(droppedProbs), Heads(outputGrad), Heads(valueGrad), batch, heads);
 
-        // probsGrad through dropout, then scoresGrad = softmax backward
-        var probsGrad = ForwardContext.DropoutBackward(droppedProbsGrad, dropoutMask);
-        var scoresGrad = Tensor.Zeros(batch, heads, length, length);
-        SoftmaxKernels.SoftmaxBackward(attentionProbs.Memory, probsGrad.Memory, scoresGrad.Memory, length);
+        // scoresGrad: [B, heads, T, T] through dropout and softmax, in one pass
+        var scoresGrad = Tensor.Uninitialized(batch, heads, length, length);
+        SoftmaxKernels.SoftmaxDropoutBackward(attentionProbs.Memory, droppedProbsGrad.Memory,
+            dropoutMask?.Memory ?? ReadOnlyMemory<float>.Empty, scoresGrad.Memory, length);
 
         // queryGrad = dScores_h · K_h / √d;  keyGrad = dScores_hᵀ · Q_h / √d   (both [B, T, H])
         var queryGrad = Tensor.Uninitialized(hidden.ShapeArray());

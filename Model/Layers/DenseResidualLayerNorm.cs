@@ -1,4 +1,3 @@
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using MiniBioBert.Engine;
 using MiniBioBert.Engine.Autograd;
 using MiniBioBert.Engine.Cpu;
@@ -19,23 +18,22 @@ public sealed class DenseResidualLayerNorm(ParameterBuffer parameters, BertConfi
     /// <summary>input: [B, T, In]; residual: [B, T, H]. Returns [B, T, H].</summary>
     public Tensor Forward(Tensor input, Tensor residual, ForwardContext context)
     {
-        int hidden = config.HiddenSize;
-        int rows = residual.Size / hidden;
+        int rows = residual.Size / config.HiddenSize;
 
-        // dense: [B, T, H] = input · Wᵀ + b
+        // dense: [B, T, H] = input · Wᵀ (the bias is added by the fused kernel below)
         var dense = Tensor.Uninitialized(residual.ShapeArray());
-        LinearKernels.Forward(input, DenseWeight, DenseBias, dense);
+        LinearKernels.Forward(input, DenseWeight, bias: null, dense);
 
-        // sum: [B, T, H] = Dropout(dense) + residual
-        var (dropped, dropoutMask) = context.Dropout(dense, config.HiddenDropoutProb);
-        var sum = Tensor.Uninitialized(residual.ShapeArray());
-        TensorPrimitives.Add(dropped.Span, residual.Span, sum.Span);
-
-        // output: [B, T, H] = LayerNorm(sum); mean, rstd: [B·T]
+        // In one pass over the rows: sum = Dropout(dense + b) + residual, output = LayerNorm(sum); mean, rstd: [B·T]
+        var (dropoutProbability, dropoutSeed) = context.NextDropoutSite(config.HiddenDropoutProb);
+        Tensor? dropoutMask = dropoutProbability > 0 ? Tensor.Uninitialized(residual.ShapeArray()) : null;
+        var sum = dense; // overwritten row by row: dense is not needed afterwards
         var output = Tensor.Uninitialized(residual.ShapeArray());
         var mean = Tensor.Uninitialized(rows);
         var rstd = Tensor.Uninitialized(rows);
-        LayerNormKernels.Forward(sum.Memory, LayerNormWeight.Memory, LayerNormBias.Memory, config.LayerNormEps, output.Memory, mean.Memory, rstd.Memory);
+        ResidualLayerNormKernels.Forward(dense.Memory, DenseBias.Memory, residual.Memory, dropoutProbability, dropoutSeed,
+            LayerNormWeight.Memory, LayerNormBias.Memory, config.LayerNormEps,
+            dropoutMask?.Memory ?? Memory<float>.Empty, sum.Memory, output.Memory, mean.Memory, rstd.Memory);
 
         return Gradients.Record(output, "DenseResidualLayerNorm", [input, residual, DenseWeight, DenseBias, LayerNormWeight, LayerNormBias],
             outputGrad => Backward(outputGrad, input, residual, sum, mean, rstd, dropoutMask));
@@ -43,18 +41,15 @@ public sealed class DenseResidualLayerNorm(ParameterBuffer parameters, BertConfi
 
     private void Backward(Tensor outputGrad, Tensor input, Tensor residual, Tensor sum, Tensor mean, Tensor rstd, Tensor? dropoutMask)
     {
-        // sumGrad: [B, T, H] through LayerNorm (its weight and bias gradients accumulate directly)
-        var sumGrad = Tensor.Zeros(sum.ShapeArray());
-        LayerNormKernels.Backward(sum.Memory, LayerNormWeight.Memory, mean.Memory, rstd.Memory, outputGrad.Memory,
-            sumGrad.Memory, Gradients.Of(LayerNormWeight).Memory, Gradients.Of(LayerNormBias).Memory);
+        // In one pass: d(sum) through LayerNorm, added to d(residual); denseGrad = d(sum) through dropout;
+        // the LayerNorm weight and bias gradients and the dense bias gradient.
+        var denseGrad = Tensor.Uninitialized(sum.ShapeArray());
+        ResidualLayerNormKernels.Backward(sum.Memory, LayerNormWeight.Memory, mean.Memory, rstd.Memory,
+            dropoutMask?.Memory ?? ReadOnlyMemory<float>.Empty, outputGrad.Memory, Gradients.Of(residual).Memory, denseGrad.Memory,
+            Gradients.Of(LayerNormWeight).Memory, Gradients.Of(LayerNormBias).Memory, Gradients.Of(DenseBias).Memory);
 
-        // The sum passes its gradient unchanged to both of its terms.
-        var residualGrad = Gradients.Of(residual).Span;
-        TensorPrimitives.Add(residualGrad, sumGrad.Span, residualGrad);
-        var denseGrad = ForwardContext.DropoutBackward(sumGrad, dropoutMask);
-
-        // input, weight and bias gradients of the dense projection
+        // input and weight gradients of the dense projection
         LinearKernels.Backward(denseGrad, input, DenseWeight,
-            input.RequiresGrad ? Gradients.Of(input) : null, Gradients.Of(DenseWeight), Gradients.Of(DenseBias));
+            input.RequiresGrad ? Gradients.Of(input) : null, Gradients.Of(DenseWeight), biasGrad: null);
     }
 }

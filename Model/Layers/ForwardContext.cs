@@ -41,6 +41,13 @@ public sealed class ForwardContext
         return (output, mask);
     }
 
+    /// <summary>
+    /// For kernels that apply dropout themselves: the probability and seed of the next dropout site, or (0, 0) when
+    /// dropout is off (evaluation, or p = 0; no seed is used up then, as in <see cref="Dropout"/>).
+    /// </summary>
+    public (float Probability, ulong Seed) NextDropoutSite(float probability) =>
+        !Training || probability == 0 ? (0f, 0UL) : (probability, NextDropoutSeed());
+
     /// <summary>The gradient through a dropout site: outputGrad ⊙ mask (or outputGrad itself when there was no mask).</summary>
     public static Tensor DropoutBackward(Tensor outputGrad, Tensor? mask)
     {

@@ -32,9 +32,9 @@ public sealed class MaskedLanguageModelHead(ParameterBuffer parameters, BertConf
 
         // transformed: [M, H] = selected · Wᵀ + b;  activated = GELU(transformed)
         var transformed = Tensor.Uninitialized(count, hidden);
-        LinearKernels.Forward(selected, TransformWeight, TransformBias, transformed);
+        LinearKernels.Forward(selected, TransformWeight, bias: null, transformed);
         var activated = Tensor.Uninitialized(count, hidden);
-        ActivationKernels.GeluForward(transformed.Memory, activated.Memory);
+        BiasGeluKernels.Forward(transformed.Memory, TransformBias.Memory, activated.Memory);
 
         // normalized: [M, H] = LayerNorm(activated)
         var normalized = Tensor.Uninitialized(count, hidden);
@@ -59,16 +59,16 @@ public sealed class MaskedLanguageModelHead(ParameterBuffer parameters, BertConf
         var normalizedGrad = Tensor.Zeros(normalized.ShapeArray());
         LinearKernels.Backward(logitsGrad, normalized, DecoderWeight, normalizedGrad, Gradients.Of(DecoderWeight), Gradients.Of(DecoderBias));
 
-        // activatedGrad through LayerNorm, transformedGrad through GELU
+        // activatedGrad through LayerNorm, transformedGrad through GELU (with the transform bias gradient)
         var activatedGrad = Tensor.Zeros(activated.ShapeArray());
         LayerNormKernels.Backward(activated.Memory, LayerNormWeight.Memory, mean.Memory, rstd.Memory, normalizedGrad.Memory,
             activatedGrad.Memory, Gradients.Of(LayerNormWeight).Memory, Gradients.Of(LayerNormBias).Memory);
-        var transformedGrad = Tensor.Zeros(transformed.ShapeArray());
-        ActivationKernels.GeluBackward(transformed.Memory, activatedGrad.Memory, transformedGrad.Memory);
+        var transformedGrad = Tensor.Uninitialized(transformed.ShapeArray());
+        BiasGeluKernels.Backward(transformed.Memory, activatedGrad.Memory, transformedGrad.Memory, Gradients.Of(TransformBias).Memory);
 
         // selectedGrad: [M, H], scattered back to the positions it was gathered from
         var selectedGrad = Tensor.Zeros(selected.ShapeArray());
-        LinearKernels.Backward(transformedGrad, selected, TransformWeight, selectedGrad, Gradients.Of(TransformWeight), Gradients.Of(TransformBias));
+        LinearKernels.Backward(transformedGrad, selected, TransformWeight, selectedGrad, Gradients.Of(TransformWeight), biasGrad: null);
         GatherKernels.ScatterAddRows(selectedGrad.Memory, rows, Gradients.Of(sequenceOutput).Memory, hidden);
     }
 }

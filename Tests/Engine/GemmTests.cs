@@ -70,7 +70,11 @@ public unsafe class GemmTests
     {
         // 301 · 270 · 600 is above the parallel threshold and spans 3 slices of k (KC = 256) and partial work tiles.
         CheckAgainstReference(Gemm.Multiply, transposeA, transposeB, 301, 270, 600, 1f, 1f, padding: 1);
-        // n > NC (4096) and m > MB (4096): several outer column and row blocks.
+        // Wider than tall: the threads take column bands of C instead of row bands.
+        CheckAgainstReference(Gemm.Multiply, transposeA, transposeB, 37, 301, 200, 1f, 1f, padding: 2);
+        // A long side (3100 rows): three row bands, more than one per thread on two cores.
+        CheckAgainstReference(Gemm.Multiply, transposeA, transposeB, 3100, 9, 80, 1f, 0f, padding: 0);
+        // n > NC (4096) and m > MC (144): several outer column and row blocks.
         CheckAgainstReference(Gemm.Multiply, transposeA, transposeB, 5, 4100, 7, 1f, 0f, padding: 0);
         CheckAgainstReference(Gemm.Multiply, transposeA, transposeB, 4100, 3, 2, 1f, 0f, padding: 0);
     }
