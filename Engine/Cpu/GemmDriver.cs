@@ -91,14 +91,24 @@ internal static unsafe class GemmDriver
                 float sliceBeta = pc == 0 ? beta : 1f;
 
                 // packedB: strip s holds columns jc + s·NR .. of op(B), rows pc .. pc + kc, as [kc, NR].
-                GemmPacking.PackPanel(b + pc * bDepth + jc * bCol, bCol, bDepth, nc, NR, kc, packedB);
+                float* bSlice = b + pc * bDepth + jc * bCol;
+                for (int s = 0; s < DivUp(nc, NR); s++)
+                {
+                    GemmPacking.PackStrip(bSlice + s * NR * bCol, bCol, bDepth, Math.Min(NR, nc - s * NR), NR, kc,
+                        packedB + (long)s * kc * NR);
+                }
 
                 for (int ib = 0; ib < m; ib += MC)
                 {
                     int mb = Math.Min(MC, m - ib);
 
                     // packedA: strip s holds rows ib + s·MR .. of op(A), columns pc .. pc + kc, as [kc, MR].
-                    GemmPacking.PackPanel(a + ib * aRow + pc * aDepth, aRow, aDepth, mb, MR, kc, packedA);
+                    float* aBlock = a + ib * aRow + pc * aDepth;
+                    for (int s = 0; s < DivUp(mb, MR); s++)
+                    {
+                        GemmPacking.PackStrip(aBlock + s * MR * aRow, aRow, aDepth, Math.Min(MR, mb - s * MR), MR, kc,
+                            packedA + (long)s * kc * MR);
+                    }
 
                     MacroTile(kc, packedA, packedB, c + (nint)ib * ldc + jc, ldc, 0, mb, 0, nc, alpha, sliceBeta, useSimd);
                 }

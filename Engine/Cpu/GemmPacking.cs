@@ -12,36 +12,6 @@ namespace MiniBioBert.Engine.Cpu;
 internal static unsafe class GemmPacking
 {
     /// <summary>
-    /// Packs <paramref name="count"/> rows of op(A) (or columns of op(B)) as consecutive strips of
-    /// <paramref name="width"/>, strip s at <c>dst + s·kc·width</c> (arguments as in <see cref="PackStrip"/>).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void PackPanel(float* src, nint strideAcross, nint strideAlong, int count, int width, int kc, float* dst)
-    {
-        int strips = (count + width - 1) / width;
-        if (strideAcross == 1)
-        {
-            // Each step of k is contiguous across all the strips (a row of a row-major B, or of a stored Aᵀ): read the
-            // source in memory order, one step at a time, and deal the step out to the strips. Strip by strip would
-            // read one short piece per row, rows far apart, which the hardware prefetcher follows badly.
-            for (int step = 0; step < kc; step++)
-            {
-                for (int s = 0; s < strips; s++)
-                {
-                    CopyStep(src + step * strideAlong + s * width, Math.Min(width, count - s * width), width,
-                        dst + (long)s * kc * width + step * width);
-                }
-            }
-            return;
-        }
-        for (int s = 0; s < strips; s++)
-        {
-            PackStrip(src + s * width * strideAcross, strideAcross, strideAlong, Math.Min(width, count - s * width), width, kc,
-                dst + (long)s * kc * width);
-        }
-    }
-
-    /// <summary>
     /// dst[p·width + r] = src[r·strideAcross + p·strideAlong] for r &lt; <paramref name="valid"/>, 0 for the padding.
     /// </summary>
     /// <param name="src">Element (r = 0, p = 0) of the strip.</param>
@@ -52,7 +22,7 @@ internal static unsafe class GemmPacking
     /// <param name="kc">Steps of k in the strip.</param>
     /// <param name="dst">kc × width floats.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackStrip(float* src, nint strideAcross, nint strideAlong, int valid, int width, int kc, float* dst)
+    public static void PackStrip(float* src, nint strideAcross, nint strideAlong, int valid, int width, int kc, float* dst)
     {
         if (strideAcross == 1)
         {
@@ -159,7 +129,6 @@ internal static unsafe class GemmPacking
         Avx.Store(dst + 7 * dstStride, Avx.Permute2x128(u3, u7, 0x31));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CopyStep(float* from, int valid, int width, float* to)
     {
         int r = 0;
