@@ -4,14 +4,19 @@ namespace MiniBioBert.Benchmarks;
 
 internal static class Program
 {
-    /// <summary>Runs the BenchmarkDotNet benchmarks chosen by the arguments (e.g. <c>--filter *Gemm*</c>).</summary>
+    /// <summary>
+    /// <c>train-step …</c> and <c>inference …</c> print one JSON line of measurements; anything else runs the
+    /// BenchmarkDotNet benchmarks chosen by the arguments (e.g. <c>--filter *Gemm*</c>).
+    /// </summary>
     public static int Main(string[] args)
     {
-        if (args.Length > 0 && args[0] == "train-step")
+        if (args.Length > 0 && args[0] is "train-step" or "inference")
         {
             try
             {
-                return TrainStep.TrainStepMeasurement.Run(args[1..]);
+                return args[0] == "train-step"
+                    ? Measurements.TrainStepMeasurement.Run(args[1..])
+                    : Measurements.InferenceMeasurement.Run(args[1..]);
             }
             catch (ArgumentException error)
             {

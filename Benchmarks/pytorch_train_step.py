@@ -4,7 +4,8 @@ Builds the same BertForPreTraining as Tests/Reference/bert_reference.py (Hugging
 default Mini-BioBERT size, in float32, and times full training steps (forward, backward, clip_grad_norm_, AdamW)
 on a random batch with 15% MLM positions. --mlm-head all scores every position (as Hugging Face does);
 masked scores only the masked ones. The reference modules have no dropout layers, which slightly favours PyTorch.
-Prints one JSON line like the C# `train-step` command.
+Prints one JSON line like the C# `train-step` command. With --inference it times the encoder's forward pass
+instead (evaluation mode, no gradients), like the C# `inference` command.
 """
 
 import argparse
@@ -47,6 +48,7 @@ def main():
     parser.add_argument("--seq", type=int, default=128)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--mlm-head", choices=["all", "masked"], default="all")
+    parser.add_argument("--inference", action="store_true")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -65,6 +67,9 @@ def main():
     optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01},
                                    {"params": no_decay, "weight_decay": 0.0}], lr=1e-4, eps=1e-6)
     batch = random_batch(args.batch, args.seq, torch.Generator().manual_seed(2))
+    if args.inference:
+        time_inference(model, batch, args)
+        return
 
     elapsed = 0.0
     loss = None
@@ -86,6 +91,28 @@ def main():
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "batch": args.batch, "seq": args.seq, "threads": args.threads, "steps": args.steps,
         "loss": round(float(loss), 4),
+    }))
+
+
+def time_inference(model, batch, args):
+    """The encoder's forward pass (embeddings + layers) in evaluation mode without autograd."""
+    model.eval()
+    elapsed = 0.0
+    with torch.no_grad():
+        for step in range(args.warmup + args.steps):
+            started = time.perf_counter()
+            sequence_output = model.bert(batch["input_ids"], batch["token_type_ids"], batch["attention_mask"])[0]
+            if step >= args.warmup:
+                elapsed += time.perf_counter() - started
+    ms_per_batch = 1000 * elapsed / args.steps
+    print(json.dumps({
+        "engine": f"pytorch-{torch.__version__}-inference",
+        "ms_per_batch": round(ms_per_batch, 1),
+        "sequences_per_s": round(args.batch / (ms_per_batch / 1000), 1),
+        "tokens_per_s": round(args.batch * args.seq / (ms_per_batch / 1000)),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "batch": args.batch, "seq": args.seq, "threads": args.threads, "batches": args.steps,
+        "first_output": round(float(sequence_output.reshape(-1)[0]), 6),
     }))
 
 

@@ -8,7 +8,7 @@ using MiniBioBert.Model;
 using MiniBioBert.Model.Layers;
 using MiniBioBert.Training.Optim;
 
-namespace MiniBioBert.Benchmarks.TrainStep;
+namespace MiniBioBert.Benchmarks.Measurements;
 
 /// <summary>
 /// `train-step`: times full pretraining steps (forward, backward, gradient clipping, AdamW) of the default model on
@@ -19,12 +19,12 @@ internal static class TrainStepMeasurement
 {
     public static int Run(string[] args)
     {
-        int steps = IntOption(args, "--steps", 5);
-        int warmup = IntOption(args, "--warmup", 2);
-        int batchSize = IntOption(args, "--batch", 32);
-        int sequenceLength = IntOption(args, "--seq", 128);
+        int steps = MeasurementArguments.Int(args, "--steps", 5);
+        int warmup = MeasurementArguments.Int(args, "--warmup", 2);
+        int batchSize = MeasurementArguments.Int(args, "--batch", 32);
+        int sequenceLength = MeasurementArguments.Int(args, "--seq", 128);
         bool profile = args.Contains("--profile");
-        CpuParallel.ThreadCount = IntOption(args, "--threads", Environment.ProcessorCount);
+        CpuParallel.ThreadCount = MeasurementArguments.Int(args, "--threads", Environment.ProcessorCount);
 
         var config = new BertConfig();
         var model = new BertForPreTraining(config, seed: 1);
@@ -72,7 +72,7 @@ internal static class TrainStepMeasurement
             ["engine"] = "minibiobert-cpu",
             ["ms_per_step"] = Math.Round(msPerStep, 1),
             ["tokens_per_s"] = Math.Round(batchSize * sequenceLength / (msPerStep / 1000), 0),
-            ["peak_rss_mb"] = Math.Round(PeakResidentMegabytes(), 0),
+            ["peak_rss_mb"] = Math.Round(MeasurementArguments.PeakResidentMegabytes(), 0),
             ["batch"] = batchSize,
             ["seq"] = sequenceLength,
             ["masked_positions"] = inputs.MaskedPositions.Length,
@@ -122,37 +122,5 @@ internal static class TrainStepMeasurement
         }
         var nspLabels = Enumerable.Range(0, batchSize).Select(b => b % 2).ToArray();
         return new PretrainingInputs(batchSize, sequenceLength, inputIds, tokenTypes, Enumerable.Repeat(1, count).ToArray(), labels, nspLabels);
-    }
-
-    /// <summary>VmHWM from /proc/self/status (Linux), else the process's peak working set.</summary>
-    private static double PeakResidentMegabytes()
-    {
-        const string Path = "/proc/self/status";
-        if (File.Exists(Path))
-        {
-            foreach (var line in File.ReadLines(Path))
-            {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                {
-                    var kilobytes = line["VmHWM:".Length..].Trim().Split(' ')[0];
-                    return double.Parse(kilobytes, CultureInfo.InvariantCulture) / 1024;
-                }
-            }
-        }
-        return Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
-    }
-
-    private static int IntOption(string[] args, string name, int fallback)
-    {
-        int index = Array.IndexOf(args, name);
-        if (index < 0)
-        {
-            return fallback;
-        }
-        if (index + 1 >= args.Length || !int.TryParse(args[index + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value <= 0)
-        {
-            throw new ArgumentException($"{name} needs a positive whole number.");
-        }
-        return value;
     }
 }

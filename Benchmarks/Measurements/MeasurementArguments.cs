@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace MiniBioBert.Benchmarks.Measurements;
+
+/// <summary>What the <c>train-step</c> and <c>inference</c> commands share: their options and the peak memory.</summary>
+internal static class MeasurementArguments
+{
+    /// <summary>VmHWM from /proc/self/status (Linux), else the process's peak working set.</summary>
+    public static double PeakResidentMegabytes()
+    {
+        const string Path = "/proc/self/status";
+        if (File.Exists(Path))
+        {
+            foreach (var line in File.ReadLines(Path))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    var kilobytes = line["VmHWM:".Length..].Trim().Split(' ')[0];
+                    return double.Parse(kilobytes, CultureInfo.InvariantCulture) / 1024;
+                }
+            }
+        }
+        return Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+    }
+
+    /// <summary>The positive whole number after <paramref name="name"/> in <paramref name="args"/>, or <paramref name="fallback"/>.</summary>
+    public static int Int(string[] args, string name, int fallback)
+    {
+        int index = Array.IndexOf(args, name);
+        if (index < 0)
+        {
+            return fallback;
+        }
+        if (index + 1 >= args.Length || !int.TryParse(args[index + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value <= 0)
+        {
+            throw new ArgumentException($"{name} needs a positive whole number.");
+        }
+        return value;
+    }
+}
