@@ -83,7 +83,7 @@ public partial class InterruptionTests
         Assert.That(child.WaitUntil(() => File.Exists(Path.Combine(run, "metrics.jsonl")) && Sandbox.TrainLosses(run).Count >= 3, ChildTimeout),
             Is.True, child.Output);
         child.Interrupt();
-        Assert.That(child.WaitForExit(ChildTimeout), Is.True, "the process ends after Ctrl+C");
+        Assert.That(child.WaitForExit(ChildTimeout), Is.True, $"the process ends after Ctrl+C; its output so far:\n{child.Output}");
 
         TestContext.Out.WriteLine(child.Output);
         Assert.That(child.ExitCode, Is.EqualTo(CommandRunner.Success), child.Output);
