@@ -16,13 +16,6 @@ public static class OperationProfiler
     /// <summary>Whether operations are timed.</summary>
     public static bool Enabled { get; set; }
 
-    /// <summary>Forgets all totals and restarts the forward clock (call right before a forward pass).</summary>
-    public static void Reset()
-    {
-        Totals.Clear();
-        Restart();
-    }
-
     /// <summary>Restarts the forward clock without forgetting totals.</summary>
     public static void Restart() => _lastMark = Clock.Elapsed.TotalMilliseconds;
 
