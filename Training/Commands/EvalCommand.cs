@@ -55,7 +55,7 @@ public static class EvalCommand
                 throw new ArgumentException($"--eval-batches must be 0 (all) or positive, not {maxBatches}.");
             }
             var dataset = PretrainingData.Open(options, CheckpointDirectory.VocabPath(directory), DataPaths.CacheDirectory, output.WriteLine);
-            var metrics = Evaluator.Evaluate(model, Evaluator.Batches(dataset.Evaluation, maxBatches));
+            var metrics = Evaluator.Evaluate(model, Evaluator.Batches(dataset.Evaluation, maxBatches), dataset.Specials.Mask);
             var baseline = dataset.Baseline;
             Write(output, directory, metrics, baseline.Accuracy);
             return CommandRunner.Success;
@@ -68,6 +68,9 @@ public static class EvalCommand
         (string Name, string Value)[] rows =
         [
             ("MLM accuracy", metrics.MlmAccuracy.ToString("P2", CultureInfo.InvariantCulture)),
+            ("  where the input was [MASK]", Percent(metrics.MlmAccuracyWhere(MaskedInput.MaskToken))),
+            ("  where it was a random token", Percent(metrics.MlmAccuracyWhere(MaskedInput.Random))),
+            ("  where it was the original", Percent(metrics.MlmAccuracyWhere(MaskedInput.Kept))),
             ("MLM perplexity", metrics.MlmPerplexity.ToString("F2", CultureInfo.InvariantCulture)),
             ("MLM loss", metrics.MlmLoss.ToString("F4", CultureInfo.InvariantCulture)),
             ("NSP accuracy", metrics.NspAccuracy.ToString("P2", CultureInfo.InvariantCulture)),
@@ -81,9 +84,12 @@ public static class EvalCommand
         {
             output.WriteLine($"  {name,-30}{value,12}");
         }
-        output.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+        output.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
         {
             ["mlm_accuracy"] = metrics.MlmAccuracy,
+            ["mlm_accuracy_at_mask"] = metrics.MlmAccuracyWhere(MaskedInput.MaskToken),
+            ["mlm_accuracy_at_random"] = metrics.MlmAccuracyWhere(MaskedInput.Random),
+            ["mlm_accuracy_at_kept"] = metrics.MlmAccuracyWhere(MaskedInput.Kept),
             ["mlm_perplexity"] = metrics.MlmPerplexity,
             ["mlm_loss"] = metrics.MlmLoss,
             ["nsp_accuracy"] = metrics.NspAccuracy,
@@ -93,4 +99,6 @@ public static class EvalCommand
             ["baseline_mlm_accuracy"] = baseline,
         }));
     }
+
+    private static string Percent(double? value) => value is { } v ? v.ToString("P2", CultureInfo.InvariantCulture) : "n/a";
 }

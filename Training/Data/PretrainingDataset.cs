@@ -14,6 +14,7 @@ public sealed class PretrainingDataset
         Split = split;
         Training = training;
         Evaluation = evaluation;
+        Specials = specials;
         _baseline = new Lazy<MostFrequentTokenBaseline>(
             () => MostFrequentTokenBaseline.Compute(load.Corpus, split.TrainingDocuments, specials, evaluation));
     }
@@ -29,6 +30,9 @@ public sealed class PretrainingDataset
 
     /// <summary>Training batches (dynamic masking, resumable).</summary>
     public PretrainingBatchSource Training { get; }
+
+    /// <summary>The special token ids of the vocabulary.</summary>
+    public SpecialTokenIds Specials { get; }
 
     /// <summary>Held-out batches with fixed masks.</summary>
     public PretrainingEpoch Evaluation { get; }

@@ -9,8 +9,11 @@ namespace MiniBioBert.Training.Pretraining;
 /// <summary>Held-out evaluation: forward passes without dropout and without recording for backward.</summary>
 public static class Evaluator
 {
-    /// <summary>MLM/NSP losses and accuracies of <paramref name="model"/> over <paramref name="batches"/>.</summary>
-    public static PretrainingMetrics Evaluate(BertForPreTraining model, IEnumerable<PretrainingBatch> batches)
+    /// <summary>
+    /// MLM/NSP losses and accuracies of <paramref name="model"/> over <paramref name="batches"/>, with the MLM accuracy
+    /// also split by what the input showed at the masked positions (see <see cref="MaskedInput"/>).
+    /// </summary>
+    public static PretrainingMetrics Evaluate(BertForPreTraining model, IEnumerable<PretrainingBatch> batches, int maskTokenId)
     {
         var metrics = new PretrainingMetrics();
         using (GradMode.NoGrad())
@@ -19,7 +22,8 @@ public static class Evaluator
             {
                 using (new TensorScope())
                 {
-                    metrics.Add(model.Forward(batch.ToInputs(), ForwardContext.Evaluation));
+                    var inputs = batch.ToInputs();
+                    metrics.Add(model.Forward(inputs, ForwardContext.Evaluation), inputs, maskTokenId);
                 }
             }
         }

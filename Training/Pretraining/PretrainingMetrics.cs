@@ -14,6 +14,8 @@ public sealed class PretrainingMetrics
     private long _mlmCount;
     private long _nspCorrect;
     private long _nspCount;
+    private readonly long[] _mlmCorrectByInput = new long[3];
+    private readonly long[] _mlmCountByInput = new long[3];
 
     /// <summary>Adds one forward pass: its mean losses (read as numbers) weighted by their counts.</summary>
     public void Add(PretrainingOutput output)
@@ -28,6 +30,38 @@ public sealed class PretrainingMetrics
         _nspCorrect += output.NspCorrect;
         _nspCount += output.NspCount;
     }
+
+    /// <summary>
+    /// Adds one forward pass like <see cref="Add(PretrainingOutput)"/>, and also counts the MLM predictions by what the
+    /// model was shown at each masked position: <c>[MASK]</c> (80%: it must predict from context), a random token
+    /// (10%) or the original token (10%: copying it is enough). A model that only learned to copy and to guess frequent
+    /// tokens scores well on the kept positions and near the most-frequent-token baseline on the [MASK] ones.
+    /// </summary>
+    public void Add(PretrainingOutput output, PretrainingInputs inputs, int maskTokenId)
+    {
+        Add(output);
+        int vocabSize = output.MlmLogits.Dim(-1);
+        var logits = output.MlmLogits.Span;
+        var positions = inputs.MaskedPositions;
+        for (int i = 0; i < positions.Length; i++)
+        {
+            int label = inputs.MlmLabels[positions[i]];
+            int shown = inputs.InputIds[positions[i]];
+            var kind = shown == maskTokenId ? MaskedInput.MaskToken : shown == label ? MaskedInput.Kept : MaskedInput.Random;
+            _mlmCountByInput[(int)kind]++;
+            if (Accuracy.ArgMax(logits.Slice(i * vocabSize, vocabSize)) == label)
+            {
+                _mlmCorrectByInput[(int)kind]++;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Fraction of masked positions predicted right among those whose input was <paramref name="kind"/>
+    /// (counted only by <see cref="Add(PretrainingOutput, PretrainingInputs, int)"/>; null when there were none).
+    /// </summary>
+    public double? MlmAccuracyWhere(MaskedInput kind) =>
+        _mlmCountByInput[(int)kind] == 0 ? null : (double)_mlmCorrectByInput[(int)kind] / _mlmCountByInput[(int)kind];
 
     /// <summary>True when every loss added so far is finite (a batch without masked positions counts as finite).</summary>
     public bool LossesAreFinite => double.IsFinite(_mlmLossSum) && double.IsFinite(_nspLossSum);

@@ -129,7 +129,7 @@ public sealed class PretrainingTrainer
 
         void Evaluate()
         {
-            lastEvaluation = Evaluator.Evaluate(_model, Evaluator.Batches(_data.Evaluation, _options.EvalBatches));
+            lastEvaluation = Evaluator.Evaluate(_model, Evaluator.Batches(_data.Evaluation, _options.EvalBatches), _data.Specials.Mask);
             lastEvalStep = step;
             if (bestEvalLoss is null || lastEvaluation.Loss < bestEvalLoss)
             {
@@ -144,12 +144,16 @@ public sealed class PretrainingTrainer
                 MlmLoss = lastEvaluation.MlmLoss,
                 NspLoss = lastEvaluation.NspLoss,
                 MlmAccuracy = lastEvaluation.MlmAccuracy,
+                MlmAccuracyAtMask = lastEvaluation.MlmAccuracyWhere(MaskedInput.MaskToken),
+                MlmAccuracyAtRandom = lastEvaluation.MlmAccuracyWhere(MaskedInput.Random),
+                MlmAccuracyAtKept = lastEvaluation.MlmAccuracyWhere(MaskedInput.Kept),
                 NspAccuracy = lastEvaluation.NspAccuracy,
                 MlmPerplexity = lastEvaluation.MlmPerplexity,
                 ElapsedSeconds = Elapsed().TotalSeconds,
             };
             metrics.Append(record);
-            _dashboard.Log($"eval @ step {step}: loss {lastEvaluation.Loss:F4} | MLM acc {lastEvaluation.MlmAccuracy:P2} | " +
+            _dashboard.Log($"eval @ step {step}: loss {lastEvaluation.Loss:F4} | MLM acc {lastEvaluation.MlmAccuracy:P2} " +
+                $"(at [MASK] {lastEvaluation.MlmAccuracyWhere(MaskedInput.MaskToken):P2}) | " +
                 $"MLM ppl {lastEvaluation.MlmPerplexity:F1} | NSP acc {lastEvaluation.NspAccuracy:P2}");
             CurvePlotter.WriteAll(metrics.Records, runDirectory);
         }

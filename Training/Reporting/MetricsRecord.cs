@@ -49,6 +49,18 @@ public sealed record MetricsRecord
     [JsonPropertyName("mlm_accuracy")]
     public double? MlmAccuracy { get; init; }
 
+    /// <summary>Evaluation only: MLM accuracy at the masked positions whose input was [MASK] (prediction from context).</summary>
+    [JsonPropertyName("mlm_accuracy_at_mask")]
+    public double? MlmAccuracyAtMask { get; init; }
+
+    /// <summary>Evaluation only: MLM accuracy at the masked positions whose input was a random token.</summary>
+    [JsonPropertyName("mlm_accuracy_at_random")]
+    public double? MlmAccuracyAtRandom { get; init; }
+
+    /// <summary>Evaluation only: MLM accuracy at the masked positions whose input was the original token.</summary>
+    [JsonPropertyName("mlm_accuracy_at_kept")]
+    public double? MlmAccuracyAtKept { get; init; }
+
     /// <summary>Fraction of sentence pairs classified correctly.</summary>
     [JsonPropertyName("nsp_accuracy")]
     public double? NspAccuracy { get; init; }

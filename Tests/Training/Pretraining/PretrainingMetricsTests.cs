@@ -1,0 +1,48 @@
+using MiniBioBert.Engine;
+using MiniBioBert.Model;
+using MiniBioBert.Training.Pretraining;
+
+namespace MiniBioBert.Tests.Training.Pretraining;
+
+/// <summary>The MLM accuracy split by what the input showed at each masked position ([MASK], random, original).</summary>
+public class PretrainingMetricsTests
+{
+    private const int MaskId = 4;
+
+    [Test]
+    public void CountsEachMaskedPositionUnderWhatItsInputShowed()
+    {
+        // One sequence of 6 tokens; positions 1, 2, 3, 5 are predicted (labels 7, 8, 9, 6).
+        // Inputs there: [MASK], [MASK], a random token (2), the original (6).
+        int[] inputIds = [1, MaskId, MaskId, 2, 5, 6];
+        int[] labels = [-100, 7, 8, 9, -100, 6];
+        var inputs = new PretrainingInputs(1, 6, inputIds, new int[6], [1, 1, 1, 1, 1, 1], labels, [0]);
+
+        // Arg-max predictions per masked row: 7 (right), 0 (wrong), 9 (right), 6 (right).
+        var logits = Tensor.Zeros(4, 10);
+        foreach (var (row, predicted) in new[] { (0, 7), (1, 0), (2, 9), (3, 6) })
+        {
+            logits[row, predicted] = 1f;
+        }
+        var scalar = Tensor.FromValues([0.5f], 1);
+        var output = new PretrainingOutput(scalar, scalar, scalar, logits, Tensor.Zeros(1, 2), MlmCorrect: 3, MlmCount: 4, NspCorrect: 1, NspCount: 1);
+
+        var metrics = new PretrainingMetrics();
+        metrics.Add(output, inputs, MaskId);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(metrics.MlmAccuracy, Is.EqualTo(0.75));
+            Assert.That(metrics.MlmAccuracyWhere(MaskedInput.MaskToken), Is.EqualTo(0.5));
+            Assert.That(metrics.MlmAccuracyWhere(MaskedInput.Random), Is.EqualTo(1.0));
+            Assert.That(metrics.MlmAccuracyWhere(MaskedInput.Kept), Is.EqualTo(1.0));
+        });
+    }
+
+    [Test]
+    public void KindsWithoutPositionsHaveNoAccuracy()
+    {
+        var metrics = new PretrainingMetrics();
+        Assert.That(metrics.MlmAccuracyWhere(MaskedInput.MaskToken), Is.Null);
+    }
+}
