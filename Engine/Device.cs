@@ -61,9 +61,28 @@ public sealed class Device : IDisposable
     /// <summary>A device over an accelerator that is already open; disposing it frees its buffers but leaves <paramref name="gpu"/> open.</summary>
     public static Device On(GpuDevice gpu) => new(gpu.Name, gpu, ownsGpu: false);
 
-    /// <summary>The accelerator, or an <see cref="InvalidOperationException"/> naming <paramref name="operation"/> for the CPU.</summary>
-    internal GpuDevice RequireGpu(string operation) =>
-        Gpu ?? throw new InvalidOperationException($"{operation} needs a GPU device, but the tensor is on {Name}.");
+    /// <summary>
+    /// The device every tensor of <paramref name="tensors"/> (nulls skipped) is on, where <paramref name="operation"/>
+    /// runs; <see cref="ArgumentException"/> when they are on different devices.
+    /// </summary>
+    public static Device Common(string operation, params ReadOnlySpan<Tensor?> tensors)
+    {
+        Device? device = null;
+        foreach (var tensor in tensors)
+        {
+            if (tensor is null)
+            {
+                continue;
+            }
+            device ??= tensor.Device;
+            if (tensor.Device != device)
+            {
+                throw new ArgumentException(
+                    $"{operation}: the inputs are on different devices ({device.Name} and {tensor.Device.Name}); move them to one device with To(device) first.");
+            }
+        }
+        return device ?? Cpu;
+    }
 
     /// <summary>Frees the pooled buffers and closes an accelerator this device opened (nothing for the CPU).</summary>
     public void Dispose()
