@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Engine.Gpu;
 
@@ -32,6 +33,39 @@ public static partial class TensorKernels
         {
             GatherKernels.ScatterAddRows(source.Memory, indices, destination.Memory, columns);
         }
+    }
+
+    /// <summary>
+    /// BERT's embedding sum: sum[r, :] = word[wordIds[r], :] + position[positionIds[r], :] + tokenType[tokenTypeIds[r], :]
+    /// for rows of <paramref name="columns"/>, added in that order. The GPU gathers each table and adds (the same
+    /// float additions in the same order).
+    /// </summary>
+    public static void SumOfEmbeddings(Tensor word, int[] wordIds, Tensor position, int[] positionIds, Tensor tokenType, int[] tokenTypeIds,
+        Tensor sum, int columns)
+    {
+        if (word.Device.Gpu is { } gpu)
+        {
+            var rows = Tensor.Uninitialized(word.Device, sum.ShapeArray());
+            GpuGather.GatherRows(gpu, word.DeviceView, RowIndices(gpu, wordIds, word, columns), sum.DeviceView, columns);
+            GpuGather.GatherRows(gpu, position.DeviceView, RowIndices(gpu, positionIds, position, columns), rows.DeviceView, columns);
+            GpuElementwise.AddScaled(gpu, sum.DeviceView, rows.DeviceView, 1f, sum.DeviceView);
+            GpuGather.GatherRows(gpu, tokenType.DeviceView, RowIndices(gpu, tokenTypeIds, tokenType, columns), rows.DeviceView, columns);
+            GpuElementwise.AddScaled(gpu, sum.DeviceView, rows.DeviceView, 1f, sum.DeviceView);
+            return;
+        }
+        GatherKernels.GatherRows(word.Memory, wordIds, sum.Memory, columns);
+        var positionMemory = position.Memory;
+        var tokenTypeMemory = tokenType.Memory;
+        var sumMemory = sum.Memory;
+        CpuParallel.ForRows(wordIds.Length, 2 * columns, (start, end) =>
+        {
+            for (int r = start; r < end; r++)
+            {
+                var row = sumMemory.Span.Slice(r * columns, columns);
+                TensorPrimitives.Add(row, positionMemory.Span.Slice(positionIds[r] * columns, columns), row);
+                TensorPrimitives.Add(row, tokenTypeMemory.Span.Slice(tokenTypeIds[r] * columns, columns), row);
+            }
+        });
     }
 
     /// <summary>output (+)= input.permute(order); on a GPU the rank is at most 4.</summary>
