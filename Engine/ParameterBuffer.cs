@@ -62,10 +62,10 @@ public sealed class ParameterBuffer
     public float[] Gradients => Device.IsCpu ? _gradients : throw OnDevice(nameof(Gradients));
 
     /// <summary>Every parameter value as one device view (GPU only): what the GPU optimizer updates.</summary>
-    internal ArrayView<float> ValuesView => (_deviceValues ?? throw OnHost()).View.SubView(0, Count);
+    public ArrayView<float> ValuesView => (_deviceValues ?? throw OnHost()).View.SubView(0, Count);
 
     /// <summary>Every parameter gradient as one device view, in the layout of <see cref="ValuesView"/> (GPU only).</summary>
-    internal ArrayView<float> GradientsView => (_deviceGradients ?? throw OnHost()).View.SubView(0, Count);
+    public ArrayView<float> GradientsView => (_deviceGradients ?? throw OnHost()).View.SubView(0, Count);
 
     /// <summary>The parameters in layout order.</summary>
     public IReadOnlyList<NamedParameter> Parameters { get; }
