@@ -53,7 +53,7 @@ public sealed class Device : IDisposable
         }
         if (!GpuDevice.Names.Contains(normalized))
         {
-            throw new ArgumentException($"Unknown device '{name}'; expected one of {string.Join(", ", Names)}.", nameof(name));
+            throw new ArgumentException($"Unknown device '{name}'; expected one of {string.Join(", ", Names)}.");
         }
         return new Device(normalized, GpuDevice.Open(normalized), ownsGpu: true);
     }
