@@ -1,4 +1,5 @@
 using MiniBioBert.Engine;
+using MiniBioBert.Engine.Kernels;
 using MiniBioBert.Model.Checkpoints;
 using MiniBioBert.Model.Layers;
 
@@ -111,10 +112,32 @@ public sealed class BertForPreTraining
         var nspLoss = Ops.CrossEntropy(nspLogits, inputs.NspLabels);
 
         var loss = Ops.Add(mlmLoss, nspLoss);
-        // Accuracy is counted on the host (logits downloaded from a GPU).
-        var (mlmCorrect, mlmCount) = Accuracy.Count(mlmLogits.To(Device.Cpu), mlmTargets);
-        var (nspCorrect, nspCount) = Accuracy.Count(nspLogits.To(Device.Cpu), inputs.NspLabels);
+        var (mlmCorrect, mlmCount) = CountCorrect(mlmLogits, mlmTargets);
+        var (nspCorrect, nspCount) = CountCorrect(nspLogits, inputs.NspLabels);
         return new PretrainingOutput(loss, mlmLoss, nspLoss, mlmLogits, nspLogits, mlmCorrect, mlmCount, nspCorrect, nspCount);
+    }
+
+    /// <summary>
+    /// Correct arg-max predictions among rows whose target is not −100 (<see cref="Accuracy.Count"/>); on a GPU the
+    /// arg-max runs there and only one index per row comes back, not the logits.
+    /// </summary>
+    private static (int Correct, int Count) CountCorrect(Tensor logits, int[] targets)
+    {
+        if (logits.Device.IsCpu)
+        {
+            return Accuracy.Count(logits, targets);
+        }
+        var predictions = TensorKernels.ArgMaxRows(logits);
+        int correct = 0, count = 0;
+        for (int r = 0; r < targets.Length; r++)
+        {
+            if (targets[r] != -100)
+            {
+                count++;
+                correct += predictions[r] == targets[r] ? 1 : 0;
+            }
+        }
+        return (correct, count);
     }
 
     /// <summary>BERT's initialisation: N(0, initializer_range²) weights and embeddings, zero biases, LayerNorm weight 1.</summary>

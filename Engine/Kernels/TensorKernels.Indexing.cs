@@ -68,6 +68,29 @@ public static partial class TensorKernels
         });
     }
 
+    /// <summary>
+    /// The column of each row's largest value (the first on ties) of x [rows, columns], as a host array: on a GPU
+    /// only these indices are downloaded.
+    /// </summary>
+    public static int[] ArgMaxRows(Tensor x)
+    {
+        int columns = x.Dim(-1);
+        int rows = x.Size / columns;
+        if (x.Device.Gpu is { } gpu)
+        {
+            using var indices = gpu.Allocate<int>(Math.Max(1, rows));
+            GpuArgMax.Rows(gpu, x.DeviceView, indices.View.SubView(0, rows), columns);
+            return gpu.Download<int>(indices.View.SubView(0, rows));
+        }
+        var values = x.Span;
+        var result = new int[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            result[r] = TensorPrimitives.IndexOfMax(values.Slice(r * columns, columns));
+        }
+        return result;
+    }
+
     /// <summary>output (+)= input.permute(order); on a GPU the rank is at most 4.</summary>
     public static void Permute(Tensor input, ReadOnlySpan<int> inputShape, ReadOnlySpan<int> order, Tensor output, bool accumulate)
     {

@@ -174,7 +174,7 @@ public static partial class TensorKernels
 
     /// <summary>
     /// dlogits = lossGrad[0]/count · (softmax(logits) − onehot(target)) on kept rows; added, or written when
-    /// <paramref name="accumulate"/> is false. On a GPU the one-element <paramref name="lossGrad"/> is read back (4 bytes).
+    /// <paramref name="accumulate"/> is false. On a GPU the one-element <paramref name="lossGrad"/> is read on the device.
     /// </summary>
     public static void CrossEntropyBackward(Tensor logits, int[] targets, Tensor logSumExp, Tensor lossGrad, int count, Tensor logitsGrad,
         int classes, bool accumulate)
@@ -190,7 +190,7 @@ public static partial class TensorKernels
             ZeroOnGpu(logitsGrad);
         }
         GpuCrossEntropy.Backward(gpu, logits.DeviceView, CrossEntropyTargets(gpu, targets, classes), logSumExp.DeviceView,
-            lossGrad.Item() / count, logitsGrad.DeviceView, classes);
+            lossGrad.DeviceView, count, logitsGrad.DeviceView, classes);
     }
 
     private static ILGPU.ArrayView<int> CrossEntropyTargets(GpuDevice gpu, int[] targets, int classes) =>

@@ -1,4 +1,5 @@
 using MiniBioBert.Engine;
+using MiniBioBert.Engine.Kernels;
 using MiniBioBert.Engine.Memory;
 
 namespace MiniBioBert.Tests.Engine.Gpu;
@@ -75,6 +76,25 @@ public class DeviceOpsTests
         var weights = Tensor.FromValues(GpuTesting.Uniform(new Random(5), output.Size), output.ShapeArray()).To(device);
         Ops.Sum(Ops.Mul(output, weights)).Backward();
         return (output.ToArray(), inputs.Select(input => input.Grad!.ToArray()).ToArray());
+    }
+
+    [Test]
+    public void ArgMaxRowsMatchesTheCpuWithTiesGoingToTheFirst()
+    {
+        const int Rows = 23, Columns = 301;
+        var values = GpuTesting.Uniform(new Random(3), Rows * Columns);
+        for (int r = 0; r < Rows; r += 2)
+        {
+            // Rows with two equal maxima, the first at a column after 256 for odd r / 2 (beyond one pass of a large group).
+            int first = (r / 2) % 2 == 0 ? 7 : 260;
+            values[r * Columns + first] = 2f;
+            values[r * Columns + first + 13] = 2f;
+        }
+        var logits = Tensor.FromValues(values, Rows, Columns);
+        var expected = TensorKernels.ArgMaxRows(logits);
+        Assert.That(TensorKernels.ArgMaxRows(logits.To(Gpu)), Is.EqualTo(expected));
+        Assert.That(expected[0], Is.EqualTo(7));
+        Assert.That(expected[2], Is.EqualTo(260));
     }
 
     [Test]
