@@ -226,10 +226,6 @@ public sealed class Tensor
         return view;
     }
 
-    /// <summary>A tensor that views a block of a device buffer at <paramref name="offset"/> (parameter views on a GPU).</summary>
-    internal static Tensor ViewOf(Device device, MemoryBuffer1D<float, Stride1D.Dense> buffer, int offset, params int[] shape) =>
-        new(device, buffer, offset, (int[])shape.Clone(), isView: true, isPooled: false);
-
     /// <summary>
     /// This tensor on <paramref name="device"/>: the tensor itself when it is already there, otherwise a copy
     /// (uploaded or downloaded; pooled inside a <see cref="TensorScope"/>). The copy has no autograd history.
