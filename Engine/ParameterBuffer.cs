@@ -1,3 +1,6 @@
+using ILGPU;
+using ILGPU.Runtime;
+
 namespace MiniBioBert.Engine;
 
 /// <summary>
@@ -5,10 +8,16 @@ namespace MiniBioBert.Engine;
 /// layout (llm.c's design). Each parameter is a named <see cref="Tensor"/> view into <see cref="Values"/> whose
 /// <see cref="Tensor.Grad"/> is the matching view into <see cref="Gradients"/>. Zeroing the gradients,
 /// the optimizer step and checkpointing are then single loops over flat arrays.
+/// <see cref="MoveTo"/> moves both buffers to a GPU device (two flat device buffers, the parameters become views
+/// into them) and back; the parameter tensors stay the same objects, so layers that hold them need no update.
 /// </summary>
 public sealed class ParameterBuffer
 {
     private readonly Dictionary<string, Tensor> _byName = [];
+    private readonly float[] _values;
+    private readonly float[] _gradients;
+    private MemoryBuffer1D<float, Stride1D.Dense>? _deviceValues;
+    private MemoryBuffer1D<float, Stride1D.Dense>? _deviceGradients;
 
     /// <summary>Lays out the given parameters back to back, in order.</summary>
     public ParameterBuffer(IReadOnlyList<(string Name, int[] Shape)> layout)
@@ -22,17 +31,17 @@ public sealed class ParameterBuffer
         {
             throw new ArgumentException($"{total} parameters do not fit in one array.");
         }
-        Values = new float[total];
-        Gradients = new float[total];
+        _values = new float[total];
+        _gradients = new float[total];
 
         var parameters = new List<NamedParameter>(layout.Count);
         int offset = 0;
         foreach (var (name, shape) in layout)
         {
-            var value = Tensor.ViewOf(Values, offset, shape);
+            var value = Tensor.ViewOf(_values, offset, shape);
             value.Name = name;
             value.RequiresGrad = true;
-            value.Grad = Tensor.ViewOf(Gradients, offset, shape);
+            value.Grad = Tensor.ViewOf(_gradients, offset, shape);
             if (!_byName.TryAdd(name, value))
             {
                 throw new ArgumentException($"Parameter '{name}' appears twice in the layout.");
@@ -43,17 +52,26 @@ public sealed class ParameterBuffer
         Parameters = parameters;
     }
 
-    /// <summary>Every parameter value, back to back.</summary>
-    public float[] Values { get; }
+    /// <summary>Where the parameters and gradients live (<see cref="Device.Cpu"/> until <see cref="MoveTo"/>).</summary>
+    public Device Device { get; private set; } = Device.Cpu;
 
-    /// <summary>Every parameter gradient, in the layout of <see cref="Values"/>.</summary>
-    public float[] Gradients { get; }
+    /// <summary>Every parameter value, back to back (CPU only: on a GPU use <see cref="ValuesView"/> or <see cref="MoveTo"/>).</summary>
+    public float[] Values => Device.IsCpu ? _values : throw OnDevice(nameof(Values));
+
+    /// <summary>Every parameter gradient, in the layout of <see cref="Values"/> (CPU only).</summary>
+    public float[] Gradients => Device.IsCpu ? _gradients : throw OnDevice(nameof(Gradients));
+
+    /// <summary>Every parameter value as one device view (GPU only): what the GPU optimizer updates.</summary>
+    public ArrayView<float> ValuesView => (_deviceValues ?? throw OnHost()).View.SubView(0, Count);
+
+    /// <summary>Every parameter gradient as one device view, in the layout of <see cref="ValuesView"/> (GPU only).</summary>
+    public ArrayView<float> GradientsView => (_deviceGradients ?? throw OnHost()).View.SubView(0, Count);
 
     /// <summary>The parameters in layout order.</summary>
     public IReadOnlyList<NamedParameter> Parameters { get; }
 
     /// <summary>Total number of parameters.</summary>
-    public int Count => Values.Length;
+    public int Count => _values.Length;
 
     /// <summary>The parameter called <paramref name="name"/>.</summary>
     public Tensor this[string name] => _byName.TryGetValue(name, out var tensor)
@@ -61,7 +79,53 @@ public sealed class ParameterBuffer
         : throw new KeyNotFoundException($"There is no parameter named '{name}'.");
 
     /// <summary>Sets every gradient to zero (once per optimizer step; backward accumulates).</summary>
-    public void ZeroGradients() => Array.Clear(Gradients);
+    public void ZeroGradients()
+    {
+        if (_deviceGradients is { } gradients)
+        {
+            gradients.MemSetToZero();
+        }
+        else
+        {
+            Array.Clear(_gradients);
+        }
+    }
+
+    /// <summary>
+    /// Moves the values and gradients to <paramref name="device"/>: uploads them into two flat device buffers and
+    /// points every parameter (and its gradient) at its block there, or downloads them back for <see cref="Device.Cpu"/>.
+    /// </summary>
+    public void MoveTo(Device device)
+    {
+        if (device == Device)
+        {
+            return;
+        }
+        if (Device.Gpu is { } current)
+        {
+            current.Download(ValuesView, _values);
+            current.Download(GradientsView, _gradients);
+            _deviceValues!.Dispose();
+            _deviceGradients!.Dispose();
+            (_deviceValues, _deviceGradients) = (null, null);
+        }
+        if (device.Gpu is { } gpu)
+        {
+            _deviceValues = gpu.Upload<float>(_values);
+            _deviceGradients = gpu.Upload<float>(_gradients);
+        }
+        foreach (var parameter in Parameters)
+        {
+            parameter.Value.Rebind(device, device.IsCpu ? _values : null, _deviceValues);
+            parameter.Value.Grad!.Rebind(device, device.IsCpu ? _gradients : null, _deviceGradients);
+        }
+        Device = device;
+    }
+
+    private InvalidOperationException OnDevice(string what) =>
+        new($"The parameters are on device {Device.Name}: {what} is not in host memory. Call MoveTo(Device.Cpu) first.");
+
+    private InvalidOperationException OnHost() => new($"The parameters are on {Device.Name}, not on a GPU device.");
 }
 
 /// <summary>One parameter: its name, its tensor (a view into the flat buffer) and where it starts there.</summary>

@@ -1,14 +1,18 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using ILGPU;
+using ILGPU.Runtime;
 using MiniBioBert.Engine.Autograd;
 using MiniBioBert.Engine.Memory;
 
 namespace MiniBioBert.Engine;
 
 /// <summary>
-/// A float32 tensor: a shape and a contiguous, row-major block of a <see cref="float"/> array.
-/// Several tensors may share one array (reshape views, parameter views into one flat buffer),
+/// A float32 tensor: a shape and a contiguous, row-major block of storage. On the CPU the storage is a
+/// <see cref="float"/> array (<see cref="Data"/>); on a GPU device it is an accelerator buffer, whose elements the
+/// host reads only through <see cref="ToArray"/>, <see cref="Item"/> or <see cref="To"/>.
+/// Several tensors may share one storage (reshape views, parameter views into one flat buffer),
 /// which is why the block starts at <see cref="Offset"/>.
 /// </summary>
 [DebuggerDisplay("{DebuggerText,nq}")]
@@ -17,17 +21,24 @@ public sealed class Tensor
 {
     private readonly int[] _shape;
 
-    /// <summary>The storage array. Elements <c>[Offset, Offset + Size)</c> belong to this tensor.</summary>
-    public float[] Data { get; private set; }
+    // Exactly one of the two storages is set while the tensor is alive: the array on the CPU, the buffer on a GPU.
+    private float[]? _data;
+    private MemoryBuffer1D<float, Stride1D.Dense>? _buffer;
 
-    /// <summary>Where this tensor's elements start inside <see cref="Data"/>.</summary>
+    /// <summary>
+    /// The storage array of a CPU tensor. Elements <c>[Offset, Offset + Size)</c> belong to this tensor.
+    /// Throws <see cref="InvalidOperationException"/> for a tensor on a GPU device.
+    /// </summary>
+    public float[] Data => _data ?? throw NotInHostMemory();
+
+    /// <summary>Where this tensor's elements start inside its storage (<see cref="Data"/> or the device buffer).</summary>
     public int Offset { get; }
 
     /// <summary>Number of elements (product of the shape).</summary>
     public int Size { get; }
 
     /// <summary>The device the data lives on.</summary>
-    public Device Device { get; }
+    public Device Device { get; private set; }
 
     /// <summary>The gradient of the loss with respect to this tensor, filled by <see cref="Backward"/>.</summary>
     public Tensor? Grad { get; set; }
@@ -54,9 +65,24 @@ public sealed class Tensor
             throw new ArgumentException($"A tensor of shape {FormatShape(shape)} at offset {offset} does not fit in an array of {data.Length} floats.");
         }
         _shape = shape;
-        Data = data;
+        _data = data;
         Offset = offset;
         Device = Device.Cpu;
+        IsView = isView;
+        IsPooled = isPooled;
+    }
+
+    private Tensor(Device device, MemoryBuffer1D<float, Stride1D.Dense> buffer, int offset, int[] shape, bool isView, bool isPooled)
+    {
+        Size = ShapeSize(shape);
+        if (offset < 0 || offset + Size > buffer.Length)
+        {
+            throw new ArgumentException($"A tensor of shape {FormatShape(shape)} at offset {offset} does not fit in a device buffer of {buffer.Length} floats.");
+        }
+        _shape = shape;
+        _buffer = buffer;
+        Offset = offset;
+        Device = device;
         IsView = isView;
         IsPooled = isPooled;
     }
@@ -70,23 +96,40 @@ public sealed class Tensor
     /// <summary>Size of dimension <paramref name="dim"/>; negative values count from the end.</summary>
     public int Dim(int dim) => _shape[dim < 0 ? _shape.Length + dim : dim];
 
-    /// <summary>This tensor's elements.</summary>
+    /// <summary>This tensor's elements (CPU tensors only, like <see cref="Data"/>).</summary>
     public Span<float> Span => Data.AsSpan(Offset, Size);
 
-    /// <summary>This tensor's elements as <see cref="Memory{T}"/>, which parallel kernels can capture.</summary>
+    /// <summary>This tensor's elements as <see cref="Memory{T}"/>, which parallel kernels can capture (CPU tensors only).</summary>
     public Memory<float> Memory => Data.AsMemory(Offset, Size);
+
+    /// <summary>
+    /// This tensor's elements on its accelerator, the argument the GPU kernels take (GPU tensors only;
+    /// <see cref="InvalidOperationException"/> for a CPU tensor).
+    /// </summary>
+    internal ArrayView<float> DeviceView => _buffer is { } buffer
+        ? buffer.View.SubView(Offset, Size)
+        : throw new InvalidOperationException($"Tensor {Describe()} is on {Device.Name}, not on a GPU device: use Span or Memory, or To(device) first.");
+
+    /// <summary>True once a pooled tensor's storage went back to its pool (<see cref="TensorScope"/> ended).</summary>
+    internal bool IsReleased => _buffer is null && (_data is null || _data.Length == 0);
 
     /// <summary>A copy of the shape.</summary>
     public int[] ShapeArray() => (int[])_shape.Clone();
 
-    /// <summary>A tensor of zeros. Inside a <see cref="TensorScope"/> its array comes from the buffer pool.</summary>
-    public static Tensor Zeros(params int[] shape) => Allocate(shape, clear: true);
+    /// <summary>A CPU tensor of zeros. Inside a <see cref="TensorScope"/> its array comes from the buffer pool.</summary>
+    public static Tensor Zeros(params int[] shape) => Allocate(Device.Cpu, shape, clear: true);
+
+    /// <summary>A tensor of zeros on <paramref name="device"/> (pooled inside a <see cref="TensorScope"/>).</summary>
+    public static Tensor Zeros(Device device, params int[] shape) => Allocate(device, shape, clear: true);
 
     /// <summary>
-    /// A tensor whose contents are undefined (the caller overwrites every element).
+    /// A CPU tensor whose contents are undefined (the caller overwrites every element).
     /// Inside a <see cref="TensorScope"/> its array comes from the buffer pool and goes back when the scope ends.
     /// </summary>
-    public static Tensor Uninitialized(params int[] shape) => Allocate(shape, clear: false);
+    public static Tensor Uninitialized(params int[] shape) => Allocate(Device.Cpu, shape, clear: false);
+
+    /// <summary>An uninitialised tensor on <paramref name="device"/> (pooled inside a <see cref="TensorScope"/>).</summary>
+    public static Tensor Uninitialized(Device device, params int[] shape) => Allocate(device, shape, clear: false);
 
     /// <summary>Wraps an existing array (no copy). The tensor is never returned to the pool.</summary>
     public static Tensor FromArray(float[] data, params int[] shape) => new(data, 0, (int[])shape.Clone(), isView: false, isPooled: false);
@@ -94,10 +137,10 @@ public sealed class Tensor
     /// <summary>A tensor that views <paramref name="size"/>-element block of <paramref name="data"/> at <paramref name="offset"/>.</summary>
     public static Tensor ViewOf(float[] data, int offset, params int[] shape) => new(data, offset, (int[])shape.Clone(), isView: true, isPooled: false);
 
-    /// <summary>A tensor holding a copy of <paramref name="values"/>.</summary>
+    /// <summary>A CPU tensor holding a copy of <paramref name="values"/> (<see cref="To"/> moves it to a GPU).</summary>
     public static Tensor FromValues(ReadOnlySpan<float> values, params int[] shape)
     {
-        var tensor = Allocate(shape, clear: false);
+        var tensor = Allocate(Device.Cpu, shape, clear: false);
         if (values.Length != tensor.Size)
         {
             throw new ArgumentException($"{values.Length} values cannot fill a tensor of shape {FormatShape(shape)}.");
@@ -106,10 +149,14 @@ public sealed class Tensor
         return tensor;
     }
 
-    private static Tensor Allocate(int[] shape, bool clear)
+    private static Tensor Allocate(Device device, int[] shape, bool clear)
     {
         int size = ShapeSize(shape);
         var scope = TensorScope.Current;
+        if (device.Gpu is { } gpu)
+        {
+            return AllocateOnGpu(device, gpu, size, shape, clear, scope);
+        }
         if (scope is null)
         {
             return new Tensor(new float[size], 0, (int[])shape.Clone(), isView: false, isPooled: false);
@@ -119,28 +166,90 @@ public sealed class Tensor
         return tensor;
     }
 
-    /// <summary>Gives a pooled array back (called by <see cref="TensorScope"/>); the tensor must not be used afterwards.</summary>
+    /// <summary>
+    /// Inside a scope the buffer comes from the device's pool and goes back when the scope ends; outside one the
+    /// tensor owns a buffer of its own, freed by the garbage collector or when the accelerator closes.
+    /// </summary>
+    private static Tensor AllocateOnGpu(Device device, Gpu.GpuDevice gpu, int size, int[] shape, bool clear, TensorScope? scope)
+    {
+        if (scope is null)
+        {
+            var owned = clear ? gpu.AllocateZeros<float>(Math.Max(1, size)) : gpu.Allocate<float>(Math.Max(1, size));
+            return new Tensor(device, owned, 0, (int[])shape.Clone(), isView: false, isPooled: false);
+        }
+        var tensor = new Tensor(device, device.Buffers!.Rent(size, clear), 0, (int[])shape.Clone(), isView: false, isPooled: true);
+        scope.Track(tensor);
+        return tensor;
+    }
+
+    /// <summary>Gives a pooled array or device buffer back (called by <see cref="TensorScope"/>); the tensor must not be used afterwards.</summary>
     internal void ReturnToPool()
     {
         if (!IsPooled)
         {
             return;
         }
-        BufferPool.Shared.Return(Data);
-        Data = [];
+        if (_buffer is not null)
+        {
+            Device.Buffers!.Return(_buffer);
+            _buffer = null;
+        }
+        else
+        {
+            BufferPool.Shared.Return(_data!);
+            _data = [];
+        }
         IsPooled = false;
         Node = null;
         Grad = null;
+    }
+
+    /// <summary>
+    /// Points this tensor at new storage with the same layout (used by <see cref="ParameterBuffer.MoveTo"/>, so that
+    /// layers holding a parameter keep the same object when the parameters move to another device).
+    /// </summary>
+    internal void Rebind(Device device, float[]? data, MemoryBuffer1D<float, Stride1D.Dense>? buffer)
+    {
+        Device = device;
+        _data = data;
+        _buffer = buffer;
     }
 
     /// <summary>A view with another shape over the same elements (no copy, no autograd; see <see cref="Ops.Reshape"/>).</summary>
     public Tensor View(params int[] shape)
     {
         var resolved = ResolveShape(shape, Size);
-        return new Tensor(Data, Offset, resolved, isView: true, isPooled: false) { RequiresGrad = RequiresGrad };
+        var view = _buffer is not null
+            ? new Tensor(Device, _buffer, Offset, resolved, isView: true, isPooled: false)
+            : new Tensor(Data, Offset, resolved, isView: true, isPooled: false);
+        view.RequiresGrad = RequiresGrad;
+        return view;
     }
 
-    /// <summary>The element at a multi-dimensional index (slow; for tests and the debugger).</summary>
+    /// <summary>
+    /// This tensor on <paramref name="device"/>: the tensor itself when it is already there, otherwise a copy
+    /// (uploaded or downloaded; pooled inside a <see cref="TensorScope"/>). The copy has no autograd history.
+    /// </summary>
+    public Tensor To(Device device)
+    {
+        if (device == Device)
+        {
+            return this;
+        }
+        var copy = Allocate(device, ShapeArray(), clear: false);
+        copy.Name = Name;
+        if (device.Gpu is { } gpu)
+        {
+            gpu.Upload<float>(Device.IsCpu ? Span : ToArray(), copy.DeviceView);
+        }
+        else
+        {
+            Device.Gpu!.Download(DeviceView, copy.Span);
+        }
+        return copy;
+    }
+
+    /// <summary>The element at a multi-dimensional index (slow; for tests and the debugger; CPU tensors only).</summary>
     [System.Runtime.CompilerServices.IndexerName("At")]
     public float this[params int[] index]
     {
@@ -148,17 +257,17 @@ public sealed class Tensor
         set => Data[Offset + FlatIndex(index)] = value;
     }
 
-    /// <summary>A copy of the elements in a new array.</summary>
-    public float[] ToArray() => Span.ToArray();
+    /// <summary>A copy of the elements in a new array (downloaded from a GPU device, which waits for its kernels).</summary>
+    public float[] ToArray() => Device.Gpu is { } gpu ? gpu.Download(DeviceView) : Span.ToArray();
 
-    /// <summary>The single value of a one-element tensor.</summary>
+    /// <summary>The single value of a one-element tensor (downloaded from a GPU device).</summary>
     public float Item()
     {
         if (Size != 1)
         {
             throw new InvalidOperationException($"Item() needs a tensor with one element, not shape {FormatShape(_shape)}.");
         }
-        return Data[Offset];
+        return Device.IsCpu ? Data[Offset] : ToArray()[0];
     }
 
     /// <summary>Runs reverse-mode differentiation from this scalar; gradients accumulate into each leaf's <see cref="Grad"/>.</summary>
@@ -237,6 +346,14 @@ public sealed class Tensor
 
     public override string ToString() => DebuggerText;
 
+    /// <summary>The name, or the shape, for error messages.</summary>
+    private string Describe() => Name is null ? FormatShape(_shape) : $"'{Name}' {FormatShape(_shape)}";
+
+    private InvalidOperationException NotInHostMemory() => IsReleased
+        ? new InvalidOperationException($"Tensor {Describe()} was released: its TensorScope has ended.")
+        : new InvalidOperationException(
+            $"Tensor {Describe()} is on device {Device.Name}: its elements are not in host memory. Call ToArray() or To(Device.Cpu) to read them.");
+
     internal string DebuggerText
     {
         get
@@ -251,15 +368,17 @@ public sealed class Tensor
             {
                 text.Append(" grad");
             }
-            if (Data.Length == 0)
+            if (IsReleased)
             {
                 return text.Append(" (released)").ToString();
             }
             text.Append(" {");
             int preview = Math.Min(Size, 6);
+            // A GPU tensor's preview is downloaded (which waits for the queued kernels).
+            ReadOnlySpan<float> values = _buffer is not null ? Device.Gpu!.Download(DeviceView.SubView(0, preview)) : Span[..preview];
             for (int i = 0; i < preview; i++)
             {
-                text.Append(i == 0 ? "" : ", ").Append(Data[Offset + i].ToString("G5", CultureInfo.InvariantCulture));
+                text.Append(i == 0 ? "" : ", ").Append(values[i].ToString("G5", CultureInfo.InvariantCulture));
             }
             return text.Append(Size > preview ? ", …}" : "}").ToString();
         }

@@ -9,6 +9,7 @@ namespace MiniBioBert.Engine;
 /// a 2-D slice as rows of numbers. For rank ≥ 3 the slice is the last two dimensions at index 0 of every leading
 /// dimension (for attention probabilities [B, heads, T, T]: sequence 0, head 0, a T×T matrix);
 /// <see cref="Slices"/> lists the other leading indices, each expandable to its own rows.
+/// A GPU tensor's values are downloaded for the view (which waits for its device's queued kernels).
 /// </summary>
 internal sealed class TensorDebugView(Tensor tensor)
 {
@@ -41,7 +42,7 @@ internal sealed class TensorDebugView(Tensor tensor)
     public Tensor[]? Inputs => tensor.Node?.Inputs;
 
     /// <summary>Minimum, maximum, mean and the number of non-finite values, over all elements.</summary>
-    public string Summary => IsReleased(tensor) ? Released : Summarize(tensor.Span);
+    public string Summary => IsReleased(tensor) ? Released : Summarize(HostValues(tensor));
 
     /// <summary>Which slice <see cref="Rows"/> shows, e.g. "[0, 0, :, :]".</summary>
     public string RowsOf => SliceLabel(tensor.Rank, new int[Math.Max(0, tensor.Rank - 2)], withColons: true);
@@ -80,7 +81,8 @@ internal sealed class TensorDebugView(Tensor tensor)
         }
         int columns = tensor.Rank == 0 ? 1 : tensor.Dim(-1);
         int rows = tensor.Rank < 2 ? 1 : tensor.Dim(-2);
-        int start = tensor.Offset + leadingIndex * rows * columns;
+        var values = HostValues(tensor);
+        int start = leadingIndex * rows * columns;
         int shownRows = Math.Min(rows, MaxRows);
         int shownColumns = Math.Min(columns, MaxColumns);
         int labelWidth = (rows - 1).ToString(CultureInfo.InvariantCulture).Length + 2;
@@ -90,7 +92,7 @@ internal sealed class TensorDebugView(Tensor tensor)
             var line = new StringBuilder($"[{r}]".PadRight(labelWidth));
             for (int c = 0; c < shownColumns; c++)
             {
-                line.Append(' ').Append(FormatValue(tensor.Data[start + r * columns + c]));
+                line.Append(' ').Append(FormatValue(values[start + r * columns + c]));
             }
             if (columns > shownColumns)
             {
@@ -108,7 +110,10 @@ internal sealed class TensorDebugView(Tensor tensor)
     /// <summary>A value in at most 10 characters, right-aligned so that columns line up in a monospaced font.</summary>
     internal static string FormatValue(float value) => value.ToString("G4", CultureInfo.InvariantCulture).PadLeft(10);
 
-    private static bool IsReleased(Tensor tensor) => tensor.Data.Length == 0;
+    private static bool IsReleased(Tensor tensor) => tensor.IsReleased;
+
+    /// <summary>The elements in host memory: the tensor's own span on the CPU, a downloaded copy from a GPU.</summary>
+    private static ReadOnlySpan<float> HostValues(Tensor tensor) => tensor.Device.IsCpu ? tensor.Span : tensor.ToArray();
 
     private static string Summarize(ReadOnlySpan<float> values)
     {

@@ -1,4 +1,5 @@
 using MiniBioBert.Engine;
+using MiniBioBert.Engine.Kernels;
 using MiniBioBert.Model.Checkpoints;
 using MiniBioBert.Model.Layers;
 
@@ -7,7 +8,8 @@ namespace MiniBioBert.Model;
 /// <summary>
 /// Mini-BioBERT for pretraining: embeddings → encoder layers → pooler, with the masked-language-model head and
 /// the next-sentence head, named and shaped exactly like Hugging Face's <c>BertForPreTraining</c>.
-/// All parameters live in one flat <see cref="ParameterBuffer"/>.
+/// All parameters live in one flat <see cref="ParameterBuffer"/>, on the CPU until <see cref="MoveTo"/>; the forward
+/// and backward passes run on the parameters' device.
 /// </summary>
 public sealed class BertForPreTraining
 {
@@ -31,6 +33,9 @@ public sealed class BertForPreTraining
 
     public ParameterBuffer Parameters { get; }
 
+    /// <summary>The device the parameters live on, where forward and backward run.</summary>
+    public Device Device => Parameters.Device;
+
     public BertEmbeddings Embeddings { get; }
 
     public IReadOnlyList<BertLayer> Layers { get; }
@@ -52,9 +57,18 @@ public sealed class BertForPreTraining
         return model;
     }
 
-    /// <summary>Writes a Hugging Face checkpoint directory (atomically; see <see cref="CheckpointDirectory.Save"/>).</summary>
-    public void Save(string directory, string vocabPath, IReadOnlyDictionary<string, string>? metadata = null) =>
-        CheckpointDirectory.Save(directory, Config, NamedParameters, vocabPath, metadata);
+    /// <summary>Moves every parameter and gradient to <paramref name="device"/> (see <see cref="ParameterBuffer.MoveTo"/>).</summary>
+    public void MoveTo(Device device) => Parameters.MoveTo(device);
+
+    /// <summary>
+    /// Writes a Hugging Face checkpoint directory (atomically; see <see cref="CheckpointDirectory.Save"/>). Parameters
+    /// on a GPU are downloaded first, so the checkpoint loads anywhere.
+    /// </summary>
+    public void Save(string directory, string vocabPath, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var parameters = Device.IsCpu ? NamedParameters : NamedParameters.Select(p => (p.Name, p.Value.To(Device.Cpu))).ToArray();
+        CheckpointDirectory.Save(directory, Config, parameters, vocabPath, metadata);
+    }
 
     /// <summary>
     /// The encoder: returns the sequence output [B, T, H]. <paramref name="attentionMask"/> is [B·T] with 1 for
@@ -62,12 +76,13 @@ public sealed class BertForPreTraining
     /// </summary>
     public Tensor Encode(int[] inputIds, int[] tokenTypeIds, int[] attentionMask, int batchSize, int sequenceLength, ForwardContext context)
     {
-        // additiveMask: [B, T] = 0 where attended, −10000 at padding keys
-        var additiveMask = Tensor.Uninitialized(batchSize, sequenceLength);
+        // additiveMask: [B, T] = 0 where attended, −10000 at padding keys (built on the host, then on the model's device)
+        var hostMask = Tensor.Uninitialized(batchSize, sequenceLength);
         for (int i = 0; i < attentionMask.Length; i++)
         {
-            additiveMask.Span[i] = attentionMask[i] != 0 ? 0f : MaskedScore;
+            hostMask.Span[i] = attentionMask[i] != 0 ? 0f : MaskedScore;
         }
+        var additiveMask = hostMask.To(Device);
         var hidden = Embeddings.Forward(inputIds, tokenTypeIds, batchSize, sequenceLength, context); // [B, T, H]
         foreach (var layer in Layers)
         {
@@ -97,9 +112,32 @@ public sealed class BertForPreTraining
         var nspLoss = Ops.CrossEntropy(nspLogits, inputs.NspLabels);
 
         var loss = Ops.Add(mlmLoss, nspLoss);
-        var (mlmCorrect, mlmCount) = Accuracy.Count(mlmLogits, mlmTargets);
-        var (nspCorrect, nspCount) = Accuracy.Count(nspLogits, inputs.NspLabels);
+        var (mlmCorrect, mlmCount) = CountCorrect(mlmLogits, mlmTargets);
+        var (nspCorrect, nspCount) = CountCorrect(nspLogits, inputs.NspLabels);
         return new PretrainingOutput(loss, mlmLoss, nspLoss, mlmLogits, nspLogits, mlmCorrect, mlmCount, nspCorrect, nspCount);
+    }
+
+    /// <summary>
+    /// Correct arg-max predictions among rows whose target is not −100 (<see cref="Accuracy.Count"/>); on a GPU the
+    /// arg-max runs there and only one index per row comes back, not the logits.
+    /// </summary>
+    private static (int Correct, int Count) CountCorrect(Tensor logits, int[] targets)
+    {
+        if (logits.Device.IsCpu)
+        {
+            return Accuracy.Count(logits, targets);
+        }
+        var predictions = TensorKernels.ArgMaxRows(logits);
+        int correct = 0, count = 0;
+        for (int r = 0; r < targets.Length; r++)
+        {
+            if (targets[r] != -100)
+            {
+                count++;
+                correct += predictions[r] == targets[r] ? 1 : 0;
+            }
+        }
+        return (correct, count);
     }
 
     /// <summary>BERT's initialisation: N(0, initializer_range²) weights and embeddings, zero biases, LayerNorm weight 1.</summary>

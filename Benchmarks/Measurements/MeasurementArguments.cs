@@ -24,6 +24,17 @@ internal static class MeasurementArguments
         return Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
     }
 
+    /// <summary>The text after <paramref name="name"/> in <paramref name="args"/>, or <paramref name="fallback"/>.</summary>
+    public static string Text(string[] args, string name, string fallback)
+    {
+        int index = Array.IndexOf(args, name);
+        if (index < 0)
+        {
+            return fallback;
+        }
+        return index + 1 < args.Length ? args[index + 1] : throw new ArgumentException($"{name} needs a value.");
+    }
+
     /// <summary>The positive whole number after <paramref name="name"/> in <paramref name="args"/>, or <paramref name="fallback"/>.</summary>
     public static int Int(string[] args, string name, int fallback)
     {

@@ -6,6 +6,7 @@ using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Engine.Memory;
 using MiniBioBert.Model;
 using MiniBioBert.Model.Layers;
+using MiniBioBert.Training.Commands;
 using MiniBioBert.Training.Optim;
 
 namespace MiniBioBert.Benchmarks.Measurements;
@@ -13,7 +14,9 @@ namespace MiniBioBert.Benchmarks.Measurements;
 /// <summary>
 /// `train-step`: times full pretraining steps (forward, backward, gradient clipping, AdamW) of the default model on
 /// a random token batch with 15% MLM positions and dropout on, after warm-up steps that are not counted, and prints
-/// one JSON line: {"engine", "ms_per_step", "tokens_per_s", "peak_rss_mb", ...}.
+/// one JSON line: {"engine", "ms_per_step", "tokens_per_s", "peak_rss_mb", ...}. <c>--device cuda|opencl|ilgpu-cpu</c>
+/// runs the step on a GPU (clipping and AdamW included, <see cref="DeviceAdamW"/>); a missing accelerator is an
+/// <c>error:</c> line listing the ones found.
 /// </summary>
 internal static class TrainStepMeasurement
 {
@@ -25,11 +28,14 @@ internal static class TrainStepMeasurement
         int sequenceLength = MeasurementArguments.Int(args, "--seq", 128);
         bool profile = args.Contains("--profile");
         CpuParallel.ThreadCount = MeasurementArguments.Int(args, "--threads", Environment.ProcessorCount);
+        using var device = DeviceOption.Open(MeasurementArguments.Text(args, "--device", "cpu"));
 
         var config = new BertConfig();
         var model = new BertForPreTraining(config, seed: 1);
         var segments = WeightDecayRule.Segments(model.Parameters.Parameters.Select(p => (p.Name, p.Offset, p.Value.Size)));
         var optimizer = new AdamW(segments);
+        model.MoveTo(device);
+        using var deviceOptimizer = device.IsCpu ? null : new DeviceAdamW(optimizer, model.Parameters);
         var inputs = RandomBatch(config, batchSize, sequenceLength, seed: 2);
 
         var timer = new Stopwatch();
@@ -40,7 +46,7 @@ internal static class TrainStepMeasurement
             if (step == warmup)
             {
                 timer.Start();
-                poolAllocationsAtStart = BufferPool.Shared.Allocations;
+                poolAllocationsAtStart = PoolAllocations(device);
                 managedBytesAtStart = GC.GetTotalAllocatedBytes(precise: true);
             }
             OperationProfiler.Enabled = profile && step >= warmup;
@@ -54,8 +60,17 @@ internal static class TrainStepMeasurement
                 lastLoss = output.Loss.Item();
             }
             long optimizerStart = Stopwatch.GetTimestamp();
-            GradientClipping.ClipByGlobalNorm(model.Parameters.Gradients, 1.0);
-            optimizer.Step(model.Parameters.Values, model.Parameters.Gradients, 1e-4);
+            if (deviceOptimizer is null)
+            {
+                GradientClipping.ClipByGlobalNorm(model.Parameters.Gradients, 1.0);
+                optimizer.Step(model.Parameters.Values, model.Parameters.Gradients, 1e-4);
+            }
+            else
+            {
+                var (_, clipScale) = deviceOptimizer.GlobalNormAndClipScale(1.0);
+                deviceOptimizer.Step(1e-4, clipScale);
+                device.Gpu!.Synchronize(); // the update is queued: wait for it before reading the clock
+            }
             if (step >= warmup)
             {
                 optimizerMs += Stopwatch.GetElapsedTime(optimizerStart).TotalMilliseconds;
@@ -63,13 +78,13 @@ internal static class TrainStepMeasurement
             }
         }
         timer.Stop();
-        long poolAllocations = BufferPool.Shared.Allocations - poolAllocationsAtStart;
+        long poolAllocations = PoolAllocations(device) - poolAllocationsAtStart;
         double managedMegabytes = (GC.GetTotalAllocatedBytes(precise: true) - managedBytesAtStart) / (1024.0 * 1024.0);
 
         double msPerStep = timer.Elapsed.TotalMilliseconds / steps;
         var result = new Dictionary<string, object>
         {
-            ["engine"] = "minibiobert-cpu",
+            ["engine"] = $"minibiobert-{device.Name}",
             ["ms_per_step"] = Math.Round(msPerStep, 1),
             ["tokens_per_s"] = Math.Round(batchSize * sequenceLength / (msPerStep / 1000), 0),
             ["peak_rss_mb"] = Math.Round(MeasurementArguments.PeakResidentMegabytes(), 0),
@@ -89,6 +104,9 @@ internal static class TrainStepMeasurement
         }
         return 0;
     }
+
+    /// <summary>Buffers allocated so far by the pool the step's tensors come from (the CPU's or the device's).</summary>
+    private static long PoolAllocations(Engine.Device device) => device.Buffers?.Allocations ?? BufferPool.Shared.Allocations;
 
     /// <summary>A Markdown table of milliseconds per step by operation (forward and backward), plus clipping + AdamW.</summary>
     private static void PrintProfile(int steps, double stepMs, double optimizerMs)

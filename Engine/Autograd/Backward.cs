@@ -19,7 +19,7 @@ public static class Backward
         }
 
         var order = TopologicalOrder(loss);
-        Gradients.Of(loss).Span.Fill(1f);
+        Kernels.TensorKernels.Fill(Gradients.Of(loss), 1f);
 
         for (int i = order.Count - 1; i >= 0; i--)
         {

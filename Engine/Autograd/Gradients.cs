@@ -3,10 +3,10 @@ namespace MiniBioBert.Engine.Autograd;
 /// <summary>Helpers that operations use to record themselves and to reach their inputs' gradients.</summary>
 public static class Gradients
 {
-    /// <summary>The gradient tensor of <paramref name="tensor"/>, created as zeros on first use.</summary>
+    /// <summary>The gradient tensor of <paramref name="tensor"/>, created as zeros on its device on first use.</summary>
     public static Tensor Of(Tensor tensor)
     {
-        tensor.Grad ??= Tensor.Zeros(tensor.ShapeArray());
+        tensor.Grad ??= Tensor.Zeros(tensor.Device, tensor.ShapeArray());
         return tensor.Grad;
     }
 
@@ -21,7 +21,7 @@ public static class Gradients
         {
             return (tensor.Grad, false);
         }
-        tensor.Grad = Tensor.Uninitialized(tensor.ShapeArray());
+        tensor.Grad = Tensor.Uninitialized(tensor.Device, tensor.ShapeArray());
         return (tensor.Grad, true);
     }
 

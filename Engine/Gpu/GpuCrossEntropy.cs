@@ -43,17 +43,21 @@ public static class GpuCrossEntropy
         return (count == 0 ? 0 : total / count, count);
     }
 
-    /// <summary>dlogits[r] += scale·(softmax(logits[r]) − onehot(target[r])) for kept rows, scale = dloss / count.</summary>
+    /// <summary>
+    /// dlogits[r] += scale·(softmax(logits[r]) − onehot(target[r])) for kept rows, with scale = lossGradient[0] / count:
+    /// the kernel reads the loss's one-element gradient on the device, so backward needs no round trip to the host.
+    /// </summary>
     public static void Backward(GpuDevice device, ArrayView<float> logits, ArrayView<int> targets, ArrayView<float> logSumExp,
-        float scale, ArrayView<float> dlogits, int classes)
+        ArrayView<float> lossGradient, int count, ArrayView<float> dlogits, int classes)
     {
+        GpuChecks.Length("CrossEntropyBackward", "lossGradient", lossGradient, 1);
         int rows = GpuChecks.Rows("CrossEntropyBackward", "logits", logits, classes);
         GpuChecks.Length("CrossEntropyBackward", "targets", targets, rows);
         GpuChecks.Length("CrossEntropyBackward", "logSumExp", logSumExp, rows);
         GpuChecks.Length("CrossEntropyBackward", "dlogits", dlogits, logits.Length);
         if (rows > 0)
         {
-            device.Kernels.CrossEntropyBackward((int)logits.Length, logits, targets, logSumExp, scale, dlogits, classes);
+            device.Kernels.CrossEntropyBackward((int)logits.Length, logits, targets, logSumExp, lossGradient, count, dlogits, classes);
         }
     }
 
@@ -75,8 +79,9 @@ public static class GpuCrossEntropy
 
     /// <summary>One thread per logit.</summary>
     internal static void BackwardKernel(Index1D e, ArrayView<float> logits, ArrayView<int> targets, ArrayView<float> logSumExp,
-        float scale, ArrayView<float> dlogits, int classes)
+        ArrayView<float> lossGradient, int count, ArrayView<float> dlogits, int classes)
     {
+        float scale = lossGradient[0] / count;
         int r = e / classes;
         int target = targets[r];
         if ((uint)target >= (uint)classes)

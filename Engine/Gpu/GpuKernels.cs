@@ -43,7 +43,9 @@ internal sealed class GpuKernels
         LayerNormBackwardParameters = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(GpuLayerNorm.BackwardParametersKernel);
 
         CrossEntropyForward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(GpuCrossEntropy.ForwardKernel);
-        CrossEntropyBackward = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, float, ArrayView<float>, int>(GpuCrossEntropy.BackwardKernel);
+        CrossEntropyBackward = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, ArrayView<float>, int>(GpuCrossEntropy.BackwardKernel);
+
+        ArgMaxRows = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<int>, int>(GpuArgMax.Kernel);
 
         GatherRows = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(GpuGather.GatherKernel);
         ScatterAddRows = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(GpuGather.ScatterAddKernel);
@@ -75,7 +77,9 @@ internal sealed class GpuKernels
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> LayerNormBackwardParameters { get; }
 
     public Action<KernelConfig, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int> CrossEntropyForward { get; }
-    public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, float, ArrayView<float>, int> CrossEntropyBackward { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, ArrayView<float>, int> CrossEntropyBackward { get; }
+
+    public Action<KernelConfig, ArrayView<float>, ArrayView<int>, int> ArgMaxRows { get; }
 
     public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> GatherRows { get; }
     public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> ScatterAddRows { get; }

@@ -35,12 +35,31 @@ public static class GpuReductions
         {
             return 0;
         }
-        int groups = (int)Math.Min(device.Accelerator.NumMultiprocessors * 4L, (x.Length + device.RowGroupSize - 1) / device.RowGroupSize);
-        using var partials = device.Allocate<float>(groups);
+        using var partials = device.Allocate<float>(PartialSumCount(device, x.Length));
         using var total = device.Allocate<float>(1);
-        device.Kernels.SumOfSquaresPartials(new KernelConfig(groups, device.RowGroupSize), x, partials.View, 1);
-        device.Kernels.SumOfSquaresPartials(new KernelConfig(1, device.RowGroupSize), partials.View, total.View, 0);
+        LaunchSum(device, x, square: true, partials.View, total.View);
         return device.Download<float>(total.View)[0];
+    }
+
+    /// <summary>How many partial sums <see cref="Sum"/> needs for <paramref name="length"/> elements (at least one).</summary>
+    public static int PartialSumCount(GpuDevice device, long length) =>
+        (int)Math.Max(1, Math.Min(device.Accelerator.NumMultiprocessors * 4L, (length + device.RowGroupSize - 1) / device.RowGroupSize));
+
+    /// <summary>
+    /// total[0] = Σ x, left on the device (no synchronisation): the same two stages as <see cref="SumOfSquares"/>
+    /// through <paramref name="partials"/> (<see cref="PartialSumCount"/> elements).
+    /// </summary>
+    public static void Sum(GpuDevice device, ArrayView<float> x, ArrayView<float> partials, ArrayView<float> total)
+    {
+        GpuChecks.Length("Sum", "partials", partials, PartialSumCount(device, x.Length));
+        GpuChecks.Length("Sum", "total", total, 1);
+        LaunchSum(device, x, square: false, partials, total);
+    }
+
+    private static void LaunchSum(GpuDevice device, ArrayView<float> x, bool square, ArrayView<float> partials, ArrayView<float> total)
+    {
+        device.Kernels.SumOfSquaresPartials(new KernelConfig((int)partials.Length, device.RowGroupSize), x, partials, square ? 1 : 0);
+        device.Kernels.SumOfSquaresPartials(new KernelConfig(1, device.RowGroupSize), partials, total, 0);
     }
 
     /// <summary>Launch shape of the column kernels: one group per block of warp-size columns.</summary>

@@ -20,6 +20,7 @@ public sealed class TensorScope : IDisposable
 
     private readonly TensorScope? _outer;
     private readonly List<Tensor> _tensors = [];
+    private readonly List<IDisposable> _resources = [];
     private bool _disposed;
 
     public TensorScope()
@@ -32,6 +33,9 @@ public sealed class TensorScope : IDisposable
     public static TensorScope? Current => _current;
 
     internal void Track(Tensor tensor) => _tensors.Add(tensor);
+
+    /// <summary>Disposes <paramref name="resource"/> when the scope ends (device index buffers uploaded for this step).</summary>
+    internal void Track(IDisposable resource) => _resources.Add(resource);
 
     /// <summary>Number of pooled tensors this scope will give back.</summary>
     public int Count => _tensors.Count;
@@ -48,6 +52,11 @@ public sealed class TensorScope : IDisposable
             tensor.ReturnToPool();
         }
         _tensors.Clear();
+        foreach (var resource in _resources)
+        {
+            resource.Dispose();
+        }
+        _resources.Clear();
         _current = _outer;
     }
 }

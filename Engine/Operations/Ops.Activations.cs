@@ -1,5 +1,5 @@
 using MiniBioBert.Engine.Autograd;
-using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Engine.Kernels;
 
 namespace MiniBioBert.Engine;
 
@@ -8,19 +8,19 @@ public static partial class Ops
     /// <summary>Exact GELU, x·Φ(x) with Φ the normal CDF (erf form, as BERT uses; not the tanh approximation).</summary>
     public static Tensor Gelu(Tensor x)
     {
-        var output = Tensor.Uninitialized(x.ShapeArray());
-        ActivationKernels.GeluForward(x.Memory, output.Memory);
+        var output = Tensor.Uninitialized(x.Device, x.ShapeArray());
+        TensorKernels.GeluForward(x, output);
         return Gradients.Record(output, "Gelu", [x], outputGrad =>
-            ActivationKernels.GeluBackward(x.Memory, outputGrad.Memory, Gradients.Of(x).Memory));
+            TensorKernels.GeluBackward(x, outputGrad, Gradients.Of(x)));
     }
 
     /// <summary>Hyperbolic tangent (the pooler's activation).</summary>
     public static Tensor Tanh(Tensor x)
     {
-        var output = Tensor.Uninitialized(x.ShapeArray());
-        ActivationKernels.TanhForward(x.Memory, output.Memory);
+        var output = Tensor.Uninitialized(x.Device, x.ShapeArray());
+        TensorKernels.TanhForward(x, output);
         return Gradients.Record(output, "Tanh", [x], outputGrad =>
-            ActivationKernels.TanhBackward(output.Memory, outputGrad.Memory, Gradients.Of(x).Memory));
+            TensorKernels.TanhBackward(output, outputGrad, Gradients.Of(x)));
     }
 
     /// <summary>
@@ -38,14 +38,10 @@ public static partial class Ops
         {
             return x;
         }
-        var mask = Tensor.Uninitialized(x.ShapeArray());
-        var output = Tensor.Uninitialized(x.ShapeArray());
-        DropoutKernels.Forward(x.Memory, probability, seed, mask.Memory, output.Memory);
-        return Gradients.Record(output, "Dropout", [x], outputGrad =>
-        {
-            // dx += dy ⊙ mask
-            var inputGrad = Gradients.Of(x).Span;
-            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(outputGrad.Span, mask.Span, inputGrad, inputGrad);
-        });
+        var mask = Tensor.Uninitialized(x.Device, x.ShapeArray());
+        var output = Tensor.Uninitialized(x.Device, x.ShapeArray());
+        TensorKernels.DropoutForward(x, probability, seed, mask, output);
+        // dx += dy ⊙ mask
+        return Gradients.Record(output, "Dropout", [x], outputGrad => TensorKernels.DropoutBackward(outputGrad, mask, Gradients.Of(x)));
     }
 }

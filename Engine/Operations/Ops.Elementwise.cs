@@ -1,12 +1,12 @@
-using System.Numerics.Tensors;
 using MiniBioBert.Engine.Autograd;
-using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Engine.Kernels;
 
 namespace MiniBioBert.Engine;
 
 /// <summary>
-/// The differentiable operations of the engine. Each one computes its forward result with a CPU kernel and
-/// records a backward closure that turns the output's gradient into gradients of its inputs.
+/// The differentiable operations of the engine. Each one computes its forward result with a kernel of
+/// <see cref="TensorKernels"/> (which runs on the CPU or on the inputs' GPU device) and records a backward closure
+/// that turns the output's gradient into gradients of its inputs. The inputs of one operation must share a device.
 /// </summary>
 public static partial class Ops
 {
@@ -21,39 +21,27 @@ public static partial class Ops
 
     private static Tensor AddScaled(Tensor a, Tensor b, float bSign, string name)
     {
+        var device = Device.Common(name, a, b);
         int inner = BroadcastInnerSize(a, b, name);
-        var output = Tensor.Uninitialized(a.ShapeArray());
-        var outputMemory = output.Memory;
-        var aMemory = a.Memory;
-        var bMemory = b.Memory;
-        CpuParallel.ForRows(a.Size / inner, inner, (start, end) =>
-        {
-            for (int r = start; r < end; r++)
-            {
-                TensorPrimitives.MultiplyAdd(bMemory.Span, bSign, aMemory.Span.Slice(r * inner, inner), outputMemory.Span.Slice(r * inner, inner));
-            }
-        });
+        var output = Tensor.Uninitialized(device, a.ShapeArray());
+        TensorKernels.AddScaled(a, b, bSign, output);
         return Gradients.Record(output, name, [a, b], outputGrad =>
         {
             if (a.RequiresGrad)
             {
                 // da += dy
-                var aGrad = Gradients.Of(a).Span;
-                TensorPrimitives.Add(aGrad, outputGrad.Span, aGrad);
+                TensorKernels.AddInto(Gradients.Of(a), outputGrad);
             }
             if (b.RequiresGrad)
             {
                 // db += ±Σ_leading dy
-                var bGrad = Gradients.Of(b);
                 if (bSign > 0)
                 {
-                    ReductionKernels.AddColumnSums(outputGrad.Memory, bGrad.Memory, inner);
+                    TensorKernels.AddColumnSums(outputGrad, Gradients.Of(b), inner);
                 }
                 else
                 {
-                    var sums = Tensor.Zeros(b.ShapeArray());
-                    ReductionKernels.AddColumnSums(outputGrad.Memory, sums.Memory, inner);
-                    TensorPrimitives.Subtract(bGrad.Span, sums.Span, bGrad.Span);
+                    TensorKernels.SubtractColumnSums(outputGrad, Gradients.Of(b), inner);
                 }
             }
         });
@@ -62,38 +50,21 @@ public static partial class Ops
     /// <summary>a ⊙ b (elementwise), with b broadcast over a's leading dimensions as in <see cref="Add"/>.</summary>
     public static Tensor Mul(Tensor a, Tensor b)
     {
+        var device = Device.Common("Mul", a, b);
         int inner = BroadcastInnerSize(a, b, "Mul");
-        var output = Tensor.Uninitialized(a.ShapeArray());
-        var outputMemory = output.Memory;
-        var aMemory = a.Memory;
-        var bMemory = b.Memory;
-        CpuParallel.ForRows(a.Size / inner, inner, (start, end) =>
-        {
-            for (int r = start; r < end; r++)
-            {
-                TensorPrimitives.Multiply(aMemory.Span.Slice(r * inner, inner), bMemory.Span, outputMemory.Span.Slice(r * inner, inner));
-            }
-        });
+        var output = Tensor.Uninitialized(device, a.ShapeArray());
+        TensorKernels.Multiply(a, b, output);
         return Gradients.Record(output, "Mul", [a, b], outputGrad =>
         {
             if (a.RequiresGrad)
             {
                 // da += dy ⊙ b (b repeated over the leading dimensions)
-                var aGrad = Gradients.Of(a).Memory;
-                var gradMemory = outputGrad.Memory;
-                CpuParallel.ForRows(a.Size / inner, inner, (start, end) =>
-                {
-                    for (int r = start; r < end; r++)
-                    {
-                        var row = aGrad.Span.Slice(r * inner, inner);
-                        TensorPrimitives.MultiplyAdd(gradMemory.Span.Slice(r * inner, inner), bMemory.Span, row, row);
-                    }
-                });
+                TensorKernels.MultiplyInto(Gradients.Of(a), outputGrad, b);
             }
             if (b.RequiresGrad)
             {
                 // db += Σ_leading dy ⊙ a
-                ReductionKernels.AddColumnSumsOfProducts(outputGrad.Memory, aMemory, Gradients.Of(b).Memory, inner);
+                TensorKernels.AddColumnSumsOfProducts(outputGrad, a, Gradients.Of(b), inner);
             }
         });
     }
@@ -101,13 +72,10 @@ public static partial class Ops
     /// <summary>a · scale.</summary>
     public static Tensor Scale(Tensor a, float scale)
     {
-        var output = Tensor.Uninitialized(a.ShapeArray());
-        TensorPrimitives.Multiply(a.Span, scale, output.Span);
-        return Gradients.Record(output, "Scale", [a], outputGrad =>
-        {
-            var aGrad = Gradients.Of(a).Span;
-            TensorPrimitives.MultiplyAdd(outputGrad.Span, scale, aGrad, aGrad);
-        });
+        var output = Tensor.Uninitialized(a.Device, a.ShapeArray());
+        TensorKernels.Scale(a, scale, output);
+        // da += scale · dy
+        return Gradients.Record(output, "Scale", [a], outputGrad => TensorKernels.AddScaledInto(Gradients.Of(a), outputGrad, scale));
     }
 
     /// <summary>The sum of all elements, as a one-element tensor.</summary>
@@ -118,13 +86,10 @@ public static partial class Ops
 
     private static Tensor SumScaled(Tensor a, float scale, string name)
     {
-        var output = Tensor.Uninitialized(1);
-        output.Span[0] = (float)(ReductionKernels.Sum(a.Span) * scale);
-        return Gradients.Record(output, name, [a], outputGrad =>
-        {
-            var aGrad = Gradients.Of(a).Span;
-            TensorPrimitives.Add(aGrad, outputGrad.Span[0] * scale, aGrad);
-        });
+        var output = Tensor.Uninitialized(a.Device, 1);
+        TensorKernels.Sum(a, scale, output);
+        // da += scale · dy[0] everywhere
+        return Gradients.Record(output, name, [a], outputGrad => TensorKernels.AddScalarInto(Gradients.Of(a), outputGrad, scale));
     }
 
     /// <summary>Size of b, after checking that b's shape is a suffix of a's.</summary>

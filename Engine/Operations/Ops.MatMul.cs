@@ -1,5 +1,5 @@
 using MiniBioBert.Engine.Autograd;
-using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Engine.Kernels;
 
 namespace MiniBioBert.Engine;
 
@@ -11,6 +11,7 @@ public static partial class Ops
     /// </summary>
     public static Tensor MatMul(Tensor a, Tensor b, bool transposeA = false, bool transposeB = false)
     {
+        var device = Device.Common("MatMul", a, b);
         if (a.Rank < 2 || a.Rank != b.Rank)
         {
             throw new ArgumentException($"MatMul needs two tensors of equal rank ≥ 2, not {Tensor.FormatShape(a.Shape)} and {Tensor.FormatShape(b.Shape)}.");
@@ -36,9 +37,9 @@ public static partial class Ops
         var outputShape = a.ShapeArray();
         outputShape[^2] = m;
         outputShape[^1] = n;
-        var output = Tensor.Uninitialized(outputShape);
+        var output = Tensor.Uninitialized(device, outputShape);
         // c = op(a)·op(b)
-        MatMulKernels.Multiply(transposeA, transposeB, m, n, k, a, b, output, beta: 0f, batch: batch);
+        TensorKernels.MatMul(transposeA, transposeB, m, n, k, a, b, output, beta: 0f, batch: batch);
 
         return Gradients.Record(output, "MatMul", [a, b], outputGrad =>
         {
@@ -48,11 +49,11 @@ public static partial class Ops
                 var aGrad = Gradients.Of(a);
                 if (transposeA)
                 {
-                    MatMulKernels.Multiply(transposeB, true, k, m, n, b, outputGrad, aGrad, beta: 1f, batch: batch);
+                    TensorKernels.MatMul(transposeB, true, k, m, n, b, outputGrad, aGrad, beta: 1f, batch: batch);
                 }
                 else
                 {
-                    MatMulKernels.Multiply(false, !transposeB, m, k, n, outputGrad, b, aGrad, beta: 1f, batch: batch);
+                    TensorKernels.MatMul(false, !transposeB, m, k, n, outputGrad, b, aGrad, beta: 1f, batch: batch);
                 }
             }
             if (b.RequiresGrad)
@@ -61,11 +62,11 @@ public static partial class Ops
                 var bGrad = Gradients.Of(b);
                 if (transposeB)
                 {
-                    MatMulKernels.Multiply(true, transposeA, n, k, m, outputGrad, a, bGrad, beta: 1f, batch: batch);
+                    TensorKernels.MatMul(true, transposeA, n, k, m, outputGrad, a, bGrad, beta: 1f, batch: batch);
                 }
                 else
                 {
-                    MatMulKernels.Multiply(!transposeA, false, k, n, m, a, outputGrad, bGrad, beta: 1f, batch: batch);
+                    TensorKernels.MatMul(!transposeA, false, k, n, m, a, outputGrad, bGrad, beta: 1f, batch: batch);
                 }
             }
         });
@@ -76,6 +77,7 @@ public static partial class Ops
     /// </summary>
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias)
     {
+        var device = Device.Common("Linear", x, weight, bias);
         int inFeatures = weight.Dim(1);
         int outFeatures = weight.Dim(0);
         if (x.Dim(-1) != inFeatures || (bias is not null && (bias.Rank != 1 || bias.Size != outFeatures)))
@@ -84,11 +86,11 @@ public static partial class Ops
         }
         var outputShape = x.ShapeArray();
         outputShape[^1] = outFeatures;
-        var output = Tensor.Uninitialized(outputShape);
-        LinearKernels.Forward(x, weight, bias, output);
+        var output = Tensor.Uninitialized(device, outputShape);
+        TensorKernels.LinearForward(x, weight, bias, output);
 
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
-        return Gradients.Record(output, "Linear", inputs, outputGrad => LinearKernels.Backward(outputGrad, x, weight,
+        return Gradients.Record(output, "Linear", inputs, outputGrad => TensorKernels.LinearBackward(outputGrad, x, weight,
             x.RequiresGrad ? Gradients.Of(x) : null,
             weight.RequiresGrad ? Gradients.Of(weight) : null,
             bias is not null && bias.RequiresGrad ? Gradients.Of(bias) : null));

@@ -1,5 +1,5 @@
 using MiniBioBert.Engine.Autograd;
-using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Engine.Kernels;
 
 namespace MiniBioBert.Engine;
 
@@ -11,6 +11,7 @@ public static partial class Ops
     /// </summary>
     public static Tensor Softmax(Tensor x, Tensor? additiveMask = null)
     {
+        var device = Device.Common("Softmax", x, additiveMask);
         int columns = x.Dim(-1);
         int rowsPerMaskRow = 1;
         if (additiveMask is not null)
@@ -21,43 +22,43 @@ public static partial class Ops
             }
             rowsPerMaskRow = x.Size / additiveMask.Size;
         }
-        var output = Tensor.Uninitialized(x.ShapeArray());
-        SoftmaxKernels.SoftmaxForward(x.Memory, additiveMask?.Memory ?? default, rowsPerMaskRow, output.Memory, columns);
+        var output = Tensor.Uninitialized(device, x.ShapeArray());
+        TensorKernels.SoftmaxForward(x, additiveMask, rowsPerMaskRow, output, columns);
         return Gradients.Record(output, "Softmax", [x], outputGrad =>
-            SoftmaxKernels.SoftmaxBackward(output.Memory, outputGrad.Memory, Gradients.Of(x).Memory, columns));
+            TensorKernels.SoftmaxBackward(output, outputGrad, Gradients.Of(x), columns));
     }
 
     /// <summary>log(softmax(x)) over the last dimension, computed stably.</summary>
     public static Tensor LogSoftmax(Tensor x)
     {
         int columns = x.Dim(-1);
-        var output = Tensor.Uninitialized(x.ShapeArray());
-        SoftmaxKernels.LogSoftmaxForward(x.Memory, output.Memory, columns);
+        var output = Tensor.Uninitialized(x.Device, x.ShapeArray());
+        TensorKernels.LogSoftmaxForward(x, output, columns);
         return Gradients.Record(output, "LogSoftmax", [x], outputGrad =>
-            SoftmaxKernels.LogSoftmaxBackward(output.Memory, outputGrad.Memory, Gradients.Of(x).Memory, columns));
+            TensorKernels.LogSoftmaxBackward(output, outputGrad, Gradients.Of(x), columns));
     }
 
     /// <summary>Layer normalisation over the last dimension with a learned scale (weight) and shift (bias).</summary>
     public static Tensor LayerNorm(Tensor x, Tensor weight, Tensor bias, float eps)
     {
+        var device = Device.Common("LayerNorm", x, weight, bias);
         int columns = weight.Size;
         if (x.Dim(-1) != columns || bias.Size != columns)
         {
             throw new ArgumentException($"LayerNorm: input {Tensor.FormatShape(x.Shape)}, weight {Tensor.FormatShape(weight.Shape)} and bias {Tensor.FormatShape(bias.Shape)} do not fit.");
         }
         int rows = x.Size / columns;
-        var output = Tensor.Uninitialized(x.ShapeArray());
-        var mean = Tensor.Uninitialized(rows);
-        var rstd = Tensor.Uninitialized(rows);
-        LayerNormKernels.Forward(x.Memory, weight.Memory, bias.Memory, eps, output.Memory, mean.Memory, rstd.Memory);
+        var output = Tensor.Uninitialized(device, x.ShapeArray());
+        var mean = Tensor.Uninitialized(device, rows);
+        var rstd = Tensor.Uninitialized(device, rows);
+        TensorKernels.LayerNormForward(x, weight, bias, eps, output, mean, rstd);
         return Gradients.Record(output, "LayerNorm", [x, weight, bias], outputGrad =>
         {
             // The kernel computes all three gradients at once; inputs that need none get a throwaway buffer.
-            var inputGrad = x.RequiresGrad ? Gradients.Of(x) : Tensor.Zeros(x.ShapeArray());
-            var weightGrad = weight.RequiresGrad ? Gradients.Of(weight) : Tensor.Zeros(columns);
-            var biasGrad = bias.RequiresGrad ? Gradients.Of(bias) : Tensor.Zeros(columns);
-            LayerNormKernels.Backward(x.Memory, weight.Memory, mean.Memory, rstd.Memory, outputGrad.Memory,
-                inputGrad.Memory, weightGrad.Memory, biasGrad.Memory);
+            var inputGrad = x.RequiresGrad ? Gradients.Of(x) : Tensor.Zeros(device, x.ShapeArray());
+            var weightGrad = weight.RequiresGrad ? Gradients.Of(weight) : Tensor.Zeros(device, columns);
+            var biasGrad = bias.RequiresGrad ? Gradients.Of(bias) : Tensor.Zeros(device, columns);
+            TensorKernels.LayerNormBackward(x, weight, mean, rstd, outputGrad, inputGrad, weightGrad, biasGrad);
         });
     }
 
@@ -74,18 +75,17 @@ public static partial class Ops
         {
             throw new ArgumentException($"CrossEntropy: {targets.Length} targets for {rows} rows of logits {Tensor.FormatShape(logits.Shape)}.");
         }
-        var logSumExp = Tensor.Uninitialized(rows);
-        var (meanLoss, count) = CrossEntropyKernels.Forward(logits.Memory, targets, logSumExp.Memory, classes);
-        var output = Tensor.Uninitialized(1);
-        output.Span[0] = (float)meanLoss;
+        var logSumExp = Tensor.Uninitialized(logits.Device, rows);
+        var (meanLoss, count) = TensorKernels.CrossEntropyForward(logits, targets, logSumExp, classes);
+        var output = Tensor.Uninitialized(logits.Device, 1);
+        TensorKernels.Fill(output, (float)meanLoss);
         return Gradients.Record(output, "CrossEntropy", [logits], outputGrad =>
         {
             if (count > 0)
             {
                 // dlogits = dloss/count · (softmax(logits) − onehot(target)) on kept rows, written when new
                 var (logitsGrad, isFresh) = Gradients.OfForWriting(logits);
-                CrossEntropyKernels.Backward(logits.Memory, targets, logSumExp.Memory, outputGrad.Span[0] / count, logitsGrad.Memory, classes,
-                    accumulate: !isFresh);
+                TensorKernels.CrossEntropyBackward(logits, targets, logSumExp, outputGrad, count, logitsGrad, classes, accumulate: !isFresh);
             }
         });
     }

@@ -1,6 +1,5 @@
-using System.Numerics.Tensors;
 using MiniBioBert.Engine.Autograd;
-using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Engine.Kernels;
 
 namespace MiniBioBert.Engine;
 
@@ -14,8 +13,7 @@ public static partial class Ops
         return Gradients.Record(output, "Reshape", [a], outputGrad =>
         {
             // The layouts are identical, so the gradient passes through element for element.
-            var aGrad = Gradients.Of(a).Span;
-            TensorPrimitives.Add(aGrad, outputGrad.Span, aGrad);
+            TensorKernels.AddInto(Gradients.Of(a), outputGrad);
         });
     }
 
@@ -31,8 +29,8 @@ public static partial class Ops
         }
         var inputShape = a.ShapeArray();
         var outputShape = order.Select(d => inputShape[d]).ToArray();
-        var output = Tensor.Uninitialized(outputShape);
-        PermuteKernels.Permute(a.Memory, inputShape, order, output.Memory, accumulate: false);
+        var output = Tensor.Uninitialized(a.Device, outputShape);
+        TensorKernels.Permute(a, inputShape, order, output, accumulate: false);
         return Gradients.Record(output, "Permute", [a], outputGrad =>
         {
             // Undo the permutation: input dimension order[d] came from output dimension d.
@@ -41,7 +39,7 @@ public static partial class Ops
             {
                 inverse[order[d]] = d;
             }
-            PermuteKernels.Permute(outputGrad.Memory, outputShape, inverse, Gradients.Of(a).Memory, accumulate: true);
+            TensorKernels.Permute(outputGrad, outputShape, inverse, Gradients.Of(a), accumulate: true);
         });
     }
 
@@ -75,9 +73,9 @@ public static partial class Ops
     private static Tensor GatherRowsNamed(Tensor source, int[] rowIndices, int[] outputShape, string name)
     {
         int columns = source.Dim(-1);
-        var output = Tensor.Uninitialized(outputShape);
-        GatherKernels.GatherRows(source.Memory, rowIndices, output.Memory, columns);
+        var output = Tensor.Uninitialized(source.Device, outputShape);
+        TensorKernels.GatherRows(source, rowIndices, output, columns);
         return Gradients.Record(output, name, [source], outputGrad =>
-            GatherKernels.ScatterAddRows(outputGrad.Memory, rowIndices, Gradients.Of(source).Memory, columns));
+            TensorKernels.ScatterAddRows(outputGrad, rowIndices, Gradients.Of(source), columns));
     }
 }

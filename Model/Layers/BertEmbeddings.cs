@@ -1,7 +1,6 @@
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using MiniBioBert.Engine;
 using MiniBioBert.Engine.Autograd;
-using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Engine.Kernels;
 
 namespace MiniBioBert.Model.Layers;
 
@@ -37,32 +36,20 @@ public sealed class BertEmbeddings(ParameterBuffer parameters, BertConfig config
         }
 
         // sum: [B, T, H] = word[input_ids] + position[t] + token_type[token_type_ids]
-        var sum = Tensor.Uninitialized(batchSize, sequenceLength, hidden);
-        GatherKernels.GatherRows(WordEmbeddings.Memory, inputIds, sum.Memory, hidden);
-        var word = WordEmbeddings;
-        var position = PositionEmbeddings.Memory;
-        var tokenType = TokenTypeEmbeddings.Memory;
-        var sumMemory = sum.Memory;
-        CpuParallel.ForRows(rows, 2 * hidden, (start, end) =>
-        {
-            for (int r = start; r < end; r++)
-            {
-                var row = sumMemory.Span.Slice(r * hidden, hidden);
-                TensorPrimitives.Add(row, position.Span.Slice(positionIds[r] * hidden, hidden), row);
-                TensorPrimitives.Add(row, tokenType.Span.Slice(tokenTypeIds[r] * hidden, hidden), row);
-            }
-        });
+        var device = WordEmbeddings.Device;
+        var sum = Tensor.Uninitialized(device, batchSize, sequenceLength, hidden);
+        TensorKernels.SumOfEmbeddings(WordEmbeddings, inputIds, PositionEmbeddings, positionIds, TokenTypeEmbeddings, tokenTypeIds, sum, hidden);
 
         // normalized: [B, T, H] = LayerNorm(sum); mean, rstd: [B·T] kept for backward
-        var normalized = Tensor.Uninitialized(batchSize, sequenceLength, hidden);
-        var mean = Tensor.Uninitialized(rows);
-        var rstd = Tensor.Uninitialized(rows);
-        LayerNormKernels.Forward(sum.Memory, LayerNormWeight.Memory, LayerNormBias.Memory, config.LayerNormEps, normalized.Memory, mean.Memory, rstd.Memory);
+        var normalized = Tensor.Uninitialized(device, batchSize, sequenceLength, hidden);
+        var mean = Tensor.Uninitialized(device, rows);
+        var rstd = Tensor.Uninitialized(device, rows);
+        TensorKernels.LayerNormForward(sum, LayerNormWeight, LayerNormBias, config.LayerNormEps, normalized, mean, rstd);
 
         // output: [B, T, H] = Dropout(normalized)
         var (output, dropoutMask) = context.Dropout(normalized, config.HiddenDropoutProb);
 
-        return Gradients.Record(output, "BertEmbeddings", [word, PositionEmbeddings, TokenTypeEmbeddings, LayerNormWeight, LayerNormBias],
+        return Gradients.Record(output, "BertEmbeddings", [WordEmbeddings, PositionEmbeddings, TokenTypeEmbeddings, LayerNormWeight, LayerNormBias],
             outputGrad => Backward(outputGrad, inputIds, positionIds, tokenTypeIds, sum, mean, rstd, dropoutMask));
     }
 
@@ -75,14 +62,14 @@ public sealed class BertEmbeddings(ParameterBuffer parameters, BertConfig config
         var normalizedGrad = ForwardContext.DropoutBackward(outputGrad, dropoutMask);
 
         // sumGrad: [B, T, H]; LayerNorm's weight and bias gradients accumulate directly
-        var sumGrad = Tensor.Zeros(sum.ShapeArray());
-        LayerNormKernels.Backward(sum.Memory, LayerNormWeight.Memory, mean.Memory, rstd.Memory, normalizedGrad.Memory,
-            sumGrad.Memory, Gradients.Of(LayerNormWeight).Memory, Gradients.Of(LayerNormBias).Memory);
+        var sumGrad = Tensor.Zeros(sum.Device, sum.ShapeArray());
+        TensorKernels.LayerNormBackward(sum, LayerNormWeight, mean, rstd, normalizedGrad,
+            sumGrad, Gradients.Of(LayerNormWeight), Gradients.Of(LayerNormBias));
 
         // Each table row receives the gradient of every position that looked it up.
-        GatherKernels.ScatterAddRows(sumGrad.Memory, inputIds, Gradients.Of(WordEmbeddings).Memory, hidden);
-        GatherKernels.ScatterAddRows(sumGrad.Memory, positionIds, Gradients.Of(PositionEmbeddings).Memory, hidden);
-        GatherKernels.ScatterAddRows(sumGrad.Memory, tokenTypeIds, Gradients.Of(TokenTypeEmbeddings).Memory, hidden);
+        TensorKernels.ScatterAddRows(sumGrad, inputIds, Gradients.Of(WordEmbeddings), hidden);
+        TensorKernels.ScatterAddRows(sumGrad, positionIds, Gradients.Of(PositionEmbeddings), hidden);
+        TensorKernels.ScatterAddRows(sumGrad, tokenTypeIds, Gradients.Of(TokenTypeEmbeddings), hidden);
     }
 
     private static void CheckIds(int[] ids, int expectedCount, int limit, string name)

@@ -1,6 +1,6 @@
 using MiniBioBert.Engine;
 using MiniBioBert.Engine.Autograd;
-using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Engine.Kernels;
 
 namespace MiniBioBert.Model.Layers;
 
@@ -14,10 +14,10 @@ public sealed class BertIntermediate(ParameterBuffer parameters, BertConfig conf
     public Tensor Forward(Tensor hidden)
     {
         // preActivation: [B, T, I] = hidden · Wᵀ + b;  output: [B, T, I] = GELU(preActivation)
-        var preActivation = Tensor.Uninitialized(hidden.Dim(0), hidden.Dim(1), config.IntermediateSize);
-        LinearKernels.Forward(hidden, DenseWeight, bias: null, preActivation);
-        var output = Tensor.Uninitialized(preActivation.ShapeArray());
-        BiasGeluKernels.Forward(preActivation.Memory, DenseBias.Memory, output.Memory);
+        var preActivation = Tensor.Uninitialized(hidden.Device, hidden.Dim(0), hidden.Dim(1), config.IntermediateSize);
+        TensorKernels.LinearForward(hidden, DenseWeight, bias: null, preActivation);
+        var output = Tensor.Uninitialized(hidden.Device, preActivation.ShapeArray());
+        TensorKernels.BiasGeluForward(preActivation, DenseBias, output);
 
         return Gradients.Record(output, "BertIntermediate", [hidden, DenseWeight, DenseBias],
             outputGrad => Backward(outputGrad, hidden, preActivation));
@@ -26,8 +26,8 @@ public sealed class BertIntermediate(ParameterBuffer parameters, BertConfig conf
     private void Backward(Tensor outputGrad, Tensor hidden, Tensor preActivation)
     {
         // preActivationGrad = dOutput ⊙ GELU'(preActivation); dBias += Σ_rows preActivationGrad
-        var preActivationGrad = Tensor.Uninitialized(preActivation.ShapeArray());
-        BiasGeluKernels.Backward(preActivation.Memory, outputGrad.Memory, preActivationGrad.Memory, Gradients.Of(DenseBias).Memory);
-        LinearKernels.Backward(preActivationGrad, hidden, DenseWeight, Gradients.Of(hidden), Gradients.Of(DenseWeight), biasGrad: null);
+        var preActivationGrad = Tensor.Uninitialized(preActivation.Device, preActivation.ShapeArray());
+        TensorKernels.BiasGeluBackward(preActivation, outputGrad, preActivationGrad, Gradients.Of(DenseBias));
+        TensorKernels.LinearBackward(preActivationGrad, hidden, DenseWeight, Gradients.Of(hidden), Gradients.Of(DenseWeight), biasGrad: null);
     }
 }

@@ -1,7 +1,6 @@
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using MiniBioBert.Engine;
 using MiniBioBert.Engine.Autograd;
-using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Engine.Kernels;
 
 namespace MiniBioBert.Model.Layers;
 
@@ -18,14 +17,15 @@ public sealed class BertPooler(ParameterBuffer parameters)
         var clsRows = Enumerable.Range(0, batch).Select(b => b * length).ToArray();
 
         // cls: [B, H] = sequenceOutput[:, 0, :]
-        var cls = Tensor.Uninitialized(batch, hidden);
-        GatherKernels.GatherRows(sequenceOutput.Memory, clsRows, cls.Memory, hidden);
+        var device = sequenceOutput.Device;
+        var cls = Tensor.Uninitialized(device, batch, hidden);
+        TensorKernels.GatherRows(sequenceOutput, clsRows, cls, hidden);
 
         // pooled: [B, H] = tanh(cls · Wᵀ + b)
-        var preActivation = Tensor.Uninitialized(batch, hidden);
-        LinearKernels.Forward(cls, DenseWeight, DenseBias, preActivation);
-        var pooled = Tensor.Uninitialized(batch, hidden);
-        TensorPrimitives.Tanh(preActivation.Span, pooled.Span);
+        var preActivation = Tensor.Uninitialized(device, batch, hidden);
+        TensorKernels.LinearForward(cls, DenseWeight, DenseBias, preActivation);
+        var pooled = Tensor.Uninitialized(device, batch, hidden);
+        TensorKernels.TanhForward(preActivation, pooled);
 
         return Gradients.Record(pooled, "BertPooler", [sequenceOutput, DenseWeight, DenseBias],
             pooledGrad => Backward(pooledGrad, sequenceOutput, clsRows, cls, pooled));
@@ -34,12 +34,12 @@ public sealed class BertPooler(ParameterBuffer parameters)
     private void Backward(Tensor pooledGrad, Tensor sequenceOutput, int[] clsRows, Tensor cls, Tensor pooled)
     {
         // preActivationGrad = dPooled ⊙ (1 − pooled²)
-        var preActivationGrad = Tensor.Zeros(pooled.ShapeArray());
-        ActivationKernels.TanhBackward(pooled.Memory, pooledGrad.Memory, preActivationGrad.Memory);
+        var preActivationGrad = Tensor.Zeros(pooled.Device, pooled.ShapeArray());
+        TensorKernels.TanhBackward(pooled, pooledGrad, preActivationGrad);
 
         // clsGrad: [B, H], then back into the [CLS] rows of the sequence
-        var clsGrad = Tensor.Zeros(cls.ShapeArray());
-        LinearKernels.Backward(preActivationGrad, cls, DenseWeight, clsGrad, Gradients.Of(DenseWeight), Gradients.Of(DenseBias));
-        GatherKernels.ScatterAddRows(clsGrad.Memory, clsRows, Gradients.Of(sequenceOutput).Memory, sequenceOutput.Dim(2));
+        var clsGrad = Tensor.Zeros(cls.Device, cls.ShapeArray());
+        TensorKernels.LinearBackward(preActivationGrad, cls, DenseWeight, clsGrad, Gradients.Of(DenseWeight), Gradients.Of(DenseBias));
+        TensorKernels.ScatterAddRows(clsGrad, clsRows, Gradients.Of(sequenceOutput), sequenceOutput.Dim(2));
     }
 }

@@ -1,6 +1,7 @@
 using MiniBioBert.Engine;
 using MiniBioBert.Engine.Autograd;
 using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Engine.Kernels;
 
 namespace MiniBioBert.Model.Layers;
 
@@ -27,6 +28,7 @@ public sealed class BertSelfAttention(ParameterBuffer parameters, BertConfig con
         int batch = hidden.Dim(0), length = hidden.Dim(1), width = config.HiddenSize;
         int heads = config.NumAttentionHeads, headSize = config.HeadSize;
         float scale = 1f / MathF.Sqrt(headSize);
+        var device = hidden.Device;
 
         // query, key, value: [B, T, H] = hidden · Wᵀ + b
         var query = Project(hidden, QueryWeight, QueryBias);
@@ -34,20 +36,20 @@ public sealed class BertSelfAttention(ParameterBuffer parameters, BertConfig con
         var value = Project(hidden, ValueWeight, ValueBias);
 
         // scores: [B, heads, T, T] = Q_h · K_hᵀ / √d for every head
-        var scores = Tensor.Uninitialized(batch, heads, length, length);
-        MatMulKernels.MultiplyPerHead(false, true, length, length, headSize, Heads(query), Heads(key), Square(scores), batch, heads, alpha: scale);
+        var scores = Tensor.Uninitialized(device, batch, heads, length, length);
+        TensorKernels.MultiplyPerHead(false, true, length, length, headSize, Heads(query), Heads(key), Square(scores), batch, heads, alpha: scale);
 
         // attentionProbs: [B, heads, T, T] = softmax(scores + mask) over the keys
-        var attentionProbs = Tensor.Uninitialized(batch, heads, length, length);
-        SoftmaxKernels.SoftmaxForward(scores.Memory, additiveMask.Memory, heads * length, attentionProbs.Memory, length);
+        var attentionProbs = Tensor.Uninitialized(device, batch, heads, length, length);
+        TensorKernels.SoftmaxForward(scores, additiveMask, heads * length, attentionProbs, length);
         context.AttentionProbabilities?.Add(Tensor.FromArray(attentionProbs.ToArray(), batch, heads, length, length));
 
         // droppedProbs: [B, heads, T, T] = Dropout(attentionProbs)
         var (droppedProbs, dropoutMask) = context.Dropout(attentionProbs, config.AttentionProbsDropoutProb);
 
         // output: [B, T, H], head h's context droppedProbs_h · V_h written into its own columns
-        var output = Tensor.Uninitialized(batch, length, width);
-        MatMulKernels.MultiplyPerHead(false, false, length, headSize, length, Square(droppedProbs), Heads(value), Heads(output), batch, heads);
+        var output = Tensor.Uninitialized(device, batch, length, width);
+        TensorKernels.MultiplyPerHead(false, false, length, headSize, length, Square(droppedProbs), Heads(value), Heads(output), batch, heads);
 
         return Gradients.Record(output, "BertSelfAttention", [hidden, QueryWeight, QueryBias, KeyWeight, KeyBias, ValueWeight, ValueBias],
             outputGrad => Backward(outputGrad, hidden, query, key, value, attentionProbs, droppedProbs, dropoutMask, scale));
@@ -61,34 +63,34 @@ public sealed class BertSelfAttention(ParameterBuffer parameters, BertConfig con
         int heads = config.NumAttentionHeads, headSize = config.HeadSize;
 
         // droppedProbsGrad: [B, heads, T, T] = dContext_h · V_hᵀ;  valueGrad: [B, T, H] = droppedProbs_hᵀ · dContext_h
-        var droppedProbsGrad = Tensor.Uninitialized(batch, heads, length, length);
-        MatMulKernels.MultiplyPerHead(false, true, length, length, headSize, Heads(outputGrad), Heads(value), Square(droppedProbsGrad), batch, heads);
-        var valueGrad = Tensor.Uninitialized(hidden.ShapeArray());
-        MatMulKernels.MultiplyPerHead(true, false, length, headSize, length, Square(droppedProbs), Heads(outputGrad), Heads(valueGrad), batch, heads);
+        var device = hidden.Device;
+        var droppedProbsGrad = Tensor.Uninitialized(device, batch, heads, length, length);
+        TensorKernels.MultiplyPerHead(false, true, length, length, headSize, Heads(outputGrad), Heads(value), Square(droppedProbsGrad), batch, heads);
+        var valueGrad = Tensor.Uninitialized(device, hidden.ShapeArray());
+        TensorKernels.MultiplyPerHead(true, false, length, headSize, length, Square(droppedProbs), Heads(outputGrad), Heads(valueGrad), batch, heads);
 
         // scoresGrad: [B, heads, T, T] through dropout and softmax, in one pass
-        var scoresGrad = Tensor.Uninitialized(batch, heads, length, length);
-        SoftmaxKernels.SoftmaxDropoutBackward(attentionProbs.Memory, droppedProbsGrad.Memory,
-            dropoutMask?.Memory ?? ReadOnlyMemory<float>.Empty, scoresGrad.Memory, length);
+        var scoresGrad = Tensor.Uninitialized(device, batch, heads, length, length);
+        TensorKernels.SoftmaxDropoutBackward(attentionProbs, droppedProbsGrad, dropoutMask, scoresGrad, length);
 
         // queryGrad = dScores_h · K_h / √d;  keyGrad = dScores_hᵀ · Q_h / √d   (both [B, T, H])
-        var queryGrad = Tensor.Uninitialized(hidden.ShapeArray());
-        MatMulKernels.MultiplyPerHead(false, false, length, headSize, length, Square(scoresGrad), Heads(key), Heads(queryGrad), batch, heads, alpha: scale);
-        var keyGrad = Tensor.Uninitialized(hidden.ShapeArray());
-        MatMulKernels.MultiplyPerHead(true, false, length, headSize, length, Square(scoresGrad), Heads(query), Heads(keyGrad), batch, heads, alpha: scale);
+        var queryGrad = Tensor.Uninitialized(device, hidden.ShapeArray());
+        TensorKernels.MultiplyPerHead(false, false, length, headSize, length, Square(scoresGrad), Heads(key), Heads(queryGrad), batch, heads, alpha: scale);
+        var keyGrad = Tensor.Uninitialized(device, hidden.ShapeArray());
+        TensorKernels.MultiplyPerHead(true, false, length, headSize, length, Square(scoresGrad), Heads(query), Heads(keyGrad), batch, heads, alpha: scale);
 
         // Back through the three projections; their input gradients all add into d(hidden).
         var hiddenGrad = Gradients.Of(hidden);
-        LinearKernels.Backward(queryGrad, hidden, QueryWeight, hiddenGrad, Gradients.Of(QueryWeight), Gradients.Of(QueryBias));
-        LinearKernels.Backward(keyGrad, hidden, KeyWeight, hiddenGrad, Gradients.Of(KeyWeight), Gradients.Of(KeyBias));
-        LinearKernels.Backward(valueGrad, hidden, ValueWeight, hiddenGrad, Gradients.Of(ValueWeight), Gradients.Of(ValueBias));
+        TensorKernels.LinearBackward(queryGrad, hidden, QueryWeight, hiddenGrad, Gradients.Of(QueryWeight), Gradients.Of(QueryBias));
+        TensorKernels.LinearBackward(keyGrad, hidden, KeyWeight, hiddenGrad, Gradients.Of(KeyWeight), Gradients.Of(KeyBias));
+        TensorKernels.LinearBackward(valueGrad, hidden, ValueWeight, hiddenGrad, Gradients.Of(ValueWeight), Gradients.Of(ValueBias));
     }
 
     /// <summary>hidden [B, T, H] · Wᵀ + b.</summary>
     private static Tensor Project(Tensor hidden, Tensor weight, Tensor bias)
     {
-        var projected = Tensor.Uninitialized(hidden.ShapeArray());
-        LinearKernels.Forward(hidden, weight, bias, projected);
+        var projected = Tensor.Uninitialized(hidden.Device, hidden.ShapeArray());
+        TensorKernels.LinearForward(hidden, weight, bias, projected);
         return projected;
     }
 

@@ -1,6 +1,6 @@
 using MiniBioBert.Engine;
 using MiniBioBert.Engine.Autograd;
-using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Engine.Kernels;
 
 namespace MiniBioBert.Model.Layers;
 
@@ -21,19 +21,19 @@ public sealed class DenseResidualLayerNorm(ParameterBuffer parameters, BertConfi
         int rows = residual.Size / config.HiddenSize;
 
         // dense: [B, T, H] = input · Wᵀ (the bias is added by the fused kernel below)
-        var dense = Tensor.Uninitialized(residual.ShapeArray());
-        LinearKernels.Forward(input, DenseWeight, bias: null, dense);
+        var device = residual.Device;
+        var dense = Tensor.Uninitialized(device, residual.ShapeArray());
+        TensorKernels.LinearForward(input, DenseWeight, bias: null, dense);
 
         // In one pass over the rows: sum = Dropout(dense + b) + residual, output = LayerNorm(sum); mean, rstd: [B·T]
         var (dropoutProbability, dropoutSeed) = context.NextDropoutSite(config.HiddenDropoutProb);
-        Tensor? dropoutMask = dropoutProbability > 0 ? Tensor.Uninitialized(residual.ShapeArray()) : null;
+        Tensor? dropoutMask = dropoutProbability > 0 ? Tensor.Uninitialized(device, residual.ShapeArray()) : null;
         var sum = dense; // overwritten row by row: dense is not needed afterwards
-        var output = Tensor.Uninitialized(residual.ShapeArray());
-        var mean = Tensor.Uninitialized(rows);
-        var rstd = Tensor.Uninitialized(rows);
-        ResidualLayerNormKernels.Forward(dense.Memory, DenseBias.Memory, residual.Memory, dropoutProbability, dropoutSeed,
-            LayerNormWeight.Memory, LayerNormBias.Memory, config.LayerNormEps,
-            dropoutMask?.Memory ?? Memory<float>.Empty, sum.Memory, output.Memory, mean.Memory, rstd.Memory);
+        var output = Tensor.Uninitialized(device, residual.ShapeArray());
+        var mean = Tensor.Uninitialized(device, rows);
+        var rstd = Tensor.Uninitialized(device, rows);
+        TensorKernels.ResidualLayerNormForward(dense, DenseBias, residual, dropoutProbability, dropoutSeed,
+            LayerNormWeight, LayerNormBias, config.LayerNormEps, dropoutMask, sum, output, mean, rstd);
 
         return Gradients.Record(output, "DenseResidualLayerNorm", [input, residual, DenseWeight, DenseBias, LayerNormWeight, LayerNormBias],
             outputGrad => Backward(outputGrad, input, residual, sum, mean, rstd, dropoutMask));
@@ -43,13 +43,12 @@ public sealed class DenseResidualLayerNorm(ParameterBuffer parameters, BertConfi
     {
         // In one pass: d(sum) through LayerNorm, added to d(residual); denseGrad = d(sum) through dropout;
         // the LayerNorm weight and bias gradients and the dense bias gradient.
-        var denseGrad = Tensor.Uninitialized(sum.ShapeArray());
-        ResidualLayerNormKernels.Backward(sum.Memory, LayerNormWeight.Memory, mean.Memory, rstd.Memory,
-            dropoutMask?.Memory ?? ReadOnlyMemory<float>.Empty, outputGrad.Memory, Gradients.Of(residual).Memory, denseGrad.Memory,
-            Gradients.Of(LayerNormWeight).Memory, Gradients.Of(LayerNormBias).Memory, Gradients.Of(DenseBias).Memory);
+        var denseGrad = Tensor.Uninitialized(sum.Device, sum.ShapeArray());
+        TensorKernels.ResidualLayerNormBackward(sum, LayerNormWeight, mean, rstd, dropoutMask, outputGrad, Gradients.Of(residual), denseGrad,
+            Gradients.Of(LayerNormWeight), Gradients.Of(LayerNormBias), Gradients.Of(DenseBias));
 
         // input and weight gradients of the dense projection
-        LinearKernels.Backward(denseGrad, input, DenseWeight,
+        TensorKernels.LinearBackward(denseGrad, input, DenseWeight,
             input.RequiresGrad ? Gradients.Of(input) : null, Gradients.Of(DenseWeight), biasGrad: null);
     }
 }

@@ -35,9 +35,9 @@ public sealed class ForwardContext
         {
             return (input, null);
         }
-        var mask = Tensor.Uninitialized(input.ShapeArray());
-        var output = Tensor.Uninitialized(input.ShapeArray());
-        Engine.Cpu.DropoutKernels.Forward(input.Memory, probability, NextDropoutSeed(), mask.Memory, output.Memory);
+        var mask = Tensor.Uninitialized(input.Device, input.ShapeArray());
+        var output = Tensor.Uninitialized(input.Device, input.ShapeArray());
+        Engine.Kernels.TensorKernels.DropoutForward(input, probability, NextDropoutSeed(), mask, output);
         return (output, mask);
     }
 
@@ -55,8 +55,8 @@ public sealed class ForwardContext
         {
             return outputGrad;
         }
-        var inputGrad = Tensor.Uninitialized(outputGrad.ShapeArray());
-        System.Numerics.Tensors.TensorPrimitives.Multiply(outputGrad.Span, mask.Span, inputGrad.Span);
+        var inputGrad = Tensor.Uninitialized(outputGrad.Device, outputGrad.ShapeArray());
+        Engine.Kernels.TensorKernels.MultiplySameSize(outputGrad, mask, inputGrad);
         return inputGrad;
     }
 }

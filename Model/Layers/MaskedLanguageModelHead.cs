@@ -1,6 +1,6 @@
 using MiniBioBert.Engine;
 using MiniBioBert.Engine.Autograd;
-using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Engine.Kernels;
 
 namespace MiniBioBert.Model.Layers;
 
@@ -27,24 +27,25 @@ public sealed class MaskedLanguageModelHead(ParameterBuffer parameters, BertConf
         int count = rows.Length;
 
         // selected: [M, H] = sequenceOutput rows at the masked positions
-        var selected = Tensor.Uninitialized(count, hidden);
-        GatherKernels.GatherRows(sequenceOutput.Memory, rows, selected.Memory, hidden);
+        var device = sequenceOutput.Device;
+        var selected = Tensor.Uninitialized(device, count, hidden);
+        TensorKernels.GatherRows(sequenceOutput, rows, selected, hidden);
 
         // transformed: [M, H] = selected · Wᵀ + b;  activated = GELU(transformed)
-        var transformed = Tensor.Uninitialized(count, hidden);
-        LinearKernels.Forward(selected, TransformWeight, bias: null, transformed);
-        var activated = Tensor.Uninitialized(count, hidden);
-        BiasGeluKernels.Forward(transformed.Memory, TransformBias.Memory, activated.Memory);
+        var transformed = Tensor.Uninitialized(device, count, hidden);
+        TensorKernels.LinearForward(selected, TransformWeight, bias: null, transformed);
+        var activated = Tensor.Uninitialized(device, count, hidden);
+        TensorKernels.BiasGeluForward(transformed, TransformBias, activated);
 
         // normalized: [M, H] = LayerNorm(activated)
-        var normalized = Tensor.Uninitialized(count, hidden);
-        var mean = Tensor.Uninitialized(count);
-        var rstd = Tensor.Uninitialized(count);
-        LayerNormKernels.Forward(activated.Memory, LayerNormWeight.Memory, LayerNormBias.Memory, config.LayerNormEps, normalized.Memory, mean.Memory, rstd.Memory);
+        var normalized = Tensor.Uninitialized(device, count, hidden);
+        var mean = Tensor.Uninitialized(device, count);
+        var rstd = Tensor.Uninitialized(device, count);
+        TensorKernels.LayerNormForward(activated, LayerNormWeight, LayerNormBias, config.LayerNormEps, normalized, mean, rstd);
 
         // logits: [M, V] = normalized · Eᵀ + bias
-        var logits = Tensor.Uninitialized(count, config.VocabSize);
-        LinearKernels.Forward(normalized, DecoderWeight, DecoderBias, logits);
+        var logits = Tensor.Uninitialized(device, count, config.VocabSize);
+        TensorKernels.LinearForward(normalized, DecoderWeight, DecoderBias, logits);
 
         return Gradients.Record(logits, "MaskedLanguageModelHead",
             [sequenceOutput, TransformWeight, TransformBias, LayerNormWeight, LayerNormBias, DecoderWeight, DecoderBias],
@@ -56,19 +57,20 @@ public sealed class MaskedLanguageModelHead(ParameterBuffer parameters, BertConf
     {
         int hidden = config.HiddenSize;
         // normalizedGrad: [M, H] = dLogits · E;  dE += dLogitsᵀ · normalized;  dBias += Σ dLogits
-        var normalizedGrad = Tensor.Zeros(normalized.ShapeArray());
-        LinearKernels.Backward(logitsGrad, normalized, DecoderWeight, normalizedGrad, Gradients.Of(DecoderWeight), Gradients.Of(DecoderBias));
+        var device = normalized.Device;
+        var normalizedGrad = Tensor.Zeros(device, normalized.ShapeArray());
+        TensorKernels.LinearBackward(logitsGrad, normalized, DecoderWeight, normalizedGrad, Gradients.Of(DecoderWeight), Gradients.Of(DecoderBias));
 
         // activatedGrad through LayerNorm, transformedGrad through GELU (with the transform bias gradient)
-        var activatedGrad = Tensor.Zeros(activated.ShapeArray());
-        LayerNormKernels.Backward(activated.Memory, LayerNormWeight.Memory, mean.Memory, rstd.Memory, normalizedGrad.Memory,
-            activatedGrad.Memory, Gradients.Of(LayerNormWeight).Memory, Gradients.Of(LayerNormBias).Memory);
-        var transformedGrad = Tensor.Uninitialized(transformed.ShapeArray());
-        BiasGeluKernels.Backward(transformed.Memory, activatedGrad.Memory, transformedGrad.Memory, Gradients.Of(TransformBias).Memory);
+        var activatedGrad = Tensor.Zeros(device, activated.ShapeArray());
+        TensorKernels.LayerNormBackward(activated, LayerNormWeight, mean, rstd, normalizedGrad,
+            activatedGrad, Gradients.Of(LayerNormWeight), Gradients.Of(LayerNormBias));
+        var transformedGrad = Tensor.Uninitialized(device, transformed.ShapeArray());
+        TensorKernels.BiasGeluBackward(transformed, activatedGrad, transformedGrad, Gradients.Of(TransformBias));
 
         // selectedGrad: [M, H], scattered back to the positions it was gathered from
-        var selectedGrad = Tensor.Zeros(selected.ShapeArray());
-        LinearKernels.Backward(transformedGrad, selected, TransformWeight, selectedGrad, Gradients.Of(TransformWeight), biasGrad: null);
-        GatherKernels.ScatterAddRows(selectedGrad.Memory, rows, Gradients.Of(sequenceOutput).Memory, hidden);
+        var selectedGrad = Tensor.Zeros(device, selected.ShapeArray());
+        TensorKernels.LinearBackward(transformedGrad, selected, TransformWeight, selectedGrad, Gradients.Of(TransformWeight), biasGrad: null);
+        TensorKernels.ScatterAddRows(selectedGrad, rows, Gradients.Of(sequenceOutput), hidden);
     }
 }

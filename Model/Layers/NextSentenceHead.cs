@@ -1,6 +1,6 @@
 using MiniBioBert.Engine;
 using MiniBioBert.Engine.Autograd;
-using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Engine.Kernels;
 
 namespace MiniBioBert.Model.Layers;
 
@@ -13,9 +13,9 @@ public sealed class NextSentenceHead(ParameterBuffer parameters)
     /// <summary>pooled: [B, H]. Returns logits [B, 2].</summary>
     public Tensor Forward(Tensor pooled)
     {
-        var logits = Tensor.Uninitialized(pooled.Dim(0), 2);
-        LinearKernels.Forward(pooled, Weight, Bias, logits);
+        var logits = Tensor.Uninitialized(pooled.Device, pooled.Dim(0), 2);
+        TensorKernels.LinearForward(pooled, Weight, Bias, logits);
         return Gradients.Record(logits, "NextSentenceHead", [pooled, Weight, Bias],
-            logitsGrad => LinearKernels.Backward(logitsGrad, pooled, Weight, Gradients.Of(pooled), Gradients.Of(Weight), Gradients.Of(Bias)));
+            logitsGrad => TensorKernels.LinearBackward(logitsGrad, pooled, Weight, Gradients.Of(pooled), Gradients.Of(Weight), Gradients.Of(Bias)));
     }
 }

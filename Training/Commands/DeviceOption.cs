@@ -1,19 +1,31 @@
+using MiniBioBert.Engine;
 using MiniBioBert.Engine.Cpu;
 
 namespace MiniBioBert.Training.Commands;
 
-/// <summary>Checks of the <c>--device</c> and <c>--threads</c> options.</summary>
+/// <summary>The <c>--device</c> option: <c>cpu</c>, or a GPU through ILGPU (<c>cuda</c>, <c>opencl</c>, <c>ilgpu-cpu</c>).</summary>
 public static class DeviceOption
 {
-    /// <summary>The devices this build can compute on.</summary>
-    public static IReadOnlyList<string> Supported { get; } = ["cpu"];
+    /// <summary>The names <c>--device</c> accepts.</summary>
+    public static IReadOnlyList<string> Supported => Device.Names;
 
-    /// <summary>Throws <see cref="ArgumentException"/> unless <paramref name="device"/> is supported.</summary>
-    public static void RequireCpu(string device)
+    /// <summary>
+    /// Opens the device called <paramref name="name"/> (dispose it when done). An unknown name, or an accelerator
+    /// that is not present, gives an <see cref="ArgumentException"/> (a usage error) that lists the accelerators found.
+    /// </summary>
+    public static Device Open(string name)
     {
-        if (!Supported.Contains(device, StringComparer.OrdinalIgnoreCase))
+        try
         {
-            throw new ArgumentException($"--device '{device}' is not available; supported devices: {string.Join(", ", Supported)}.");
+            return Device.Open(name);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new ArgumentException($"--device {name} is not available here. {e.Message}", e);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"--device: {e.Message}", e);
         }
     }
 }

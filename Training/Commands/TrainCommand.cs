@@ -43,7 +43,11 @@ public sealed class TrainCommand
     private readonly Option<int?> _threads = new("--threads") { Description = "CPU threads (default: all cores)." };
     private readonly Option<string?> _output = new("--output") { Description = "Run directory (default runs/<name>)." };
     private readonly Option<string?> _name = new("--name") { Description = "Run name (default: pretrain-<date>-<time>)." };
-    private readonly Option<string> _device = new("--device") { Description = "Compute device.", DefaultValueFactory = _ => "cpu" };
+    private readonly Option<string> _device = new("--device")
+    {
+        Description = $"Compute device: {string.Join(", ", DeviceOption.Supported)} (GPUs through ILGPU; ilgpu-cpu emulates one, slowly, for tests).",
+        DefaultValueFactory = _ => "cpu",
+    };
     private readonly Option<string?> _init = new("--init") { Description = "Start from this Hugging Face BERT checkpoint (its config, weights and vocab.txt)." };
     private readonly Option<string> _onNonFinite = new("--on-non-finite")
     {
@@ -77,13 +81,14 @@ public sealed class TrainCommand
 
     private int Run(ParseResult parseResult, TextWriter output)
     {
-        DeviceOption.RequireCpu(parseResult.GetValue(_device)!);
+        using var device = DeviceOption.Open(parseResult.GetValue(_device)!);
         var onNonFinite = NonFiniteActionText.Parse(parseResult.GetValue(_onNonFinite)!); // checked even when --resume ignores it
         if (parseResult.GetValue(_threads) is { } threads)
         {
             CpuThreads.Set(threads);
         }
         var dashboard = new TrainingDashboard();
+        dashboard.Log($"Device: {device.Gpu?.ToString() ?? device.Name}");
         PretrainingTrainer trainer;
         PretrainingDataset data;
         if (parseResult.GetValue(_resume))
@@ -94,6 +99,7 @@ public sealed class TrainCommand
             var state = TrainerState.Load(Path.Combine(checkpoint, TrainerState.FileName));
             var options = state.Options with { OutputDirectory = runDirectory };
             var model = BertForPreTraining.Load(checkpoint);
+            model.MoveTo(device);
             string vocab = CheckpointDirectory.VocabPath(checkpoint);
             data = OpenData(options, vocab, dashboard);
             trainer = new PretrainingTrainer(model, data, vocab, options, dashboard, state with { Options = options },
@@ -102,6 +108,7 @@ public sealed class TrainCommand
         else
         {
             var (options, vocab, model) = NewRun(parseResult, onNonFinite, dashboard);
+            model.MoveTo(device);
             data = OpenData(options, vocab, dashboard);
             trainer = new PretrainingTrainer(model, data, vocab, options, dashboard);
         }

@@ -28,11 +28,21 @@ public static class GradientClipping
         }
 
         double norm = GlobalNorm(gradients);
-        double coefficient = maxNorm / (norm + 1e-6);
-        if (double.IsFinite(norm) && coefficient < 1)
+        float scale = ScaleFor(norm, maxNorm);
+        if (scale != 1f)
         {
-            FlatBuffer.Scale(gradients, (float)coefficient);
+            FlatBuffer.Scale(gradients, scale);
         }
         return norm;
+    }
+
+    /// <summary>
+    /// The clipping factor for gradient norm <paramref name="norm"/>: c = maxNorm / (norm + 1e-6) rounded to float when
+    /// it is below 1 and the norm is finite, otherwise 1 (nothing to scale).
+    /// </summary>
+    public static float ScaleFor(double norm, double maxNorm)
+    {
+        double coefficient = maxNorm / (norm + 1e-6);
+        return double.IsFinite(norm) && coefficient < 1 ? (float)coefficient : 1f;
     }
 }

@@ -16,7 +16,7 @@ public static class NonFiniteTensors
         // heads (the last parameters in the buffer) is where the trouble entered the backward pass.
         foreach (var parameter in buffers.SelectMany(b => b.Parameters))
         {
-            if (!AllFinite(parameter.Value.Span))
+            if (!AllFinite(HostValues(parameter.Value)))
             {
                 return parameter.Name + " (its value is not finite)";
             }
@@ -25,7 +25,7 @@ public static class NonFiniteTensors
         {
             foreach (var parameter in buffer.Parameters.Reverse())
             {
-                if (!AllFinite(buffer.Gradients.AsSpan(parameter.Offset, parameter.Value.Size)))
+                if (!AllFinite(HostValues(parameter.Value.Grad!)))
                 {
                     return parameter.Name;
                 }
@@ -42,6 +42,9 @@ public static class NonFiniteTensors
         double.IsFinite(gradientNorm)
             ? $"step {step}: loss is {loss}; the gradients are finite."
             : $"step {step}: gradient norm is {gradientNorm}; first non-finite gradient in '{tensor}'.";
+
+    /// <summary>A tensor's elements in host memory (downloaded when it is on a GPU).</summary>
+    private static ReadOnlySpan<float> HostValues(Tensor tensor) => tensor.Device.IsCpu ? tensor.Span : tensor.ToArray();
 
     private static bool AllFinite(ReadOnlySpan<float> values)
     {

@@ -26,6 +26,11 @@ namespace MiniBioBert.Training.Pretraining;
 /// and the run cannot meet the same batch again. After <see cref="MaxRollbacksInARow"/> rollbacks that did not get past the failing
 /// step, the next failure throws <see cref="TrainingDivergedException"/>.
 /// </para>
+/// <para>
+/// Everything runs on the model's device (<see cref="BertForPreTraining.MoveTo"/>). On a GPU the averaging, the
+/// clipping and the update run there too (<see cref="DeviceAdamW"/>); per step only the losses and the gradient norm
+/// (and the logits for the accuracies) come back to the host. Checkpoints are written in the same format.
+/// </para>
 /// </summary>
 public sealed class PretrainingTrainer
 {
@@ -43,6 +48,9 @@ public sealed class PretrainingTrainer
     private readonly PretrainingOptions _options;
     private readonly TrainingDashboard _dashboard;
     private AdamW _optimizer;
+
+    /// <summary>The update on a GPU, made from <see cref="_optimizer"/>'s state; null when the model is on the CPU.</summary>
+    private DeviceAdamW? _deviceOptimizer;
     private readonly TrainerState? _resumeState;
     private readonly string _sourceVocabPath;
 
@@ -70,6 +78,7 @@ public sealed class PretrainingTrainer
         _optimizer = resumeOptimizer ?? new AdamW(
             WeightDecayRule.Segments(model.Parameters.Parameters.Select(p => (p.Name, p.Offset, p.Value.Size))),
             new AdamWOptions { WeightDecay = options.WeightDecay, Beta2 = options.AdamBeta2 });
+        _deviceOptimizer = model.Device.IsCpu ? null : new DeviceAdamW(_optimizer, model.Parameters);
         _sourceVocabPath = vocabPath;
         _vocabPath = Path.Combine(options.OutputDirectory, "vocab.txt");
     }
@@ -80,7 +89,7 @@ public sealed class PretrainingTrainer
     /// <summary>Raised after a rollback has restored a checkpoint, before the next step.</summary>
     public event Action<RollbackResult>? RolledBack;
 
-    /// <summary>The optimizer in use (a rollback replaces it with the checkpoint's).</summary>
+    /// <summary>The optimizer in use (a rollback replaces it with the checkpoint's); on a GPU, its state as of the last checkpoint.</summary>
     internal AdamW Optimizer => _optimizer;
 
     /// <summary>Asks the loop to stop after the current step (then it evaluates and saves as at the end).</summary>
@@ -160,6 +169,7 @@ public sealed class PretrainingTrainer
 
         void Save()
         {
+            _deviceOptimizer?.CopyStateToHost();
             lastCheckpoint = RunCheckpoints.Save(runDirectory, _model, _vocabPath, _optimizer, State(), _options.Keep);
             lastSaveStep = step;
             _dashboard.Log($"Saved {lastCheckpoint}");
@@ -179,8 +189,17 @@ public sealed class PretrainingTrainer
             }
             rollbacksInARow++;
             lastFailedStep = Math.Max(lastFailedStep, failedStep);
+            // The checkpoint's weights are read into host memory, then go back to the model's device.
+            var device = _model.Device;
+            _model.MoveTo(Device.Cpu);
             var (state, optimizer) = RunCheckpoints.Restore(lastCheckpoint, _model);
+            _model.MoveTo(device);
             _optimizer = optimizer;
+            if (_deviceOptimizer is not null)
+            {
+                _deviceOptimizer.Dispose();
+                _deviceOptimizer = new DeviceAdamW(optimizer, _model.Parameters);
+            }
             (step, totalSteps, bestEvalLoss, bestEvalStep) = (state.Step, state.ScheduleTotalSteps, state.BestEvalLoss, state.BestEvalStep);
             schedule = Schedule(totalSteps);
             (lastSaveStep, lastEvalStep, lastEvaluation) = (step, -1, null);
@@ -243,8 +262,7 @@ public sealed class PretrainingTrainer
                     sessionTokens += positioned.Batch.RealTokenCount;
                     ForwardBackward(positioned.Batch, DropoutSeeds.For(_options.Seed, step, micro), stepMetrics);
                 }
-                GradientAccumulation.AverageMicroBatches(parameters.Gradients, _options.GradientAccumulation);
-                double norm = GradientClipping.ClipByGlobalNorm(parameters.Gradients, _options.MaxGradNorm);
+                double norm = AverageAndClipGradients(out float clipScale);
                 bool skipped = !double.IsFinite(norm) || !stepMetrics.LossesAreFinite;
                 if (skipped)
                 {
@@ -258,7 +276,7 @@ public sealed class PretrainingTrainer
                 }
                 else
                 {
-                    _optimizer.Step(parameters.Values, parameters.Gradients, learningRate);
+                    UpdateParameters(learningRate, clipScale);
                 }
                 step++;
                 if (!skipped && step >= lastFailedStep)
@@ -341,6 +359,38 @@ public sealed class PretrainingTrainer
             RunDirectory = Path.GetFullPath(runDirectory),
         });
         return new TrainingResult(step, reason, lastEvaluation, lastCheckpoint, Elapsed());
+    }
+
+    /// <summary>
+    /// Averages the gradients over the micro-batches and clips them to <see cref="PretrainingOptions.MaxGradNorm"/>;
+    /// returns their norm before clipping. On the CPU the gradients are scaled in place (<paramref name="clipScale"/>
+    /// is 1); on a GPU the clipping factor is returned, for the update to apply.
+    /// </summary>
+    private double AverageAndClipGradients(out float clipScale)
+    {
+        if (_deviceOptimizer is { } onDevice)
+        {
+            onDevice.AverageMicroBatches(_options.GradientAccumulation);
+            (double norm, clipScale) = onDevice.GlobalNormAndClipScale(_options.MaxGradNorm);
+            return norm;
+        }
+        var gradients = _model.Parameters.Gradients;
+        GradientAccumulation.AverageMicroBatches(gradients, _options.GradientAccumulation);
+        clipScale = 1f;
+        return GradientClipping.ClipByGlobalNorm(gradients, _options.MaxGradNorm);
+    }
+
+    /// <summary>One AdamW update where the parameters are: <see cref="AdamW"/> on the CPU, <see cref="DeviceAdamW"/> on a GPU.</summary>
+    private void UpdateParameters(double learningRate, float clipScale)
+    {
+        if (_deviceOptimizer is { } onDevice)
+        {
+            onDevice.Step(learningRate, clipScale);
+        }
+        else
+        {
+            _optimizer.Step(_model.Parameters.Values, _model.Parameters.Gradients, learningRate);
+        }
     }
 
     /// <summary>Linear warmup then linear decay to 0 at <paramref name="totalSteps"/>.</summary>

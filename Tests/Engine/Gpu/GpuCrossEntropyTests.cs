@@ -22,16 +22,18 @@ public class GpuCrossEntropyTests
         var logSumExp = new float[Rows];
         var dlogits = (float[])dlogitsStart.Clone();
         var (meanLoss, count) = CrossEntropyKernels.Forward(logits, targets, logSumExp, Classes);
-        float scale = 1f / count;
-        CrossEntropyKernels.Backward(logits, targets, logSumExp, scale, dlogits, Classes);
+        const float LossGradient = 0.75f;
+        CrossEntropyKernels.Backward(logits, targets, logSumExp, LossGradient / count, dlogits, Classes);
 
         using var deviceLogits = device.Upload<float>(logits);
         using var deviceTargets = device.UploadIndices(targets, Classes, "targets", allowed: CrossEntropyKernels.IgnoreIndex);
         using var deviceLogSumExp = device.Allocate<float>(Rows);
         using var rowLoss = device.Allocate<float>(Rows);
         using var deviceDlogits = device.Upload<float>(dlogitsStart);
+        using var deviceLossGradient = device.Upload<float>([LossGradient]);
         var (gpuMeanLoss, gpuCount) = GpuCrossEntropy.Forward(device, deviceLogits.View, deviceTargets.View, deviceLogSumExp.View, rowLoss.View, Classes);
-        GpuCrossEntropy.Backward(device, deviceLogits.View, deviceTargets.View, deviceLogSumExp.View, scale, deviceDlogits.View, Classes);
+        GpuCrossEntropy.Backward(device, deviceLogits.View, deviceTargets.View, deviceLogSumExp.View, deviceLossGradient.View, gpuCount,
+            deviceDlogits.View, Classes);
 
         Assert.That(gpuCount, Is.EqualTo(count));
         Assert.That(gpuMeanLoss, Is.EqualTo(meanLoss).Within(GpuTesting.Tolerance).Percent);

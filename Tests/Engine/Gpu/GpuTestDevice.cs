@@ -1,3 +1,4 @@
+using MiniBioBert.Engine;
 using MiniBioBert.Engine.Gpu;
 
 namespace MiniBioBert.Tests.Engine.Gpu;
@@ -10,16 +11,26 @@ namespace MiniBioBert.Tests.Engine.Gpu;
 public class GpuTestDevice
 {
     private static GpuDevice? _cpu;
+    private static Device? _device;
 
-    /// <summary>The shared <c>ilgpu-cpu</c> device.</summary>
+    /// <summary>The shared <c>ilgpu-cpu</c> accelerator.</summary>
     public static GpuDevice Cpu => _cpu ?? throw new InvalidOperationException("The GPU test device is not open.");
 
+    /// <summary>The same accelerator as a tensor <see cref="MiniBioBert.Engine.Device"/> (with its buffer pool).</summary>
+    public static Device Device => _device ?? throw new InvalidOperationException("The GPU test device is not open.");
+
     [OneTimeSetUp]
-    public void Open() => _cpu = GpuDevice.Open("ilgpu-cpu");
+    public void Open()
+    {
+        _cpu = GpuDevice.Open("ilgpu-cpu");
+        _device = Device.On(_cpu);
+    }
 
     [OneTimeTearDown]
     public void Close()
     {
+        _device?.Dispose();
+        _device = null;
         _cpu?.Dispose();
         _cpu = null;
     }

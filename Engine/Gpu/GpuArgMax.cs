@@ -1,0 +1,50 @@
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Algorithms.ScanReduceOperations;
+
+namespace MiniBioBert.Engine.Gpu;
+
+/// <summary>
+/// The column of each row's largest value, the first one on ties (as <c>TensorPrimitives.IndexOfMax</c>), one group
+/// per row. Accuracy needs only these indices, so only one int per row, not the logits, goes back to the host.
+/// A row holding NaN gets an unspecified index in [0, columns].
+/// </summary>
+public static class GpuArgMax
+{
+    /// <summary>indices[r] = arg max over c of x[r, c], for x: [rows, columns] and indices: [rows].</summary>
+    public static void Rows(GpuDevice device, ArrayView<float> x, ArrayView<int> indices, int columns)
+    {
+        int rows = GpuChecks.Rows("ArgMax", "x", x, columns);
+        GpuChecks.Length("ArgMax", "indices", indices, rows);
+        if (rows > 0)
+        {
+            device.Kernels.ArgMaxRows(GpuRows.Config(device, rows), x, indices, columns);
+        }
+    }
+
+    /// <summary>Group r: the row maximum (group reduction), then the smallest column holding it (another one).</summary>
+    internal static void Kernel(ArrayView<float> x, ArrayView<int> indices, int columns)
+    {
+        var row = x.SubView((long)Grid.IdxX * columns, columns);
+        float max = float.NegativeInfinity;
+        for (int c = Group.IdxX; c < columns; c += Group.DimX)
+        {
+            max = XMath.Max(max, row[c]);
+        }
+        max = GpuRows.Max(max);
+        int first = columns;
+        for (int c = Group.IdxX; c < columns; c += Group.DimX)
+        {
+            if (row[c] == max)
+            {
+                first = c;
+                break;
+            }
+        }
+        first = GroupExtensions.AllReduce<int, MinInt32>(first);
+        if (Group.IsFirstThread)
+        {
+            indices[Grid.IdxX] = first;
+        }
+    }
+}

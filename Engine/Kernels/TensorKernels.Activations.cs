@@ -1,0 +1,132 @@
+using System.Numerics.Tensors;
+using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Engine.Gpu;
+
+namespace MiniBioBert.Engine.Kernels;
+
+public static partial class TensorKernels
+{
+    /// <summary>y = GELU(x) (exact erf form).</summary>
+    public static void GeluForward(Tensor x, Tensor y)
+    {
+        if (x.Device.Gpu is { } gpu)
+        {
+            GpuActivations.GeluForward(gpu, x.DeviceView, y.DeviceView);
+        }
+        else
+        {
+            ActivationKernels.GeluForward(x.Memory, y.Memory);
+        }
+    }
+
+    /// <summary>dx += dy·GELU'(x).</summary>
+    public static void GeluBackward(Tensor x, Tensor dy, Tensor dx)
+    {
+        if (x.Device.Gpu is { } gpu)
+        {
+            GpuActivations.GeluBackward(gpu, x.DeviceView, dy.DeviceView, dx.DeviceView);
+        }
+        else
+        {
+            ActivationKernels.GeluBackward(x.Memory, dy.Memory, dx.Memory);
+        }
+    }
+
+    /// <summary>y = tanh(x).</summary>
+    public static void TanhForward(Tensor x, Tensor y)
+    {
+        if (x.Device.Gpu is { } gpu)
+        {
+            GpuActivations.TanhForward(gpu, x.DeviceView, y.DeviceView);
+        }
+        else
+        {
+            ActivationKernels.TanhForward(x.Memory, y.Memory);
+        }
+    }
+
+    /// <summary>dx += dy·(1 − y²), from the forward output y.</summary>
+    public static void TanhBackward(Tensor y, Tensor dy, Tensor dx)
+    {
+        if (y.Device.Gpu is { } gpu)
+        {
+            GpuActivations.TanhBackward(gpu, y.DeviceView, dy.DeviceView, dx.DeviceView);
+        }
+        else
+        {
+            ActivationKernels.TanhBackward(y.Memory, dy.Memory, dx.Memory);
+        }
+    }
+
+    /// <summary>
+    /// pre [rows, width] holds x·Wᵀ on entry and pre + bias on return; y = GELU(pre + bias).
+    /// The GPU adds the bias, then applies GELU (two launches instead of the CPU's fused pass).
+    /// </summary>
+    public static void BiasGeluForward(Tensor pre, Tensor bias, Tensor y)
+    {
+        if (pre.Device.Gpu is { } gpu)
+        {
+            GpuElementwise.AddScaled(gpu, pre.DeviceView, bias.DeviceView, 1f, pre.DeviceView);
+            GpuActivations.GeluForward(gpu, pre.DeviceView, y.DeviceView);
+        }
+        else
+        {
+            BiasGeluKernels.Forward(pre.Memory, bias.Memory, y.Memory);
+        }
+    }
+
+    /// <summary>preGrad = dy ⊙ GELU'(pre) (written, not added) and biasGrad += Σ_rows preGrad.</summary>
+    public static void BiasGeluBackward(Tensor pre, Tensor dy, Tensor preGrad, Tensor biasGrad)
+    {
+        if (pre.Device.Gpu is { } gpu)
+        {
+            ZeroOnGpu(preGrad);
+            GpuActivations.GeluBackward(gpu, pre.DeviceView, dy.DeviceView, preGrad.DeviceView);
+            GpuReductions.AddColumnSums(gpu, preGrad.DeviceView, biasGrad.DeviceView, biasGrad.Size);
+        }
+        else
+        {
+            BiasGeluKernels.Backward(pre.Memory, dy.Memory, preGrad.Memory, biasGrad.Memory);
+        }
+    }
+
+    /// <summary>Writes the dropout mask (0 or 1/(1 − p), a pure function of seed and element index) and y = x ⊙ mask.</summary>
+    public static void DropoutForward(Tensor x, float probability, ulong seed, Tensor mask, Tensor y)
+    {
+        if (x.Device.Gpu is { } gpu)
+        {
+            GpuDropout.Forward(gpu, x.DeviceView, probability, seed, mask.DeviceView, y.DeviceView);
+        }
+        else
+        {
+            DropoutKernels.Forward(x.Memory, probability, seed, mask.Memory, y.Memory);
+        }
+    }
+
+    /// <summary>dx += dy ⊙ mask.</summary>
+    public static void DropoutBackward(Tensor dy, Tensor mask, Tensor dx)
+    {
+        if (dy.Device.Gpu is { } gpu)
+        {
+            GpuDropout.Backward(gpu, dy.DeviceView, mask.DeviceView, dx.DeviceView);
+        }
+        else
+        {
+            var inputGrad = dx.Span;
+            TensorPrimitives.MultiplyAdd(dy.Span, mask.Span, inputGrad, inputGrad);
+        }
+    }
+
+    /// <summary>y = a ⊙ b (same size; written).</summary>
+    public static void MultiplySameSize(Tensor a, Tensor b, Tensor y)
+    {
+        if (a.Device.Gpu is { } gpu)
+        {
+            GpuElementwise.Multiply(gpu, a.DeviceView, b.DeviceView, y.DeviceView);
+        }
+        else
+        {
+            TensorPrimitives.Multiply(a.Span, b.Span, y.Span);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Numerics.Tensors;
+using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Engine.Gpu;
+
+namespace MiniBioBert.Engine.Kernels;
+
+public static partial class TensorKernels
+{
+    /// <summary>output[i, :] = source[indices[i], :] for a source of rows of <paramref name="columns"/>.</summary>
+    public static void GatherRows(Tensor source, int[] indices, Tensor output, int columns)
+    {
+        if (source.Device.Gpu is { } gpu)
+        {
+            GpuGather.GatherRows(gpu, source.DeviceView, RowIndices(gpu, indices, source, columns), output.DeviceView, columns);
+        }
+        else
+        {
+            GatherKernels.GatherRows(source.Memory, indices, output.Memory, columns);
+        }
+    }
+
+    /// <summary>
+    /// destination[indices[i], :] += source[i, :]. On a GPU repeated indices add up with atomics, in an order that
+    /// varies from run to run (the last bits of such rows may differ between runs).
+    /// </summary>
+    public static void ScatterAddRows(Tensor source, int[] indices, Tensor destination, int columns)
+    {
+        if (source.Device.Gpu is { } gpu)
+        {
+            GpuGather.ScatterAddRows(gpu, source.DeviceView, RowIndices(gpu, indices, destination, columns), destination.DeviceView, columns);
+        }
+        else
+        {
+            GatherKernels.ScatterAddRows(source.Memory, indices, destination.Memory, columns);
+        }
+    }
+
+    /// <summary>
+    /// BERT's embedding sum: sum[r, :] = word[wordIds[r], :] + position[positionIds[r], :] + tokenType[tokenTypeIds[r], :]
+    /// for rows of <paramref name="columns"/>, added in that order. The GPU gathers each table and adds (the same
+    /// float additions in the same order).
+    /// </summary>
+    public static void SumOfEmbeddings(Tensor word, int[] wordIds, Tensor position, int[] positionIds, Tensor tokenType, int[] tokenTypeIds,
+        Tensor sum, int columns)
+    {
+        if (word.Device.Gpu is { } gpu)
+        {
+            var rows = Tensor.Uninitialized(word.Device, sum.ShapeArray());
+            GpuGather.GatherRows(gpu, word.DeviceView, RowIndices(gpu, wordIds, word, columns), sum.DeviceView, columns);
+            GpuGather.GatherRows(gpu, position.DeviceView, RowIndices(gpu, positionIds, position, columns), rows.DeviceView, columns);
+            GpuElementwise.AddScaled(gpu, sum.DeviceView, rows.DeviceView, 1f, sum.DeviceView);
+            GpuGather.GatherRows(gpu, tokenType.DeviceView, RowIndices(gpu, tokenTypeIds, tokenType, columns), rows.DeviceView, columns);
+            GpuElementwise.AddScaled(gpu, sum.DeviceView, rows.DeviceView, 1f, sum.DeviceView);
+            return;
+        }
+        GatherKernels.GatherRows(word.Memory, wordIds, sum.Memory, columns);
+        var positionMemory = position.Memory;
+        var tokenTypeMemory = tokenType.Memory;
+        var sumMemory = sum.Memory;
+        CpuParallel.ForRows(wordIds.Length, 2 * columns, (start, end) =>
+        {
+            for (int r = start; r < end; r++)
+            {
+                var row = sumMemory.Span.Slice(r * columns, columns);
+                TensorPrimitives.Add(row, positionMemory.Span.Slice(positionIds[r] * columns, columns), row);
+                TensorPrimitives.Add(row, tokenTypeMemory.Span.Slice(tokenTypeIds[r] * columns, columns), row);
+            }
+        });
+    }
+
+    /// <summary>
+    /// The column of each row's largest value (the first on ties) of x [rows, columns], as a host array: on a GPU
+    /// only these indices are downloaded.
+    /// </summary>
+    public static int[] ArgMaxRows(Tensor x)
+    {
+        int columns = x.Dim(-1);
+        int rows = x.Size / columns;
+        if (x.Device.Gpu is { } gpu)
+        {
+            using var indices = gpu.Allocate<int>(Math.Max(1, rows));
+            GpuArgMax.Rows(gpu, x.DeviceView, indices.View.SubView(0, rows), columns);
+            return gpu.Download<int>(indices.View.SubView(0, rows));
+        }
+        var values = x.Span;
+        var result = new int[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            result[r] = TensorPrimitives.IndexOfMax(values.Slice(r * columns, columns));
+        }
+        return result;
+    }
+
+    /// <summary>output (+)= input.permute(order); on a GPU the rank is at most 4.</summary>
+    public static void Permute(Tensor input, ReadOnlySpan<int> inputShape, ReadOnlySpan<int> order, Tensor output, bool accumulate)
+    {
+        if (input.Device.Gpu is { } gpu)
+        {
+            GpuPermute.Permute(gpu, input.DeviceView, inputShape, order, output.DeviceView, accumulate);
+        }
+        else
+        {
+            PermuteKernels.Permute(input.Memory, inputShape, order, output.Memory, accumulate);
+        }
+    }
+
+    private static ILGPU.ArrayView<int> RowIndices(GpuDevice gpu, int[] indices, Tensor table, int columns) =>
+        UploadIndices(gpu, indices, table.Size / columns, "row index");
+}

@@ -1,0 +1,104 @@
+using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Engine.Gpu;
+
+namespace MiniBioBert.Engine.Kernels;
+
+public static partial class TensorKernels
+{
+    /// <summary>
+    /// c[i] = alpha·op(a[i])·op(b[i]) + beta·c[i] for i &lt; batch, matrices stored back to back
+    /// (op(a[i]): [m, k], op(b[i]): [k, n], c[i]: [m, n]); see <see cref="MatMulKernels.Multiply"/>.
+    /// </summary>
+    public static void MatMul(bool transposeA, bool transposeB, int m, int n, int k, Tensor a, Tensor b, Tensor c,
+        float alpha = 1f, float beta = 0f, int batch = 1)
+    {
+        if (a.Device.Gpu is { } gpu)
+        {
+            GpuGemm.MultiplyBatched(gpu, transposeA, transposeB, m, n, k, alpha,
+                a.DeviceView, transposeA ? m : k, (long)m * k,
+                b.DeviceView, transposeB ? k : n, (long)k * n,
+                beta, c.DeviceView, n, (long)m * n, batch);
+        }
+        else
+        {
+            MatMulKernels.Multiply(transposeA, transposeB, m, n, k, a, b, c, alpha, beta, batch);
+        }
+    }
+
+    /// <summary>
+    /// One product per (batch item, head), each head's matrix read and written in place inside a larger tensor;
+    /// see <see cref="MatMulKernels.MultiplyPerHead"/>. The GPU runs one batched GEMM over the heads per batch item.
+    /// </summary>
+    public static void MultiplyPerHead(bool transposeA, bool transposeB, int m, int n, int k,
+        StridedMatrices a, StridedMatrices b, StridedMatrices c, int batch, int heads, float alpha = 1f, float beta = 0f)
+    {
+        if (a.Tensor.Device.Gpu is not { } gpu)
+        {
+            MatMulKernels.MultiplyPerHead(transposeA, transposeB, m, n, k, a, b, c, batch, heads, alpha, beta);
+            return;
+        }
+        for (int item = 0; item < batch; item++)
+        {
+            GpuGemm.MultiplyBatched(gpu, transposeA, transposeB, m, n, k, alpha,
+                ItemView(a, item), a.RowStride, a.HeadStride,
+                ItemView(b, item), b.RowStride, b.HeadStride,
+                beta, ItemView(c, item), c.RowStride, c.HeadStride, heads);
+        }
+    }
+
+    /// <summary>The device view from batch item <paramref name="item"/>'s first head to the end of the tensor.</summary>
+    private static ILGPU.ArrayView<float> ItemView(StridedMatrices matrices, int item)
+    {
+        long start = item * matrices.BatchStride;
+        var view = matrices.Tensor.DeviceView;
+        return view.SubView(start, view.Length - start);
+    }
+
+    /// <summary>y [rows, out] = x [rows, in] · Wᵀ + bias (bias optional), W in PyTorch's [out, in] layout.</summary>
+    public static void LinearForward(Tensor x, Tensor weight, Tensor? bias, Tensor y)
+    {
+        if (x.Device.Gpu is not { } gpu)
+        {
+            LinearKernels.Forward(x, weight, bias, y);
+            return;
+        }
+        int outFeatures = weight.Dim(0);
+        int inFeatures = weight.Dim(1);
+        int rows = x.Size / inFeatures;
+        GpuGemm.Multiply(gpu, false, true, rows, outFeatures, inFeatures, 1f,
+            x.DeviceView, inFeatures, weight.DeviceView, inFeatures, 0f, y.DeviceView, outFeatures);
+        if (bias is not null)
+        {
+            GpuElementwise.AddScaled(gpu, y.DeviceView, bias.DeviceView, 1f, y.DeviceView);
+        }
+    }
+
+    /// <summary>Accumulates the gradients asked for (null = not needed): dx += dy·W, dW += dyᵀ·x, dbias += Σ_rows dy.</summary>
+    public static void LinearBackward(Tensor outputGrad, Tensor x, Tensor weight, Tensor? inputGrad, Tensor? weightGrad, Tensor? biasGrad)
+    {
+        if (x.Device.Gpu is not { } gpu)
+        {
+            LinearKernels.Backward(outputGrad, x, weight, inputGrad, weightGrad, biasGrad);
+            return;
+        }
+        int outFeatures = weight.Dim(0);
+        int inFeatures = weight.Dim(1);
+        int rows = x.Size / inFeatures;
+        if (inputGrad is not null)
+        {
+            // dx [rows, in] += dy [rows, out] · W [out, in]
+            GpuGemm.Multiply(gpu, false, false, rows, inFeatures, outFeatures, 1f,
+                outputGrad.DeviceView, outFeatures, weight.DeviceView, inFeatures, 1f, inputGrad.DeviceView, inFeatures);
+        }
+        if (weightGrad is not null)
+        {
+            // dW [out, in] += dyᵀ [out, rows] · x [rows, in]
+            GpuGemm.Multiply(gpu, true, false, outFeatures, inFeatures, rows, 1f,
+                outputGrad.DeviceView, outFeatures, x.DeviceView, inFeatures, 1f, weightGrad.DeviceView, inFeatures);
+        }
+        if (biasGrad is not null)
+        {
+            GpuReductions.AddColumnSums(gpu, outputGrad.DeviceView, biasGrad.DeviceView, outFeatures);
+        }
+    }
+}

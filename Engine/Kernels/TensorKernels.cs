@@ -1,0 +1,48 @@
+using ILGPU;
+using ILGPU.Runtime;
+using MiniBioBert.Engine.Gpu;
+using MiniBioBert.Engine.Memory;
+
+namespace MiniBioBert.Engine.Kernels;
+
+/// <summary>
+/// The one place where the engine chooses between the CPU and the GPU. Each method takes tensors, runs the kernel of
+/// <see cref="Cpu"/> on <see cref="Tensor.Memory"/> when they are on the CPU, and its twin of <see cref="Gpu"/> on
+/// device views otherwise, with the same meaning (and, for backward kernels, the same "add into the gradient"
+/// convention unless the method says "written"). <see cref="Ops"/> and the model's layers call these methods, so
+/// neither needs to know where the data is. A fused CPU kernel without a GPU twin is composed on the GPU from
+/// existing GPU kernels (same formula, e.g. the same dropout mask bits; float rounding may differ in the last bits).
+/// The CPU branch is the CPU code as it was, with one extra null test per call.
+/// </summary>
+public static partial class TensorKernels
+{
+    /// <summary>Sets every element to <paramref name="value"/> (on a GPU, by uploading a filled array: for small tensors).</summary>
+    public static void Fill(Tensor tensor, float value)
+    {
+        if (tensor.Device.Gpu is { } gpu)
+        {
+            var values = new float[tensor.Size];
+            Array.Fill(values, value);
+            gpu.Upload<float>(values, tensor.DeviceView);
+        }
+        else
+        {
+            tensor.Span.Fill(value);
+        }
+    }
+
+    /// <summary>Sets every element to zero (for GPU kernels that add where the CPU kernel writes).</summary>
+    internal static void ZeroOnGpu(Tensor tensor) => tensor.DeviceView.MemSetToZero();
+
+    /// <summary>
+    /// Row indices (token ids, positions, targets) on the device, checked on the host first: each must lie in
+    /// [0, <paramref name="limit"/>) or equal <paramref name="allowed"/>. Inside a <see cref="TensorScope"/> the buffer
+    /// is freed when the scope ends; outside one, by the garbage collector.
+    /// </summary>
+    internal static ArrayView<int> UploadIndices(GpuDevice gpu, int[] indices, int limit, string what, int? allowed = null)
+    {
+        var buffer = gpu.UploadIndices(indices, limit, what, allowed);
+        TensorScope.Current?.Track(buffer);
+        return buffer.View;
+    }
+}

@@ -1,0 +1,41 @@
+using MiniBioBert.Engine.Gpu;
+using MiniBioBert.Model;
+using MiniBioBert.Tests.Reliability;
+using MiniBioBert.Training.Commands;
+using MiniBioBert.Training.Pretraining;
+
+namespace MiniBioBert.Tests.Engine.Gpu;
+
+/// <summary><c>train --device</c>: a run on ILGPU's CPU accelerator, and the error for an accelerator that is absent.</summary>
+[Category("Gpu")]
+public class DeviceCommandLineTests
+{
+    [Test]
+    public void TrainRunsOnTheIlgpuCpuDevice()
+    {
+        using var sandbox = new Sandbox();
+        string run = sandbox.PathOf("run");
+
+        var result = Cli.Run(sandbox, [.. Sandbox.TinyTrainArguments(sandbox.WriteTinyCorpus(), run, steps: 2), "--device", "ilgpu-cpu"]);
+
+        Assert.That(result.ExitCode, Is.EqualTo(CommandRunner.Success), result.ToString());
+        Assert.That(result.All, Does.Contain("Device: ilgpu-cpu"));
+        var model = BertForPreTraining.Load(RunCheckpoints.Latest(run));
+        Assert.That(model.Parameters.Values.All(float.IsFinite), Is.True, "the checkpoint saved from the device loads on the CPU");
+    }
+
+    [TestCase("cuda")]
+    [TestCase("opencl")]
+    public void AnAbsentAcceleratorIsAUsageErrorThatListsTheOnesFound(string name)
+    {
+        if (GpuDevice.Available().Any(found => found.StartsWith(name + " ", StringComparison.Ordinal)))
+        {
+            Assert.Ignore($"A '{name}' accelerator is present on this machine.");
+        }
+        using var sandbox = new Sandbox();
+
+        var result = Cli.Run(sandbox, "train", "--device", name, "--steps", "1");
+
+        Cli.AssertCleanFailure(result, CommandRunner.UsageError, "--device", name, "not available", "ilgpu-cpu");
+    }
+}
