@@ -1,15 +1,18 @@
 using MiniBioBert.Engine;
+using MiniBioBert.Engine.Kernels;
 
 namespace MiniBioBert.Model;
 
 /// <summary>Counts correct arg-max predictions.</summary>
 public static class Accuracy
 {
-    /// <summary>Rows of logits [N, C] whose arg-max equals the target; rows with target −100 are not counted.</summary>
+    /// <summary>
+    /// Rows of logits [N, C] whose arg-max equals the target; rows with target −100 are not counted.
+    /// On a GPU the arg-max runs there and only one index per row comes back, not the logits.
+    /// </summary>
     public static (int Correct, int Count) Count(Tensor logits, ReadOnlySpan<int> targets)
     {
-        int classes = logits.Dim(-1);
-        var values = logits.Span;
+        var predictions = TensorKernels.ArgMaxRows(logits);
         int correct = 0, count = 0;
         for (int r = 0; r < targets.Length; r++)
         {
@@ -18,7 +21,7 @@ public static class Accuracy
                 continue;
             }
             count++;
-            if (ArgMax(values.Slice(r * classes, classes)) == targets[r])
+            if (predictions[r] == targets[r])
             {
                 correct++;
             }

@@ -1,6 +1,7 @@
 using MiniBioBert.Engine;
 using MiniBioBert.Engine.Kernels;
 using MiniBioBert.Model.Checkpoints;
+using MiniBioBert.Model.Initialization;
 using MiniBioBert.Model.Layers;
 
 namespace MiniBioBert.Model;
@@ -16,7 +17,7 @@ public sealed class BertForPreTraining
     /// <summary>The value added to attention scores of padding keys (as the PyTorch reference does).</summary>
     public const float MaskedScore = -10000f;
 
-    public BertForPreTraining(BertConfig config, int seed = 0)
+    public BertForPreTraining(BertConfig config, int seed = 0, PositionInit positionInit = PositionInit.Normal)
     {
         config.Validate();
         Config = config;
@@ -26,7 +27,7 @@ public sealed class BertForPreTraining
         Pooler = new BertPooler(Parameters);
         MlmHead = new MaskedLanguageModelHead(Parameters, config);
         NspHead = new NextSentenceHead(Parameters);
-        Initialize(seed);
+        Initialize(seed, positionInit);
     }
 
     public BertConfig Config { get; }
@@ -112,36 +113,16 @@ public sealed class BertForPreTraining
         var nspLoss = Ops.CrossEntropy(nspLogits, inputs.NspLabels);
 
         var loss = Ops.Add(mlmLoss, nspLoss);
-        var (mlmCorrect, mlmCount) = CountCorrect(mlmLogits, mlmTargets);
-        var (nspCorrect, nspCount) = CountCorrect(nspLogits, inputs.NspLabels);
+        var (mlmCorrect, mlmCount) = Accuracy.Count(mlmLogits, mlmTargets);
+        var (nspCorrect, nspCount) = Accuracy.Count(nspLogits, inputs.NspLabels);
         return new PretrainingOutput(loss, mlmLoss, nspLoss, mlmLogits, nspLogits, mlmCorrect, mlmCount, nspCorrect, nspCount);
     }
 
     /// <summary>
-    /// Correct arg-max predictions among rows whose target is not −100 (<see cref="Accuracy.Count"/>); on a GPU the
-    /// arg-max runs there and only one index per row comes back, not the logits.
+    /// BERT's initialisation: N(0, initializer_range²) weights and embeddings, zero biases, LayerNorm weight 1; with
+    /// <see cref="PositionInit.Sinusoidal"/> the position embeddings then start as scaled sinusoids instead.
     /// </summary>
-    private static (int Correct, int Count) CountCorrect(Tensor logits, int[] targets)
-    {
-        if (logits.Device.IsCpu)
-        {
-            return Accuracy.Count(logits, targets);
-        }
-        var predictions = TensorKernels.ArgMaxRows(logits);
-        int correct = 0, count = 0;
-        for (int r = 0; r < targets.Length; r++)
-        {
-            if (targets[r] != -100)
-            {
-                count++;
-                correct += predictions[r] == targets[r] ? 1 : 0;
-            }
-        }
-        return (correct, count);
-    }
-
-    /// <summary>BERT's initialisation: N(0, initializer_range²) weights and embeddings, zero biases, LayerNorm weight 1.</summary>
-    private void Initialize(int seed)
+    private void Initialize(int seed, PositionInit positionInit)
     {
         var random = new Random(seed);
         foreach (var parameter in Parameters.Parameters)
@@ -162,6 +143,10 @@ public sealed class BertForPreTraining
                     values[i] = (float)(Config.InitializerRange * Gaussian(random));
                 }
             }
+        }
+        if (positionInit == PositionInit.Sinusoidal)
+        {
+            SinusoidalPositions.Fill(Embeddings.PositionEmbeddings.Span, Config.MaxPositionEmbeddings, Config.HiddenSize, Config.InitializerRange);
         }
         // Hugging Face zeroes the padding token's embedding row.
         Embeddings.WordEmbeddings.Span.Slice(Config.PadTokenId * Config.HiddenSize, Config.HiddenSize).Clear();

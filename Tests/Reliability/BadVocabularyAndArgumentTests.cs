@@ -65,6 +65,7 @@ public class BadVocabularyAndArgumentTests
         yield return Argument("--keep", "0", "--keep", "positive");
         yield return Argument("--hidden", "100000000", "parameters");
         yield return Argument("--on-non-finite", "bogus", "--on-non-finite", "skip or rollback", "bogus");
+        yield return Argument("--position-init", "random", "--position-init", "random", "sinusoidal");
     }
 
     [TestCaseSource(nameof(Arguments))]

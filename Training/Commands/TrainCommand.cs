@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Model;
+using MiniBioBert.Model.Initialization;
 using MiniBioBert.Model.Tokenization;
 using MiniBioBert.Model.Checkpoints;
 using MiniBioBert.Training.Data;
@@ -33,6 +34,11 @@ public sealed class TrainCommand
     private readonly Option<double> _dropout = new("--dropout") { Description = "Dropout probability of hidden states and attention probabilities.", DefaultValueFactory = _ => 0.1 };
     private readonly Option<double> _adamBeta2 = new("--adam-beta2") { Description = "AdamW's second-moment decay rate.", DefaultValueFactory = _ => 0.999 };
     private readonly Option<long?> _steps = new("--steps") { Description = "Optimizer steps (fixes the schedule length)." };
+    private readonly Option<string> _positionInit = new("--position-init")
+    {
+        Description = "How new position embeddings start: sinusoidal (scaled sinusoids, learn faster: see docs/pretraining.md) or normal (Hugging Face's N(0, 0.02²)).",
+        DefaultValueFactory = _ => "sinusoidal",
+    };
     private readonly Option<double?> _epochs = new("--epochs") { Description = "Passes over the training split." };
     private readonly Option<string?> _timeBudget = new("--time-budget") { Description = $"Stop and save when this much time is spent (90s, 20m, 1h). Default {DefaultTimeBudget} when neither --steps nor --epochs is given." };
     private readonly Option<int> _evalEvery = Int("--eval-every", "Evaluate on the held-out split every N steps.", 200);
@@ -70,7 +76,7 @@ public sealed class TrainCommand
     private void AddTo(Command command)
     {
         _data.AddTo(command);
-        Option[] options = [_layers, _hidden, _heads, _intermediate, _maxSeq, _batch, _gradAccum, _lr, _warmup, _dropout, _adamBeta2, _steps, _epochs,
+        Option[] options = [_layers, _hidden, _heads, _intermediate, _maxSeq, _batch, _gradAccum, _lr, _warmup, _dropout, _adamBeta2, _positionInit, _steps, _epochs,
             _timeBudget, _evalEvery, _evalBatches, _checkpointEvery, _keep, _seed, _onNonFinite, _threads, _output, _name, _device, _init, _resume];
         foreach (var option in options)
         {
@@ -149,12 +155,15 @@ public sealed class TrainCommand
         else
         {
             vocab = _data.VocabularyFile(p, options.Corpus, dashboard.Log);
-            model = new BertForPreTraining(options.Model with { VocabSize = Vocabulary.Load(vocab).Count }, options.Seed);
+            model = new BertForPreTraining(options.Model with { VocabSize = Vocabulary.Load(vocab).Count }, options.Seed, options.PositionInit);
         }
         options = options with { Model = model.Config };
         options.Validate();
         return (options, vocab, model);
     }
+
+    /// <summary>The words of <c>--position-init</c>, in the order of <see cref="PositionInit"/>.</summary>
+    private static readonly IReadOnlyList<string> PositionInitNames = ["normal", "sinusoidal"];
 
     private PretrainingOptions ReadOptions(ParseResult p)
     {
@@ -183,6 +192,7 @@ public sealed class TrainCommand
             PeakLearningRate = p.GetValue(_lr),
             Warmup = p.GetValue(_warmup),
             AdamBeta2 = p.GetValue(_adamBeta2),
+            PositionInit = EnumChoice.Parse<PositionInit>("--position-init", p.GetValue(_positionInit)!, PositionInitNames),
             Steps = steps,
             Epochs = epochs,
             TimeBudget = budget is null ? null : DurationText.Parse(budget),

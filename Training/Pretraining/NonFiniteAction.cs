@@ -1,3 +1,5 @@
+using MiniBioBert.Training.Commands;
+
 namespace MiniBioBert.Training.Pretraining;
 
 /// <summary>What the pretraining trainer does when a step's loss or gradient is NaN or infinite (<c>--on-non-finite</c>).</summary>
@@ -20,15 +22,5 @@ public static class NonFiniteActionText
     public static readonly IReadOnlyList<string> Names = ["skip", "rollback"];
 
     /// <summary>"skip" or "rollback" (case-insensitive); <see cref="ArgumentException"/> names the option otherwise.</summary>
-    public static NonFiniteAction Parse(string text)
-    {
-        for (int i = 0; i < Names.Count; i++)
-        {
-            if (string.Equals(text, Names[i], StringComparison.OrdinalIgnoreCase))
-            {
-                return (NonFiniteAction)i;
-            }
-        }
-        throw new ArgumentException($"--on-non-finite must be {string.Join(" or ", Names)}, not '{text}'.");
-    }
+    public static NonFiniteAction Parse(string text) => EnumChoice.Parse<NonFiniteAction>("--on-non-finite", text, Names);
 }

@@ -1,3 +1,4 @@
+using MiniBioBert.Engine.Kernels;
 using MiniBioBert.Model;
 
 namespace MiniBioBert.Training.Pretraining;
@@ -40,8 +41,7 @@ public sealed class PretrainingMetrics
     public void Add(PretrainingOutput output, PretrainingInputs inputs, int maskTokenId)
     {
         Add(output);
-        int vocabSize = output.MlmLogits.Dim(-1);
-        var logits = output.MlmLogits.Span;
+        var predictions = TensorKernels.ArgMaxRows(output.MlmLogits); // [M], on the logits' device
         var positions = inputs.MaskedPositions;
         for (int i = 0; i < positions.Length; i++)
         {
@@ -49,7 +49,7 @@ public sealed class PretrainingMetrics
             int shown = inputs.InputIds[positions[i]];
             var kind = shown == maskTokenId ? MaskedInput.MaskToken : shown == label ? MaskedInput.Kept : MaskedInput.Random;
             _mlmCountByInput[(int)kind]++;
-            if (Accuracy.ArgMax(logits.Slice(i * vocabSize, vocabSize)) == label)
+            if (predictions[i] == label)
             {
                 _mlmCorrectByInput[(int)kind]++;
             }

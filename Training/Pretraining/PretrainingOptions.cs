@@ -1,3 +1,4 @@
+using MiniBioBert.Model.Initialization;
 using MiniBioBert.Model;
 
 namespace MiniBioBert.Training.Pretraining;
@@ -73,6 +74,9 @@ public sealed record PretrainingOptions
 
     /// <summary>The checkpoint the run started from (continued pretraining), or null for random weights.</summary>
     public string? InitCheckpoint { get; init; }
+
+    /// <summary>How the position embeddings of random weights start (see docs/pretraining.md for the measured effect).</summary>
+    public PositionInit PositionInit { get; init; } = PositionInit.Sinusoidal;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first value out of range.</summary>
     public void Validate()

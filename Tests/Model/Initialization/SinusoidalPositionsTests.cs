@@ -1,3 +1,4 @@
+using MiniBioBert.Model;
 using MiniBioBert.Model.Initialization;
 
 namespace MiniBioBert.Tests.Model.Initialization;
@@ -61,6 +62,25 @@ public class SinusoidalPositionsTests
         double mean = table.Average(v => (double)v);
         double std = Math.Sqrt(table.Average(v => (v - mean) * (v - mean)));
         Assert.That(std, Is.EqualTo(Std).Within(0.1 * Std));
+    }
+
+    [Test]
+    public void AModelWithSinusoidalPositionsDiffersOnlyInItsPositionEmbeddings()
+    {
+        var config = new BertConfig { VocabSize = 40, HiddenSize = 16, NumHiddenLayers = 1, NumAttentionHeads = 2, IntermediateSize = 32, MaxPositionEmbeddings = 24 };
+        var normal = new BertForPreTraining(config, seed: 7);
+        var sinusoidal = new BertForPreTraining(config, seed: 7, PositionInit.Sinusoidal);
+
+        var expected = new float[24 * 16];
+        SinusoidalPositions.Fill(expected, 24, 16, config.InitializerRange);
+        Assert.That(sinusoidal.Embeddings.PositionEmbeddings.ToArray(), Is.EqualTo(expected));
+        foreach (var ((name, a), (_, b)) in normal.NamedParameters.Zip(sinusoidal.NamedParameters))
+        {
+            if (name != "bert.embeddings.position_embeddings.weight")
+            {
+                Assert.That(b.ToArray(), Is.EqualTo(a.ToArray()), name);
+            }
+        }
     }
 
     [Test]
