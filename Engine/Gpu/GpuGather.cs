@@ -1,4 +1,5 @@
 using ILGPU;
+using ILGPU.Runtime;
 
 namespace MiniBioBert.Engine.Gpu;
 
@@ -23,6 +24,9 @@ public static class GpuGather
     /// <summary>
     /// tableGrad[indices[i], :] += outputGrad[i, :]. Repeated indices add up through atomic float additions, whose
     /// order varies between runs: the sums of a repeated row can differ in the last bits from run to run and from the CPU.
+    /// On ILGPU's CPU accelerator the addition is a compare-exchange loop on the bit pattern
+    /// (<see cref="AddAtomicallyByBits"/>): that accelerator's own float <c>Atomic.Add</c> compares floats and never
+    /// finishes once the sum is NaN, which would hang a step with a non-finite gradient instead of reporting it.
     /// </summary>
     public static void ScatterAddRows(GpuDevice device, ArrayView<float> outputGrad, ArrayView<int> indices, ArrayView<float> tableGrad, int columns)
     {
@@ -30,7 +34,8 @@ public static class GpuGather
         GpuChecks.Length("ScatterAddRows", "outputGrad", outputGrad, indices.Length * columns);
         if (outputGrad.Length > 0)
         {
-            device.Kernels.ScatterAddRows((int)outputGrad.Length, outputGrad, indices, tableGrad, tableRows, columns);
+            int addByBits = device.Accelerator.AcceleratorType == AcceleratorType.CPU ? 1 : 0;
+            device.Kernels.ScatterAddRows((int)outputGrad.Length, outputGrad, indices, tableGrad, tableRows, columns, addByBits);
         }
     }
 
@@ -40,12 +45,37 @@ public static class GpuGather
         output[e] = (uint)index < (uint)tableRows ? table[(long)index * columns + e % columns] : float.NaN;
     }
 
-    internal static void ScatterAddKernel(Index1D e, ArrayView<float> outputGrad, ArrayView<int> indices, ArrayView<float> tableGrad, int tableRows, int columns)
+    internal static void ScatterAddKernel(Index1D e, ArrayView<float> outputGrad, ArrayView<int> indices, ArrayView<float> tableGrad, int tableRows, int columns,
+        int addByBits)
     {
         int index = indices[e / columns];
-        if ((uint)index < (uint)tableRows)
+        if ((uint)index >= (uint)tableRows)
         {
-            Atomic.Add(ref tableGrad[(long)index * columns + e % columns], outputGrad[e]);
+            return;
+        }
+        ref float target = ref tableGrad[(long)index * columns + e % columns];
+        if (addByBits != 0)
+        {
+            AddAtomicallyByBits(ref target, outputGrad[e]);
+        }
+        else
+        {
+            Atomic.Add(ref target, outputGrad[e]);
+        }
+    }
+
+    /// <summary>target += value atomically: retry the compare-exchange until the value it saw is, bit for bit, the one read.</summary>
+    private static void AddAtomicallyByBits(ref float target, float value)
+    {
+        float current = target;
+        while (true)
+        {
+            float seen = Atomic.CompareExchange(ref target, current, current + value);
+            if (Interop.FloatAsInt(seen) == Interop.FloatAsInt(current))
+            {
+                return;
+            }
+            current = seen;
         }
     }
 }

@@ -48,7 +48,7 @@ internal sealed class GpuKernels
         ArgMaxRows = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<int>, int>(GpuArgMax.Kernel);
 
         GatherRows = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(GpuGather.GatherKernel);
-        ScatterAddRows = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(GpuGather.ScatterAddKernel);
+        ScatterAddRows = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int>(GpuGather.ScatterAddKernel);
         DropoutForward = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, uint, float, ulong, ArrayView<float>, ArrayView<float>>(GpuDropout.ForwardKernel);
         Permute = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, PermuteLayout>(GpuPermute.Kernel);
         AdamW = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWArguments>(GpuAdamW.Kernel);
@@ -82,7 +82,7 @@ internal sealed class GpuKernels
     public Action<KernelConfig, ArrayView<float>, ArrayView<int>, int> ArgMaxRows { get; }
 
     public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> GatherRows { get; }
-    public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> ScatterAddRows { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int> ScatterAddRows { get; }
     public Action<Index1D, ArrayView<float>, uint, float, ulong, ArrayView<float>, ArrayView<float>> DropoutForward { get; }
     public Action<Index1D, ArrayView<float>, ArrayView<float>, PermuteLayout> Permute { get; }
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWArguments> AdamW { get; }

@@ -38,6 +38,61 @@ public class DeviceTrainingTests
         GpuTesting.AssertClose(fromGpu.Parameters.Values, fromCpu.Parameters.Values, "final weights (normwise)", tolerance: 1e-4);
     }
 
+    [Test]
+    public void ANonFiniteWeightOnTheDeviceIsNamedAndRolledBack()
+    {
+        const string Poisoned = "bert.encoder.layer.0.intermediate.dense.weight";
+        using var run = new TinyPretrainingRun();
+        var options = run.Options(4, Path.Combine(run.Folder, "rollback")) with
+        {
+            BatchSize = 2,
+            EvalBatches = 1,
+            EvalEvery = 100,
+            CheckpointEvery = 2,
+            OnNonFinite = NonFiniteAction.Rollback,
+        };
+        var model = new BertForPreTraining(options.Model, options.Seed);
+        model.MoveTo(GpuTestDevice.Device);
+        try
+        {
+            var trainer = new PretrainingTrainer(model, TinyPretrainingRun.OpenData(options, run.VocabPath), run.VocabPath, options, QuietDashboard());
+            bool poisoned = false;
+            RollbackResult? rollback = null;
+            float[]? restored = null, inCheckpoint = null;
+            trainer.StepCompleted += step =>
+            {
+                if (step.Step == 3 && !poisoned)
+                {
+                    // A NaN written straight into device memory, as a diverging update would leave it.
+                    var weight = model.Parameters[Poisoned];
+                    var values = weight.ToArray();
+                    values[5] = float.NaN;
+                    GpuTestDevice.Cpu.Upload<float>(values, weight.DeviceView);
+                    poisoned = true;
+                }
+            };
+            trainer.RolledBack += result =>
+            {
+                rollback = result;
+                restored = model.Parameters[Poisoned].ToArray();
+                inCheckpoint = BertForPreTraining.Load(result.Checkpoint).Parameters[Poisoned].ToArray();
+            };
+
+            var final = trainer.Run();
+
+            Assert.That(rollback, Is.Not.Null, "step 4 is rolled back");
+            Assert.That(rollback!.Tensor, Is.EqualTo($"{Poisoned} (its value is not finite)"), "the weight is named after reading it from the device");
+            Assert.That(rollback.RestoredStep, Is.EqualTo(2));
+            Assert.That(restored, Is.EqualTo(inCheckpoint), "the device holds checkpoint-2's weights, bit for bit");
+            Assert.That(final.Steps, Is.EqualTo(4));
+            Assert.That(model.Parameters[Poisoned].ToArray().All(float.IsFinite), Is.True, "training went on from the repaired weights");
+        }
+        finally
+        {
+            model.MoveTo(Device.Cpu);
+        }
+    }
+
     /// <summary>Trains <see cref="Steps"/> steps on <paramref name="device"/>; returns each step's loss and the final checkpoint.</summary>
     private static (List<double> Losses, string Checkpoint) Train(TinyPretrainingRun run, Device device, string name)
     {

@@ -39,4 +39,26 @@ public class GpuGatherTests
         Assert.That(device.Download<float>(deviceOutput.View), Is.EqualTo(output), "a gather copies values exactly");
         GpuTesting.AssertClose(device.Download<float>(deviceTableGrad.View), tableGrad, "table gradient");
     }
+
+    /// <summary>
+    /// A NaN gradient scatter-added into a row that other positions also update: the sum becomes NaN and the kernel
+    /// finishes (a float compare-exchange loop would spin forever on ILGPU's CPU accelerator, as NaN ≠ NaN).
+    /// </summary>
+    [Test]
+    public void ScatterAddOfANaNFinishes()
+    {
+        var device = GpuTestDevice.Cpu;
+        using var outputGrad = device.Upload<float>([float.NaN, 1f, 2f, 3f, 5f, 7f]);
+        using var indices = device.UploadIndices([0, 0, 0], 2, "indices");
+        using var tableGrad = device.AllocateZeros<float>(4);
+        var scatter = Task.Run(() =>
+        {
+            GpuGather.ScatterAddRows(device, outputGrad.View, indices.View, tableGrad.View, 2);
+            device.Synchronize();
+        });
+        Assert.That(scatter.Wait(TimeSpan.FromSeconds(30)), Is.True, "the scatter-add finished");
+        var sums = device.Download<float>(tableGrad.View);
+        Assert.That(float.IsNaN(sums[0]), Is.True);
+        Assert.That(sums[1..], Is.EqualTo(new[] { 11f, 0f, 0f }));
+    }
 }
