@@ -28,8 +28,9 @@ namespace MiniBioBert.Training.Pretraining;
 /// </para>
 /// <para>
 /// Everything runs on the model's device (<see cref="BertForPreTraining.MoveTo"/>). On a GPU the averaging, the
-/// clipping and the update run there too (<see cref="DeviceAdamW"/>); per step only the losses and the gradient norm
-/// (and the logits for the accuracies) come back to the host. Checkpoints are written in the same format.
+/// clipping and the update run there too (<see cref="DeviceAdamW"/>); per step only the per-row losses, one arg-max
+/// index per row (for the accuracies) and the gradient norm come back to the host. Checkpoints are written in the same
+/// format.
 /// </para>
 /// </summary>
 public sealed class PretrainingTrainer

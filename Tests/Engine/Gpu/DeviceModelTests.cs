@@ -1,4 +1,5 @@
 using MiniBioBert.Engine;
+using MiniBioBert.Engine.Gpu;
 using MiniBioBert.Engine.Memory;
 using MiniBioBert.Model;
 using MiniBioBert.Model.Layers;
@@ -49,11 +50,25 @@ public class DeviceModelTests
 
     [TestCase(true)]
     [TestCase(false)]
-    public void ForwardAndBackwardMatchTheCpu(bool sparseMlm)
+    public void ForwardAndBackwardMatchTheCpu(bool sparseMlm) => AssertMatchesTheCpu(GpuTestDevice.Device, sparseMlm);
+
+    /// <summary>The same comparison on a real CUDA GPU, when one is present.</summary>
+    [Test]
+    public void OnCudaForwardAndBackwardMatchTheCpu()
+    {
+        if (!GpuDevice.Available().Any(found => found.StartsWith("cuda ", StringComparison.Ordinal)))
+        {
+            Assert.Ignore($"No CUDA device: accelerators present are {string.Join(", ", GpuDevice.Available())}.");
+        }
+        using var cuda = Device.Open("cuda");
+        AssertMatchesTheCpu(cuda, sparseMlm: true);
+    }
+
+    private static void AssertMatchesTheCpu(Device device, bool sparseMlm)
     {
         var cpu = new BertForPreTraining(TinyConfig, seed: 1);
         var gpu = new BertForPreTraining(TinyConfig, seed: 1);
-        gpu.MoveTo(GpuTestDevice.Device);
+        gpu.MoveTo(device);
         try
         {
             var expected = ForwardBackward(cpu, sparseMlm);

@@ -78,6 +78,18 @@ public class DeviceTensorTests
     }
 
     [Test]
+    public void TheDebuggerViewShowsTheSameAsForTheCpu()
+    {
+        var host = Tensor.FromValues(GpuTesting.Uniform(new Random(2), 2 * 3 * 4), 2, 3, 4);
+        var onDevice = new TensorDebugView(host.To(Gpu));
+        var onCpu = new TensorDebugView(host);
+        Assert.That(onDevice.Device, Is.EqualTo("ilgpu-cpu"));
+        Assert.That(onDevice.Summary, Is.EqualTo(onCpu.Summary));
+        Assert.That(onDevice.Rows, Is.EqualTo(onCpu.Rows));
+        Assert.That(onDevice.Slices.Select(slice => slice.Rows), Is.EqualTo(onCpu.Slices.Select(slice => slice.Rows)));
+    }
+
+    [Test]
     public void ParametersMoveToTheDeviceAndBack()
     {
         var parameters = new ParameterBuffer([("w", [2, 3]), ("b", [3])]);
