@@ -1,3 +1,4 @@
+using System.CommandLine;
 using MiniBioBert.Engine;
 using MiniBioBert.Engine.Cpu;
 
@@ -8,6 +9,13 @@ public static class DeviceOption
 {
     /// <summary>The names <c>--device</c> accepts.</summary>
     public static IReadOnlyList<string> Supported => Device.Names;
+
+    /// <summary>The <c>--device</c> option, <c>cpu</c> by default.</summary>
+    public static Option<string> Create() => new("--device")
+    {
+        Description = $"Compute device: {string.Join(", ", Supported)} (GPUs through ILGPU; ilgpu-cpu emulates one, slowly, for tests).",
+        DefaultValueFactory = _ => "cpu",
+    };
 
     /// <summary>
     /// Opens the device called <paramref name="name"/> (dispose it when done). An unknown name, or an accelerator

@@ -26,9 +26,10 @@ public static class EvalCommand
         var seed = new Option<int?>("--seed") { Description = "Data seed, which decides the held-out split (default: the run's, else 42)." };
         var evalBatches = new Option<int>("--eval-batches") { Description = "Held-out batches to evaluate (0: all).", DefaultValueFactory = _ => 0 };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)." };
+        var device = DeviceOption.Create();
         var command = new Command("eval", "Evaluate a checkpoint on the held-out split: MLM accuracy, MLM perplexity, NSP accuracy.")
         {
-            checkpoint, batch, maxSeq, seed, evalBatches, threads,
+            checkpoint, batch, maxSeq, seed, evalBatches, threads, device,
         };
         data.AddTo(command, includeVocab: false);
         CommandRunner.SetAction(command, (p, output) =>
@@ -37,8 +38,10 @@ public static class EvalCommand
             {
                 CpuThreads.Set(count);
             }
+            using var computeDevice = DeviceOption.Open(p.GetValue(device)!);
             string directory = p.GetValue(checkpoint)!;
             var model = BertForPreTraining.Load(directory);
+            model.MoveTo(computeDevice);
             string statePath = Path.Combine(directory, TrainerState.FileName);
             var run = File.Exists(statePath) ? TrainerState.Load(statePath).Options : new PretrainingOptions { TimeBudget = TimeSpan.MaxValue };
             var options = run with

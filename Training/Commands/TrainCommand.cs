@@ -49,11 +49,7 @@ public sealed class TrainCommand
     private readonly Option<int?> _threads = new("--threads") { Description = "CPU threads (default: all cores)." };
     private readonly Option<string?> _output = new("--output") { Description = "Run directory (default runs/<name>)." };
     private readonly Option<string?> _name = new("--name") { Description = "Run name (default: pretrain-<date>-<time>)." };
-    private readonly Option<string> _device = new("--device")
-    {
-        Description = $"Compute device: {string.Join(", ", DeviceOption.Supported)} (GPUs through ILGPU; ilgpu-cpu emulates one, slowly, for tests).",
-        DefaultValueFactory = _ => "cpu",
-    };
+    private readonly Option<string> _device = DeviceOption.Create();
     private readonly Option<string?> _init = new("--init") { Description = "Start from this Hugging Face BERT checkpoint (its config, weights and vocab.txt)." };
     private readonly Option<string> _onNonFinite = new("--on-non-finite")
     {
@@ -94,7 +90,7 @@ public sealed class TrainCommand
             CpuThreads.Set(threads);
         }
         var dashboard = new TrainingDashboard();
-        dashboard.Log($"Device: {device.Gpu?.ToString() ?? device.Name}");
+        output.WriteLine($"Device: {device.Gpu?.ToString() ?? device.Name}");
         PretrainingTrainer trainer;
         PretrainingDataset data;
         if (parseResult.GetValue(_resume))

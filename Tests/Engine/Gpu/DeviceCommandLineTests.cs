@@ -24,6 +24,30 @@ public class DeviceCommandLineTests
         Assert.That(model.Parameters.Values.All(float.IsFinite), Is.True, "the checkpoint saved from the device loads on the CPU");
     }
 
+    [Test]
+    public void EvalOnTheIlgpuCpuDeviceGivesTheCpuNumbers()
+    {
+        using var sandbox = new Sandbox();
+        string corpus = sandbox.WriteTinyCorpus();
+        string run = sandbox.PathOf("run");
+        var trained = Cli.Run(sandbox, Sandbox.TinyTrainArguments(corpus, run, steps: 2));
+        Assert.That(trained.ExitCode, Is.EqualTo(CommandRunner.Success), trained.ToString());
+        string checkpoint = RunCheckpoints.Latest(run);
+
+        var onCpu = Cli.Run(sandbox, "eval", "--checkpoint", checkpoint, "--corpus", corpus);
+        var onDevice = Cli.Run(sandbox, "eval", "--checkpoint", checkpoint, "--corpus", corpus, "--device", "ilgpu-cpu");
+
+        Assert.That(onCpu.ExitCode, Is.EqualTo(CommandRunner.Success), onCpu.ToString());
+        Assert.That(onDevice.ExitCode, Is.EqualTo(CommandRunner.Success), onDevice.ToString());
+        // Same predictions, hence the same accuracies; the losses agree to float32 rounding (the printed table rounds
+        // them to 4 decimals and the accuracies to 2, so the tables are equal).
+        Assert.That(Table(onDevice.Output), Is.EqualTo(Table(onCpu.Output)));
+    }
+
+    /// <summary>The printed rows of the eval table (from "MLM accuracy" to the baseline), without the JSON line.</summary>
+    private static string[] Table(string output) =>
+        [.. output.Split('\n').SkipWhile(line => !line.Contains("MLM accuracy", StringComparison.Ordinal)).TakeWhile(line => !line.StartsWith('{'))];
+
     [TestCase("cuda")]
     [TestCase("opencl")]
     public void AnAbsentAcceleratorIsAUsageErrorThatListsTheOnesFound(string name)
