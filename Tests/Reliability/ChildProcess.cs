@@ -50,6 +50,7 @@ internal sealed class ChildProcess : IDisposable
         {
             info.ArgumentList.Add(arg);
         }
+        InheritedSignals.RestoreDefaultInterruptIfIgnored();
         var child = new ChildProcess(new Process { StartInfo = info });
         child._process.OutputDataReceived += (_, e) => child.Append(e.Data);
         child._process.ErrorDataReceived += (_, e) => child.Append(e.Data);
