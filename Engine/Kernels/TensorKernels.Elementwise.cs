@@ -16,17 +16,7 @@ public static partial class TensorKernels
             GpuElementwise.AddScaled(gpu, a.DeviceView, b.DeviceView, scale, y.DeviceView);
             return;
         }
-        int inner = b.Size;
-        var outputMemory = y.Memory;
-        var aMemory = a.Memory;
-        var bMemory = b.Memory;
-        CpuParallel.ForRows(a.Size / inner, inner, (start, end) =>
-        {
-            for (int r = start; r < end; r++)
-            {
-                TensorPrimitives.MultiplyAdd(bMemory.Span, scale, aMemory.Span.Slice(r * inner, inner), outputMemory.Span.Slice(r * inner, inner));
-            }
-        });
+        ForEachRow(a, b, y, (aRow, bValues, yRow) => TensorPrimitives.MultiplyAdd(bValues, scale, aRow, yRow));
     }
 
     /// <summary>destination += source (same size): gradient accumulation.</summary>
@@ -80,17 +70,7 @@ public static partial class TensorKernels
             GpuElementwise.Multiply(gpu, a.DeviceView, b.DeviceView, y.DeviceView);
             return;
         }
-        int inner = b.Size;
-        var outputMemory = y.Memory;
-        var aMemory = a.Memory;
-        var bMemory = b.Memory;
-        CpuParallel.ForRows(a.Size / inner, inner, (start, end) =>
-        {
-            for (int r = start; r < end; r++)
-            {
-                TensorPrimitives.Multiply(aMemory.Span.Slice(r * inner, inner), bMemory.Span, outputMemory.Span.Slice(r * inner, inner));
-            }
-        });
+        ForEachRow(a, b, y, (aRow, bValues, yRow) => TensorPrimitives.Multiply(aRow, bValues, yRow));
     }
 
     /// <summary>destination += a ⊙ b, with b repeated over a's leading dimensions.</summary>
@@ -101,18 +81,7 @@ public static partial class TensorKernels
             GpuElementwise.Multiply(gpu, a.DeviceView, b.DeviceView, destination.DeviceView, accumulate: true);
             return;
         }
-        int inner = b.Size;
-        var destinationMemory = destination.Memory;
-        var aMemory = a.Memory;
-        var bMemory = b.Memory;
-        CpuParallel.ForRows(a.Size / inner, inner, (start, end) =>
-        {
-            for (int r = start; r < end; r++)
-            {
-                var row = destinationMemory.Span.Slice(r * inner, inner);
-                TensorPrimitives.MultiplyAdd(aMemory.Span.Slice(r * inner, inner), bMemory.Span, row, row);
-            }
-        });
+        ForEachRow(a, b, destination, (aRow, bValues, destinationRow) => TensorPrimitives.MultiplyAdd(aRow, bValues, destinationRow, destinationRow));
     }
 
     /// <summary>y = scale·x.</summary>
@@ -183,5 +152,27 @@ public static partial class TensorKernels
         {
             ReductionKernels.AddColumnSumsOfProducts(a.Memory, b.Memory, destination.Memory, columns);
         }
+    }
+
+    /// <summary>What one row of a broadcast elementwise operation does: row r of a, all of b, row r of the output.</summary>
+    private delegate void RowOperation(ReadOnlySpan<float> aRow, ReadOnlySpan<float> b, Span<float> outputRow);
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> on every row of a, where a row is as long as b (b repeats over a's leading
+    /// dimensions), in parallel over the rows (CPU tensors).
+    /// </summary>
+    private static void ForEachRow(Tensor a, Tensor b, Tensor output, RowOperation operation)
+    {
+        int inner = b.Size;
+        var aMemory = a.Memory;
+        var bMemory = b.Memory;
+        var outputMemory = output.Memory;
+        CpuParallel.ForRows(a.Size / inner, inner, (start, end) =>
+        {
+            for (int r = start; r < end; r++)
+            {
+                operation(aMemory.Span.Slice(r * inner, inner), bMemory.Span, outputMemory.Span.Slice(r * inner, inner));
+            }
+        });
     }
 }
