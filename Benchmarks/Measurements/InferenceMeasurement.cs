@@ -10,7 +10,8 @@ namespace MiniBioBert.Benchmarks.Measurements;
 
 /// <summary>
 /// `inference`: times the encoder's forward pass (embeddings + every layer, evaluation mode, no gradients) of the
-/// default model on a random token batch, after warm-up batches that are not counted, and prints one JSON line:
+/// default model on a random token batch, after warm-up batches that are not counted (10 by default, for the tiered
+/// JIT's final code; see <see cref="TrainStepMeasurement"/>), and prints one JSON line:
 /// {"engine", "ms_per_batch", "sequences_per_s", "tokens_per_s", "peak_rss_mb", ...}.
 /// </summary>
 internal static class InferenceMeasurement
@@ -18,7 +19,7 @@ internal static class InferenceMeasurement
     public static int Run(string[] args)
     {
         int batches = MeasurementArguments.Int(args, "--steps", 10);
-        int warmup = MeasurementArguments.Int(args, "--warmup", 2);
+        int warmup = MeasurementArguments.Int(args, "--warmup", 10);
         int batchSize = MeasurementArguments.Int(args, "--batch", 32);
         int sequenceLength = MeasurementArguments.Int(args, "--seq", 128);
         CpuParallel.ThreadCount = MeasurementArguments.Int(args, "--threads", Environment.ProcessorCount);

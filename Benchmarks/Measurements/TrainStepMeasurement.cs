@@ -13,7 +13,9 @@ namespace MiniBioBert.Benchmarks.Measurements;
 
 /// <summary>
 /// `train-step`: times full pretraining steps (forward, backward, gradient clipping, AdamW) of the default model on
-/// a random token batch with 15% MLM positions and dropout on, after warm-up steps that are not counted, and prints
+/// a random token batch with 15% MLM positions and dropout on, after warm-up steps that are not counted (8 by
+/// default: .NET's tiered JIT recompiles the hot kernels with profile data during the first few steps, and a training
+/// run spends all but its first seconds in that final code), and prints
 /// one JSON line: {"engine", "ms_per_step", "tokens_per_s", "peak_rss_mb", ...}. <c>--device cuda|opencl|ilgpu-cpu</c>
 /// runs the step on a GPU (clipping and AdamW included, <see cref="DeviceAdamW"/>); a missing accelerator is an
 /// <c>error:</c> line listing the ones found.
@@ -23,7 +25,7 @@ internal static class TrainStepMeasurement
     public static int Run(string[] args)
     {
         int steps = MeasurementArguments.Int(args, "--steps", 5);
-        int warmup = MeasurementArguments.Int(args, "--warmup", 2);
+        int warmup = MeasurementArguments.Int(args, "--warmup", 8);
         int batchSize = MeasurementArguments.Int(args, "--batch", 32);
         int sequenceLength = MeasurementArguments.Int(args, "--seq", 128);
         bool profile = args.Contains("--profile");
