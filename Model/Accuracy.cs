@@ -10,9 +10,12 @@ public static class Accuracy
     /// Rows of logits [N, C] whose arg-max equals the target; rows with target −100 are not counted.
     /// On a GPU the arg-max runs there and only one index per row comes back, not the logits.
     /// </summary>
-    public static (int Correct, int Count) Count(Tensor logits, ReadOnlySpan<int> targets)
+    public static (int Correct, int Count) Count(Tensor logits, ReadOnlySpan<int> targets) =>
+        Count(TensorKernels.ArgMaxRows(logits), targets);
+
+    /// <summary>Predictions (one class per row) equal to the target; rows with target −100 are not counted.</summary>
+    public static (int Correct, int Count) Count(ReadOnlySpan<int> predictions, ReadOnlySpan<int> targets)
     {
-        var predictions = TensorKernels.ArgMaxRows(logits);
         int correct = 0, count = 0;
         for (int r = 0; r < targets.Length; r++)
         {

@@ -113,9 +113,10 @@ public sealed class BertForPreTraining
         var nspLoss = Ops.CrossEntropy(nspLogits, inputs.NspLabels);
 
         var loss = Ops.Add(mlmLoss, nspLoss);
-        var (mlmCorrect, mlmCount) = Accuracy.Count(mlmLogits, mlmTargets);
+        int[] mlmPredictions = TensorKernels.ArgMaxRows(mlmLogits); // [rows of mlmLogits], on the logits' device
+        var (mlmCorrect, mlmCount) = Accuracy.Count(mlmPredictions, mlmTargets);
         var (nspCorrect, nspCount) = Accuracy.Count(nspLogits, inputs.NspLabels);
-        return new PretrainingOutput(loss, mlmLoss, nspLoss, mlmLogits, nspLogits, mlmCorrect, mlmCount, nspCorrect, nspCount);
+        return new PretrainingOutput(loss, mlmLoss, nspLoss, mlmLogits, nspLogits, mlmCorrect, mlmCount, nspCorrect, nspCount, mlmPredictions);
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using MiniBioBert.Engine.Kernels;
 using MiniBioBert.Model;
 
 namespace MiniBioBert.Training.Pretraining;
@@ -41,15 +40,17 @@ public sealed class PretrainingMetrics
     public void Add(PretrainingOutput output, PretrainingInputs inputs, int maskTokenId)
     {
         Add(output);
-        var predictions = TensorKernels.ArgMaxRows(output.MlmLogits); // [M], on the logits' device
         var positions = inputs.MaskedPositions;
+        // One prediction per masked position (the sparse head), or per position of the batch (the dense head).
+        bool perMaskedPosition = output.MlmPredictions.Length == positions.Length;
         for (int i = 0; i < positions.Length; i++)
         {
+            int predicted = output.MlmPredictions[perMaskedPosition ? i : positions[i]];
             int label = inputs.MlmLabels[positions[i]];
             int shown = inputs.InputIds[positions[i]];
             var kind = shown == maskTokenId ? MaskedInput.MaskToken : shown == label ? MaskedInput.Kept : MaskedInput.Random;
             _mlmCountByInput[(int)kind]++;
-            if (predictions[i] == label)
+            if (predicted == label)
             {
                 _mlmCorrectByInput[(int)kind]++;
             }

@@ -18,25 +18,14 @@ public class PretrainingMetricsTests
         int[] labels = [-100, 7, 8, 9, -100, 6];
         var inputs = new PretrainingInputs(1, 6, inputIds, new int[6], [1, 1, 1, 1, 1, 1], labels, [0]);
 
-        // Arg-max predictions per masked row: 7 (right), 0 (wrong), 9 (right), 6 (right).
-        var logits = Tensor.Zeros(4, 10);
-        foreach (var (row, predicted) in new[] { (0, 7), (1, 0), (2, 9), (3, 6) })
+        // Predictions per masked row: 7 (right), 0 (wrong), 9 (right), 6 (right); or, from a head over every
+        // position, one per position of the sequence with the same four at positions 1, 2, 3, 5.
+        foreach (int[] predictions in new[] { new[] { 7, 0, 9, 6 }, new[] { 3, 7, 0, 9, 3, 6 } })
         {
-            logits[row, predicted] = 1f;
+            var metrics = new PretrainingMetrics();
+            metrics.Add(Output(predictions), inputs, MaskId);
+            AssertSplit(metrics);
         }
-        var scalar = Tensor.FromValues([0.5f], 1);
-        var output = new PretrainingOutput(scalar, scalar, scalar, logits, Tensor.Zeros(1, 2), MlmCorrect: 3, MlmCount: 4, NspCorrect: 1, NspCount: 1);
-
-        var metrics = new PretrainingMetrics();
-        metrics.Add(output, inputs, MaskId);
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(metrics.MlmAccuracy, Is.EqualTo(0.75));
-            Assert.That(metrics.MlmAccuracyWhere(MaskedInput.MaskToken), Is.EqualTo(0.5));
-            Assert.That(metrics.MlmAccuracyWhere(MaskedInput.Random), Is.EqualTo(1.0));
-            Assert.That(metrics.MlmAccuracyWhere(MaskedInput.Kept), Is.EqualTo(1.0));
-        });
     }
 
     [Test]
@@ -44,5 +33,23 @@ public class PretrainingMetricsTests
     {
         var metrics = new PretrainingMetrics();
         Assert.That(metrics.MlmAccuracyWhere(MaskedInput.MaskToken), Is.Null);
+    }
+
+    private static PretrainingOutput Output(int[] predictions)
+    {
+        var scalar = Tensor.FromValues([0.5f], 1);
+        return new PretrainingOutput(scalar, scalar, scalar, Tensor.Zeros(predictions.Length, 10), Tensor.Zeros(1, 2),
+            MlmCorrect: 3, MlmCount: 4, NspCorrect: 1, NspCount: 1, MlmPredictions: predictions);
+    }
+
+    private static void AssertSplit(PretrainingMetrics metrics)
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(metrics.MlmAccuracy, Is.EqualTo(0.75));
+            Assert.That(metrics.MlmAccuracyWhere(MaskedInput.MaskToken), Is.EqualTo(0.5));
+            Assert.That(metrics.MlmAccuracyWhere(MaskedInput.Random), Is.EqualTo(1.0));
+            Assert.That(metrics.MlmAccuracyWhere(MaskedInput.Kept), Is.EqualTo(1.0));
+        });
     }
 }
