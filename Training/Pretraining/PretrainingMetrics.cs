@@ -41,7 +41,8 @@ public sealed class PretrainingMetrics
     {
         Add(output);
         var positions = inputs.MaskedPositions;
-        // One prediction per masked position (the sparse head), or per position of the batch (the dense head).
+        // One prediction per masked position (the sparse head), or per position of the batch (the dense head). The
+        // lengths tell them apart: they are equal only when every position is masked, and then both indexings agree.
         bool perMaskedPosition = output.MlmPredictions.Length == positions.Length;
         for (int i = 0; i < positions.Length; i++)
         {
