@@ -7,7 +7,7 @@ namespace MiniBioBert.Engine.Cpu;
 /// When beta is 0, C is written without being read (it may hold garbage); when alpha is 0 or k is 0, A and B are not read.
 /// </summary>
 /// <remarks>
-/// A packed, cache-blocked product with an AVX2 + FMA register-tiled micro-kernel (see <see cref="GemmDriver"/>),
+/// A packed, cache-blocked product with an AVX-512 or AVX2 + FMA register-tiled micro-kernel (see <see cref="GemmDriver"/>),
 /// multi-threaded when the product is large enough to pay for it. <see cref="GemmReference"/> is the plain oracle.
 /// </remarks>
 public static unsafe class Gemm
@@ -18,7 +18,7 @@ public static unsafe class Gemm
     {
         Validate(transposeA, transposeB, m, n, k, lda, ldb, ldc);
         bool parallel = (long)m * n * k >= GemmBlocking.ParallelThreshold && CpuParallel.ThreadCount > 1;
-        GemmDriver.Run(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parallel, GemmMicroKernel.SimdSupported);
+        GemmDriver.Run(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parallel, GemmMicroKernel.Best);
     }
 
     /// <summary>
@@ -29,7 +29,7 @@ public static unsafe class Gemm
     {
         Validate(transposeA, transposeB, m, n, k, lda, ldb, ldc);
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
-        bool useSimd = GemmMicroKernel.SimdSupported;
+        GemmKernelKind kernel = GemmMicroKernel.Best;
         int cores = CpuParallel.ThreadCount;
         long work = (long)m * n * k;
         bool enoughProducts = batch >= 4 * cores || work < 16 * GemmBlocking.ParallelThreshold;
@@ -37,7 +37,7 @@ public static unsafe class Gemm
         {
             // Many products: give whole products to threads, each running its own product single-threaded.
             Parallel.For(0, batch, CpuParallel.Options, i => GemmDriver.Run(transposeA, transposeB, m, n, k, alpha,
-                a + i * strideA, lda, b + i * strideB, ldb, beta, c + i * strideC, ldc, parallel: false, useSimd));
+                a + i * strideA, lda, b + i * strideB, ldb, beta, c + i * strideC, ldc, parallel: false, kernel));
             return;
         }
         // Few large products (or one): one after the other, each spread over the threads if it is large enough.
@@ -45,7 +45,7 @@ public static unsafe class Gemm
         for (int i = 0; i < batch; i++)
         {
             GemmDriver.Run(transposeA, transposeB, m, n, k, alpha, a + i * strideA, lda, b + i * strideB, ldb,
-                beta, c + i * strideC, ldc, parallel, useSimd);
+                beta, c + i * strideC, ldc, parallel, kernel);
         }
     }
 

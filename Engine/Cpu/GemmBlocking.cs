@@ -6,13 +6,18 @@ namespace MiniBioBert.Engine.Cpu;
 /// </summary>
 internal static class GemmBlocking
 {
-    /// <summary>Rows of the register tile: 6 rows × 2 vectors = 12 accumulators, + 2 B vectors + 1 A broadcast = 15 of 16 ymm registers.</summary>
+    /// <summary>
+    /// Rows of the register tile. The AVX-512 kernel holds 6 rows × 2 <c>Vector512&lt;float&gt;</c> = 12 accumulators;
+    /// the AVX2 kernel covers the tile as two 6 × 16 halves, 12 <c>Vector256&lt;float&gt;</c> each (+ 2 B vectors
+    /// + 1 A broadcast = 15 of its 16 ymm registers).
+    /// </summary>
     public const int MR = 6;
 
-    /// <summary>Columns of the register tile: two <c>Vector256&lt;float&gt;</c>.</summary>
-    public const int NR = 16;
+    /// <summary>Columns of the register tile: two <c>Vector512&lt;float&gt;</c>, or four <c>Vector256&lt;float&gt;</c>.</summary>
+    public const int NR = 32;
 
-    /// <summary>Depth of one k slice: a KC × NR panel of packed B (16 KiB) stays in the 32 KiB L1 cache.</summary>
+    /// <summary>Depth of one k slice: a KC × NR panel of packed B (32 KiB) stays in the 48 KiB L1 cache of a Zen 5
+    /// (on a 32 KiB L1 the AVX2 kernel reads one 16-column half at a time, 16 KiB).</summary>
     public const int KC = 256;
 
     /// <summary>Rows of A packed at once: the MC × KC block of packed A (144 KiB) stays in the core's L2 cache.</summary>

@@ -19,9 +19,9 @@ internal static unsafe class GemmDriver
 {
     /// <summary>Runs <c>C = alpha · op(A) · op(B) + beta · C</c> (arguments as in <see cref="Gemm.Multiply"/>).</summary>
     /// <param name="parallel">Spread the product over <see cref="CpuParallel.ThreadCount"/> threads.</param>
-    /// <param name="useSimd">Use the AVX2 + FMA micro-kernel (otherwise the portable one).</param>
+    /// <param name="kernel">Which micro-kernel computes the register tiles (<see cref="GemmMicroKernel.Best"/> unless a test asks for another).</param>
     public static void Run(bool transposeA, bool transposeB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, bool parallel, bool useSimd)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, bool parallel, GemmKernelKind kernel)
     {
         if (m == 0 || n == 0)
         {
@@ -39,7 +39,7 @@ internal static unsafe class GemmDriver
         int threads = CpuParallel.ThreadCount;
         if (!parallel || threads < 2)
         {
-            RunSerial(m, n, k, alpha, a, aRow, aDepth, b, bDepth, bCol, beta, c, ldc, useSimd);
+            RunSerial(m, n, k, alpha, a, aRow, aDepth, b, bDepth, bCol, beta, c, ldc, kernel);
             return;
         }
 
@@ -59,11 +59,11 @@ internal static unsafe class GemmDriver
             int end = Math.Min((int)((long)units * (band + 1) / bands) * granule, columnBands ? n : m);
             if (columnBands)
             {
-                RunSerial(m, end - first, k, alpha, a, aRow, aDepth, b + first * bCol, bDepth, bCol, beta, c + first, ldc, useSimd);
+                RunSerial(m, end - first, k, alpha, a, aRow, aDepth, b + first * bCol, bDepth, bCol, beta, c + first, ldc, kernel);
             }
             else
             {
-                RunSerial(end - first, n, k, alpha, a + first * aRow, aRow, aDepth, b, bDepth, bCol, beta, c + (nint)first * ldc, ldc, useSimd);
+                RunSerial(end - first, n, k, alpha, a + first * aRow, aRow, aDepth, b, bDepth, bCol, beta, c + (nint)first * ldc, ldc, kernel);
             }
         });
     }
@@ -76,7 +76,7 @@ internal static unsafe class GemmDriver
 
     /// <summary>The loop nest on the calling thread; op(A) and op(B) are given by their strides (see <see cref="Run"/>).</summary>
     private static void RunSerial(int m, int n, int k, float alpha, float* a, nint aRow, nint aDepth,
-        float* b, nint bDepth, nint bCol, float beta, float* c, int ldc, bool useSimd)
+        float* b, nint bDepth, nint bCol, float beta, float* c, int ldc, GemmKernelKind kernel)
     {
         var workspace = GemmWorkspace.Current;
         float* packedA = workspace.PackedA((long)RoundUp(Math.Min(m, MC), MR) * Math.Min(k, KC));
@@ -110,7 +110,7 @@ internal static unsafe class GemmDriver
                             packedA + (long)s * kc * MR);
                     }
 
-                    MacroTile(kc, packedA, packedB, c + (nint)ib * ldc + jc, ldc, 0, mb, 0, nc, alpha, sliceBeta, useSimd);
+                    MacroTile(kc, packedA, packedB, c + (nint)ib * ldc + jc, ldc, 0, mb, 0, nc, alpha, sliceBeta, kernel);
                 }
             }
         }
@@ -122,7 +122,7 @@ internal static unsafe class GemmDriver
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MacroTile(int kc, float* packedA, float* packedB, float* c, int ldc,
-        int row0, int rows, int col0, int cols, float alpha, float beta, bool useSimd)
+        int row0, int rows, int col0, int cols, float alpha, float beta, GemmKernelKind kernel)
     {
         for (int j = col0; j < col0 + cols; j += NR)
         {
@@ -131,7 +131,7 @@ internal static unsafe class GemmDriver
             for (int i = row0; i < row0 + rows; i += MR)
             {
                 float* aStrip = packedA + (long)(i / MR) * kc * MR;
-                GemmMicroKernel.Tile(useSimd, kc, aStrip, bStrip, c + (nint)i * ldc + j, ldc,
+                GemmMicroKernel.Tile(kernel, kc, aStrip, bStrip, c + (nint)i * ldc + j, ldc,
                     Math.Min(MR, row0 + rows - i), tileCols, alpha, beta);
             }
         }

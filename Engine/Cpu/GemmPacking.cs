@@ -43,13 +43,15 @@ internal static unsafe class GemmPacking
                 Transpose6x4(src + p, strideAcross, dst + p * width);
             }
         }
-        if (strideAlong == 1 && valid == 16 && width == 16 && Avx.IsSupported)
+        if (strideAlong == 1 && valid == width && width % 8 == 0 && Avx.IsSupported)
         {
-            // A full strip of 16 columns of a transposed B (rows of Bᵀ): two 8 × 8 transposes per 8 steps of k.
+            // A full strip of a transposed B (rows of Bᵀ): one 8 × 8 transpose per 8 columns and 8 steps of k.
             for (; p + 8 <= kc; p += 8)
             {
-                Transpose8x8(src + p, strideAcross, dst + p * width, width);
-                Transpose8x8(src + 8 * strideAcross + p, strideAcross, dst + p * width + 8, width);
+                for (int column = 0; column < width; column += 8)
+                {
+                    Transpose8x8(src + column * strideAcross + p, strideAcross, dst + p * width + column, width);
+                }
             }
         }
 

@@ -79,13 +79,33 @@ public unsafe class GemmTests
         CheckAgainstReference(Gemm.Multiply, transposeA, transposeB, 4100, 3, 2, 1f, 0f, padding: 0);
     }
 
-    [TestCaseSource(nameof(Transposes))]
-    public void PortableKernelMatchesReference(bool transposeA, bool transposeB)
+    private static IEnumerable<TestCaseData> KernelsAndTransposes()
     {
-        GemmFunction portable = (ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) =>
-            GemmDriver.Run(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parallel: true, useSimd: false);
-        CheckAgainstReference(portable, transposeA, transposeB, 13, 33, 31, 1f, 0f, padding: 0);
-        CheckAgainstReference(portable, transposeA, transposeB, 67, 17, 257, -0.5f, 1f, padding: 2);
+        foreach (GemmKernelKind kernel in Enum.GetValues<GemmKernelKind>())
+        {
+            foreach (TestCaseData transposes in Transposes())
+            {
+                yield return new TestCaseData(kernel, transposes.Arguments[0], transposes.Arguments[1]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every micro-kernel, not only the machine's best (which the tests above use): the AVX2 kernel still runs on an
+    /// AVX-512 machine, and the portable one everywhere. A kernel the machine lacks is skipped.
+    /// </summary>
+    [TestCaseSource(nameof(KernelsAndTransposes))]
+    public void EveryKernelMatchesReference(GemmKernelKind kernel, bool transposeA, bool transposeB)
+    {
+        if (!GemmMicroKernel.IsSupported(kernel))
+        {
+            Assert.Ignore($"this machine cannot run the {kernel} kernel");
+        }
+        GemmFunction withKernel = (ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) =>
+            GemmDriver.Run(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parallel: true, kernel);
+        CheckAgainstReference(withKernel, transposeA, transposeB, 13, 33, 31, 1f, 0f, padding: 0);
+        CheckAgainstReference(withKernel, transposeA, transposeB, 67, 17, 257, -0.5f, 1f, padding: 2);
+        CheckAgainstReference(withKernel, transposeA, transposeB, 301, 270, 600, 1f, 1f, padding: 1);
     }
 
     [Test]
