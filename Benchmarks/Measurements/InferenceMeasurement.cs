@@ -69,6 +69,7 @@ internal static class InferenceMeasurement
             ["batch"] = batchSize,
             ["seq"] = sequenceLength,
             ["threads"] = CpuParallel.ThreadCount,
+            ["gemm_kernel"] = GemmMicroKernel.Best.ToString(),
             ["batches"] = batches,
             ["first_output"] = Math.Round(firstSequence[0], 6),
         };

@@ -94,6 +94,7 @@ internal static class TrainStepMeasurement
             ["seq"] = sequenceLength,
             ["masked_positions"] = inputs.MaskedPositions.Length,
             ["threads"] = CpuParallel.ThreadCount,
+            ["gemm_kernel"] = GemmMicroKernel.Best.ToString(),
             ["steps"] = steps,
             ["pool_allocations_per_step"] = poolAllocations / steps,
             ["managed_alloc_mb_per_step"] = Math.Round(managedMegabytes / steps, 2),

@@ -6,7 +6,7 @@ using static MiniBioBert.Engine.Cpu.GemmBlocking;
 namespace MiniBioBert.Engine.Cpu;
 
 /// <summary>Which instructions the micro-kernel uses. All three compute the same MR × NR tile from the same packed strips.</summary>
-public enum GemmKernelKind
+internal enum GemmKernelKind
 {
     /// <summary>Scalar arithmetic: any machine.</summary>
     Portable,
