@@ -73,13 +73,12 @@ internal static unsafe class GemmMicroKernel
         switch (kind)
         {
             case GemmKernelKind.Avx512:
-                // The 6 × 32 tile in one block of 2 Vector512 per row.
-                SimdBlock<Avx512Floats, Vector512<float>>(kc, a, b, c, ldc, alpha, beta);
+                Avx512Tile(kc, a, b, c, ldc, alpha, beta);
                 break;
             case GemmKernelKind.Avx2:
-                // The 6 × 32 tile as two 6 × 16 blocks of 2 Vector256 per row: the left 16 columns of every B row, then the right 16.
-                SimdBlock<Avx2Floats, Vector256<float>>(kc, a, b, c, ldc, alpha, beta);
-                SimdBlock<Avx2Floats, Vector256<float>>(kc, a, b + NR / 2, c + NR / 2, ldc, alpha, beta);
+                // The 6 × 32 tile as two 6 × 16 halves: the left 16 columns of every B row, then the right 16.
+                Avx2HalfTile(kc, a, b, c, ldc, alpha, beta);
+                Avx2HalfTile(kc, a, b + NR / 2, c + NR / 2, ldc, alpha, beta);
                 break;
             default:
                 Portable(kc, a, b, c, ldc, alpha, beta);
@@ -99,93 +98,169 @@ internal static unsafe class GemmMicroKernel
     }
 
     /// <summary>
-    /// The SIMD kernel on 2·W columns of the tile, W = <typeparamref name="TFloats"/>'s vector width (16 for AVX-512,
-    /// 8 for AVX2): 12 vector accumulators hold the 6 × 2W block; each step of k loads 2W values of the B row (2
-    /// vectors), broadcasts each of the 6 values of A and issues 12 fused multiply-adds, two steps per loop iteration.
-    /// <paramref name="b"/> points at the block's first column; B rows are NR apart. With 12 accumulators + 2 B vectors
-    /// + 1 A broadcast the block fits AVX2's 16 registers. The generic arguments are structs, so the JIT compiles one
-    /// specialised copy per width, with every vector operation inlined. The kernel itself is inlined into its caller:
-    /// a loop of kernel calls measured ~98% of one core's FMA peak inlined, ~85% as a call.
+    /// The AVX-512 kernel: 12 <c>Vector512&lt;float&gt;</c> accumulators hold the 6 × 32 tile; each step of k loads one
+    /// row of B (2 vectors), broadcasts each of the 6 values of A and issues 12 fused multiply-adds, two steps per
+    /// loop iteration. Inlined into its caller, like the AVX2 kernel below. The two kernels have the same shape but are
+    /// written out apart: one generic body over both vector types (a struct supplying load, broadcast and FMA) made
+    /// the AVX2 train step 2–3× slower (measured; see docs/benchmarks.md).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.AggressiveInlining)]
-    private static void SimdBlock<TFloats, TVector>(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
-        where TFloats : ISimdFloats<TVector>
-        where TVector : struct
+    private static void Avx512Tile(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
     {
-        TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        TVector c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        PrefetchTile(c, ldc, 2 * TFloats.Count);
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        PrefetchTile(c, ldc, NR);
         int p = 0;
         for (; p + 2 <= kc; p += 2)
         {
-            Step<TFloats, TVector>(a, b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
-            Step<TFloats, TVector>(a + MR, b + NR, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Step512(a, b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Step512(a + MR, b + NR, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
             a += 2 * MR;
             b += 2 * NR;
         }
         if (p < kc)
         {
-            Step<TFloats, TVector>(a, b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Step512(a, b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
         }
+        Vector512<float> va = Vector512.Create(alpha);
+        Vector512<float> vb = Vector512.Create(beta);
         bool readC = beta != 0f;
-        StoreRow<TFloats, TVector>(c, c00, c01, alpha, beta, readC);
-        StoreRow<TFloats, TVector>(c + ldc, c10, c11, alpha, beta, readC);
-        StoreRow<TFloats, TVector>(c + 2 * ldc, c20, c21, alpha, beta, readC);
-        StoreRow<TFloats, TVector>(c + 3 * ldc, c30, c31, alpha, beta, readC);
-        StoreRow<TFloats, TVector>(c + 4 * ldc, c40, c41, alpha, beta, readC);
-        StoreRow<TFloats, TVector>(c + 5 * ldc, c50, c51, alpha, beta, readC);
+        StoreRow512(c, c00, c01, va, vb, readC);
+        StoreRow512(c + ldc, c10, c11, va, vb, readC);
+        StoreRow512(c + 2 * ldc, c20, c21, va, vb, readC);
+        StoreRow512(c + 3 * ldc, c30, c31, va, vb, readC);
+        StoreRow512(c + 4 * ldc, c40, c41, va, vb, readC);
+        StoreRow512(c + 5 * ldc, c50, c51, va, vb, readC);
     }
 
-    /// <summary>One step of k: c[i, :] += a[i] · b[:] for the 6 rows i, 2 vectors each (inlined, so the accumulators stay in registers).</summary>
+    /// <summary>One step of k: c[i, :] += a[i] · b[:] for the 6 rows i, 32 columns each (2 vectors).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Step<TFloats, TVector>(float* a, float* b,
-        ref TVector c00, ref TVector c01, ref TVector c10, ref TVector c11, ref TVector c20, ref TVector c21,
-        ref TVector c30, ref TVector c31, ref TVector c40, ref TVector c41, ref TVector c50, ref TVector c51)
-        where TFloats : ISimdFloats<TVector>
-        where TVector : struct
+    private static void Step512(float* a, float* b,
+        ref Vector512<float> c00, ref Vector512<float> c01, ref Vector512<float> c10, ref Vector512<float> c11,
+        ref Vector512<float> c20, ref Vector512<float> c21, ref Vector512<float> c30, ref Vector512<float> c31,
+        ref Vector512<float> c40, ref Vector512<float> c41, ref Vector512<float> c50, ref Vector512<float> c51)
     {
-        TVector b0 = TFloats.LoadAligned(b);
-        TVector b1 = TFloats.LoadAligned(b + TFloats.Count);
-        TVector ai = TFloats.Broadcast(a[0]);
-        c00 = TFloats.MultiplyAdd(ai, b0, c00);
-        c01 = TFloats.MultiplyAdd(ai, b1, c01);
-        ai = TFloats.Broadcast(a[1]);
-        c10 = TFloats.MultiplyAdd(ai, b0, c10);
-        c11 = TFloats.MultiplyAdd(ai, b1, c11);
-        ai = TFloats.Broadcast(a[2]);
-        c20 = TFloats.MultiplyAdd(ai, b0, c20);
-        c21 = TFloats.MultiplyAdd(ai, b1, c21);
-        ai = TFloats.Broadcast(a[3]);
-        c30 = TFloats.MultiplyAdd(ai, b0, c30);
-        c31 = TFloats.MultiplyAdd(ai, b1, c31);
-        ai = TFloats.Broadcast(a[4]);
-        c40 = TFloats.MultiplyAdd(ai, b0, c40);
-        c41 = TFloats.MultiplyAdd(ai, b1, c41);
-        ai = TFloats.Broadcast(a[5]);
-        c50 = TFloats.MultiplyAdd(ai, b0, c50);
-        c51 = TFloats.MultiplyAdd(ai, b1, c51);
+        Vector512<float> b0 = Avx512F.LoadAlignedVector512(b);
+        Vector512<float> b1 = Avx512F.LoadAlignedVector512(b + 16);
+        Vector512<float> ai = Vector512.Create(a[0]);
+        c00 = Avx512F.FusedMultiplyAdd(ai, b0, c00);
+        c01 = Avx512F.FusedMultiplyAdd(ai, b1, c01);
+        ai = Vector512.Create(a[1]);
+        c10 = Avx512F.FusedMultiplyAdd(ai, b0, c10);
+        c11 = Avx512F.FusedMultiplyAdd(ai, b1, c11);
+        ai = Vector512.Create(a[2]);
+        c20 = Avx512F.FusedMultiplyAdd(ai, b0, c20);
+        c21 = Avx512F.FusedMultiplyAdd(ai, b1, c21);
+        ai = Vector512.Create(a[3]);
+        c30 = Avx512F.FusedMultiplyAdd(ai, b0, c30);
+        c31 = Avx512F.FusedMultiplyAdd(ai, b1, c31);
+        ai = Vector512.Create(a[4]);
+        c40 = Avx512F.FusedMultiplyAdd(ai, b0, c40);
+        c41 = Avx512F.FusedMultiplyAdd(ai, b1, c41);
+        ai = Vector512.Create(a[5]);
+        c50 = Avx512F.FusedMultiplyAdd(ai, b0, c50);
+        c51 = Avx512F.FusedMultiplyAdd(ai, b1, c51);
     }
 
-    /// <summary>row[0 .. 2W] = alpha · (left, right) + beta · row (row not read when beta is 0).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow<TFloats, TVector>(float* row, TVector left, TVector right, float alpha, float beta, bool readC)
-        where TFloats : ISimdFloats<TVector>
-        where TVector : struct
+    private static void StoreRow512(float* row, Vector512<float> left, Vector512<float> right,
+        Vector512<float> alpha, Vector512<float> beta, bool readC)
     {
-        TVector alphas = TFloats.Broadcast(alpha);
         if (readC)
         {
-            TVector betas = TFloats.Broadcast(beta);
-            left = TFloats.MultiplyAdd(left, alphas, TFloats.Multiply(betas, TFloats.Load(row)));
-            right = TFloats.MultiplyAdd(right, alphas, TFloats.Multiply(betas, TFloats.Load(row + TFloats.Count)));
+            left = Avx512F.FusedMultiplyAdd(left, alpha, beta * Vector512.Load(row));
+            right = Avx512F.FusedMultiplyAdd(right, alpha, beta * Vector512.Load(row + 16));
         }
         else
         {
-            left = TFloats.Multiply(left, alphas);
-            right = TFloats.Multiply(right, alphas);
+            left *= alpha;
+            right *= alpha;
         }
-        TFloats.Store(left, row);
-        TFloats.Store(right, row + TFloats.Count);
+        Vector512.Store(left, row);
+        Vector512.Store(right, row + 16);
+    }
+
+    /// <summary>
+    /// The AVX2 kernel on 16 of the tile's 32 columns: 12 <c>Vector256&lt;float&gt;</c> accumulators hold the 6 × 16
+    /// half; each step of k loads 16 values of the B row (2 vectors), broadcasts each of the 6 values of A and issues
+    /// 12 fused multiply-adds, two steps per loop iteration. <paramref name="b"/> points at the half's first column;
+    /// B rows are NR apart. Inlined into its caller: a loop of kernel calls measured ~98% of one core's FMA peak
+    /// inlined, ~85% as a call.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.AggressiveInlining)]
+    private static void Avx2HalfTile(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        PrefetchTile(c, ldc, NR / 2);
+        int p = 0;
+        for (; p + 2 <= kc; p += 2)
+        {
+            Step256(a, b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Step256(a + MR, b + NR, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            a += 2 * MR;
+            b += 2 * NR;
+        }
+        if (p < kc)
+        {
+            Step256(a, b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+        }
+        Vector256<float> va = Vector256.Create(alpha);
+        Vector256<float> vb = Vector256.Create(beta);
+        bool readC = beta != 0f;
+        StoreRow256(c, c00, c01, va, vb, readC);
+        StoreRow256(c + ldc, c10, c11, va, vb, readC);
+        StoreRow256(c + 2 * ldc, c20, c21, va, vb, readC);
+        StoreRow256(c + 3 * ldc, c30, c31, va, vb, readC);
+        StoreRow256(c + 4 * ldc, c40, c41, va, vb, readC);
+        StoreRow256(c + 5 * ldc, c50, c51, va, vb, readC);
+    }
+
+    /// <summary>One step of k: c[i, :] += a[i] · b[:] for the 6 rows i, 16 columns each (inlined, so the accumulators stay in registers).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step256(float* a, float* b,
+        ref Vector256<float> c00, ref Vector256<float> c01, ref Vector256<float> c10, ref Vector256<float> c11,
+        ref Vector256<float> c20, ref Vector256<float> c21, ref Vector256<float> c30, ref Vector256<float> c31,
+        ref Vector256<float> c40, ref Vector256<float> c41, ref Vector256<float> c50, ref Vector256<float> c51)
+    {
+        Vector256<float> b0 = Avx.LoadAlignedVector256(b);
+        Vector256<float> b1 = Avx.LoadAlignedVector256(b + 8);
+        Vector256<float> ai = Vector256.Create(a[0]);
+        c00 = Fma.MultiplyAdd(ai, b0, c00);
+        c01 = Fma.MultiplyAdd(ai, b1, c01);
+        ai = Vector256.Create(a[1]);
+        c10 = Fma.MultiplyAdd(ai, b0, c10);
+        c11 = Fma.MultiplyAdd(ai, b1, c11);
+        ai = Vector256.Create(a[2]);
+        c20 = Fma.MultiplyAdd(ai, b0, c20);
+        c21 = Fma.MultiplyAdd(ai, b1, c21);
+        ai = Vector256.Create(a[3]);
+        c30 = Fma.MultiplyAdd(ai, b0, c30);
+        c31 = Fma.MultiplyAdd(ai, b1, c31);
+        ai = Vector256.Create(a[4]);
+        c40 = Fma.MultiplyAdd(ai, b0, c40);
+        c41 = Fma.MultiplyAdd(ai, b1, c41);
+        ai = Vector256.Create(a[5]);
+        c50 = Fma.MultiplyAdd(ai, b0, c50);
+        c51 = Fma.MultiplyAdd(ai, b1, c51);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow256(float* row, Vector256<float> left, Vector256<float> right,
+        Vector256<float> alpha, Vector256<float> beta, bool readC)
+    {
+        if (readC)
+        {
+            left = Fma.MultiplyAdd(left, alpha, beta * Vector256.Load(row));
+            right = Fma.MultiplyAdd(right, alpha, beta * Vector256.Load(row + 8));
+        }
+        else
+        {
+            left *= alpha;
+            right *= alpha;
+        }
+        Vector256.Store(left, row);
+        Vector256.Store(right, row + 8);
     }
 
     /// <summary>The same tile with scalar arithmetic, for machines without AVX2 + FMA.</summary>

@@ -108,6 +108,30 @@ public unsafe class GemmTests
         CheckAgainstReference(withKernel, transposeA, transposeB, 301, 270, 600, 1f, 1f, padding: 1);
     }
 
+    /// <summary>
+    /// The AVX-512 and AVX2 kernels add the same products in the same order into each element of C (one fused
+    /// multiply-add per step of k), so they agree to the bit: a run's losses do not depend on which one the machine has.
+    /// </summary>
+    [TestCaseSource(nameof(Transposes))]
+    public void Avx512AndAvx2KernelsAgreeToTheBit(bool transposeA, bool transposeB)
+    {
+        if (!GemmMicroKernel.IsSupported(GemmKernelKind.Avx512))
+        {
+            Assert.Ignore("this machine cannot run the Avx512 kernel");
+        }
+        const int M = 67, N = 75, K = 300;
+        var random = new Random(7);
+        float[] a = RandomValues(random, M * K), b = RandomValues(random, K * N), c0 = RandomValues(random, M * N);
+        float[] wide = (float[])c0.Clone(), narrow = (float[])c0.Clone();
+        int lda = transposeA ? M : K, ldb = transposeB ? K : N;
+        fixed (float* pa = a, pb = b, pWide = wide, pNarrow = narrow)
+        {
+            GemmDriver.Run(transposeA, transposeB, M, N, K, 0.5f, pa, lda, pb, ldb, 1f, pWide, N, parallel: true, GemmKernelKind.Avx512);
+            GemmDriver.Run(transposeA, transposeB, M, N, K, 0.5f, pa, lda, pb, ldb, 1f, pNarrow, N, parallel: true, GemmKernelKind.Avx2);
+        }
+        Assert.That(wide, Is.EqualTo(narrow));
+    }
+
     [Test]
     public void ZeroDepthScalesCWithoutReadingGarbage()
     {
