@@ -77,7 +77,7 @@ public class GemmFmaPeakBenchmarks
 
     /// <summary>
     /// The same 10 chains on <c>Vector512</c> (twice the floats per instruction). Written out like the one above rather
-    /// than shared through a generic: a generic version over both widths measured half this rate (see docs/benchmarks.md).
+    /// than shared through a generic: a generic version over both widths measured a quarter of this rate (see docs/benchmarks.md).
     /// </summary>
     private static float Chains512(long iterations)
     {

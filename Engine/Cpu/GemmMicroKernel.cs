@@ -102,7 +102,7 @@ internal static unsafe class GemmMicroKernel
     /// row of B (2 vectors), broadcasts each of the 6 values of A and issues 12 fused multiply-adds, two steps per
     /// loop iteration. Inlined into its caller, like the AVX2 kernel below. The two kernels have the same shape but are
     /// written out apart: one generic body over both vector types (a struct supplying load, broadcast and FMA) made
-    /// the AVX2 train step 2–3× slower (measured; see docs/benchmarks.md).
+    /// the AVX2 train step 1.8–2.6× slower (measured; see docs/benchmarks.md).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.AggressiveInlining)]
     private static void Avx512Tile(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
