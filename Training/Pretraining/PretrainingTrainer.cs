@@ -137,8 +137,11 @@ public sealed class PretrainingTrainer
             Options = _options,
         };
 
+        TimeSpan replanElapsed = TimeSpan.Zero, lastEvaluationTime = TimeSpan.Zero;
+
         void Evaluate()
         {
+            var evaluationClock = Stopwatch.StartNew();
             lastEvaluation = Evaluator.Evaluate(_model, Evaluator.Batches(_data.Evaluation, _options.EvalBatches), _data.Specials.Mask);
             lastEvalStep = step;
             if (bestEvalLoss is null || lastEvaluation.Loss < bestEvalLoss)
@@ -166,6 +169,7 @@ public sealed class PretrainingTrainer
                 $"(at [MASK] {lastEvaluation.MlmAccuracyWhere(MaskedInput.MaskToken):P2}) | " +
                 $"MLM ppl {lastEvaluation.MlmPerplexity:F1} | NSP acc {lastEvaluation.NspAccuracy:P2}");
             CurvePlotter.WriteAll(metrics.Records, runDirectory);
+            lastEvaluationTime = evaluationClock.Elapsed;
         }
 
         void Save()
@@ -289,6 +293,7 @@ public sealed class PretrainingTrainer
                     // The probe timed one step, perhaps at a busy moment: plan again from real steps.
                     totalSteps = ReplanWithinBudget(_options.TimeBudget!.Value, step, Elapsed());
                     schedule = Schedule(totalSteps);
+                    replanElapsed = Elapsed();
                 }
 
                 lastStep = new StepResult(step, stepMetrics.Loss, stepMetrics.MlmLoss, stepMetrics.NspLoss,
@@ -330,6 +335,13 @@ public sealed class PretrainingTrainer
                 if (step % _options.CheckpointEvery == 0)
                 {
                     Save();
+                }
+                if (plannedFromBudget && step % _options.EvalEvery == 0 && step > ReplanAfterSteps && step <= totalSteps / 2)
+                {
+                    // Steady pace since the first re-plan, evaluations and saves included: the first steps run
+                    // slower (the JIT recompiles hot code with optimisations), and the machine's load may change.
+                    totalSteps = ReplanFromPace(_options.TimeBudget!.Value, step, Elapsed(), replanElapsed, lastEvaluationTime);
+                    schedule = Schedule(totalSteps);
                 }
             }
         }
@@ -472,6 +484,21 @@ public sealed class PretrainingTrainer
         double stepSeconds = elapsed.TotalSeconds / stepsDone;
         var remaining = budget - elapsed;
         return stepsDone + (remaining > TimeSpan.Zero ? StepsWithinBudget(remaining, stepSeconds) : 0);
+    }
+
+    /// <summary>
+    /// T planned again at an evaluation in the first half of the run, from the pace of the steps since the first
+    /// re-plan (at <see cref="ReplanAfterSteps"/>, elapsed <paramref name="paceStart"/>), evaluations and saves
+    /// included: T = step + (budget − elapsed − final evaluation − final save) / seconds per step. Changing T there
+    /// moves the learning rate only a little, since the decay has barely begun.
+    /// </summary>
+    private long ReplanFromPace(TimeSpan budget, long step, TimeSpan elapsed, TimeSpan paceStart, TimeSpan evaluationTime)
+    {
+        double stepSeconds = (elapsed - paceStart).TotalSeconds / (step - ReplanAfterSteps);
+        double secondsLeft = (budget - elapsed).TotalSeconds - evaluationTime.TotalSeconds - AssumedSaveSeconds;
+        long steps = step + Math.Max(0, (long)(secondsLeft / stepSeconds));
+        _dashboard.Log($"Planning {steps:N0} steps: {stepSeconds * 1000:F0} ms per step since step {ReplanAfterSteps}, evaluations and saves included.");
+        return steps;
     }
 
     private double EpochFraction(DataCursor cursor) =>
