@@ -57,7 +57,15 @@ internal static unsafe class GemmMicroKernel
     private static void Edge(GemmKernelKind kind, int kc, float* a, float* b, float* c, int ldc, int rows, int cols, float alpha, float beta)
     {
         float* scratch = stackalloc float[MR * NR];
-        Full(kind, kc, a, b, scratch, NR, 1f, 0f);
+        if (kind == GemmKernelKind.Avx2 && cols <= NR / 2)
+        {
+            // Only the left half of the tile exists: computing the right 16 columns would double the cost for nothing.
+            Avx2HalfTile(kc, a, b, scratch, NR, 1f, 0f);
+        }
+        else
+        {
+            Full(kind, kc, a, b, scratch, NR, 1f, 0f);
+        }
         for (int i = 0; i < rows; i++)
         {
             for (int j = 0; j < cols; j++)
