@@ -489,8 +489,9 @@ public sealed class PretrainingTrainer
     /// <summary>
     /// T planned again at an evaluation in the first half of the run, from the pace of the steps since the first
     /// re-plan (at <see cref="ReplanAfterSteps"/>, elapsed <paramref name="paceStart"/>), evaluations and saves
-    /// included: T = step + (budget − elapsed − final evaluation − final save) / seconds per step. Changing T there
-    /// moves the learning rate only a little, since the decay has barely begun.
+    /// included: T = step + (budget − elapsed − final evaluation − final save) / seconds per step. In the first half a
+    /// relative change of T changes the learning rate of the linear decay by at most about as much, relatively (by
+    /// less the earlier it comes), so the schedule has no large jumps.
     /// </summary>
     private long ReplanFromPace(TimeSpan budget, long step, TimeSpan elapsed, TimeSpan paceStart, TimeSpan evaluationTime)
     {
