@@ -17,7 +17,7 @@ public sealed class BertForPreTraining
     /// <summary>The value added to attention scores of padding keys (as the PyTorch reference does).</summary>
     public const float MaskedScore = -10000f;
 
-    public BertForPreTraining(BertConfig config, int seed = 0, PositionInit positionInit = PositionInit.Normal)
+    public BertForPreTraining(BertConfig config, int seed = 0, PositionInit positionInit = PositionInit.Normal, AttentionInit attentionInit = AttentionInit.Normal)
     {
         config.Validate();
         Config = config;
@@ -27,7 +27,7 @@ public sealed class BertForPreTraining
         Pooler = new BertPooler(Parameters);
         MlmHead = new MaskedLanguageModelHead(Parameters, config);
         NspHead = new NextSentenceHead(Parameters);
-        Initialize(seed, positionInit);
+        Initialize(seed, positionInit, attentionInit);
     }
 
     public BertConfig Config { get; }
@@ -121,9 +121,10 @@ public sealed class BertForPreTraining
 
     /// <summary>
     /// BERT's initialisation: N(0, initializer_range²) weights and embeddings, zero biases, LayerNorm weight 1; with
-    /// <see cref="PositionInit.Sinusoidal"/> the position embeddings then start as scaled sinusoids instead.
+    /// <see cref="PositionInit.Sinusoidal"/> the position embeddings then start as scaled sinusoids instead, and with
+    /// <see cref="AttentionInit.Local"/> every head starts looking at a fixed neighbour (<see cref="LocalAttentionHeads"/>).
     /// </summary>
-    private void Initialize(int seed, PositionInit positionInit)
+    private void Initialize(int seed, PositionInit positionInit, AttentionInit attentionInit)
     {
         var random = new Random(seed);
         foreach (var parameter in Parameters.Parameters)
@@ -148,6 +149,14 @@ public sealed class BertForPreTraining
         if (positionInit == PositionInit.Sinusoidal)
         {
             SinusoidalPositions.Fill(Embeddings.PositionEmbeddings.Span, Config.MaxPositionEmbeddings, Config.HiddenSize, Config.InitializerRange);
+        }
+        if (attentionInit == AttentionInit.Local)
+        {
+            LocalAttentionHeads.FillPositions(Embeddings.PositionEmbeddings.Span, Config.MaxPositionEmbeddings, Config.HiddenSize, Config.HiddenSize / Config.NumAttentionHeads, Config.InitializerRange);
+            foreach (var layer in Layers)
+            {
+                LocalAttentionHeads.AddToQueryAndKey(layer.SelfAttention.QueryWeight.Span, layer.SelfAttention.KeyWeight.Span, Config.HiddenSize, Config.NumAttentionHeads);
+            }
         }
         // Hugging Face zeroes the padding token's embedding row.
         Embeddings.WordEmbeddings.Span.Slice(Config.PadTokenId * Config.HiddenSize, Config.HiddenSize).Clear();

@@ -66,6 +66,8 @@ public class BadVocabularyAndArgumentTests
         yield return Argument("--hidden", "100000000", "parameters");
         yield return Argument("--on-non-finite", "bogus", "--on-non-finite", "skip or rollback", "bogus");
         yield return Argument("--position-init", "random", "--position-init", "random", "sinusoidal");
+        yield return Argument("--attention-init", "global", "--attention-init", "global", "local");
+        yield return Argument("--heads", "16", "--attention-init", "even head size", "1");
     }
 
     [TestCaseSource(nameof(Arguments))]

@@ -39,6 +39,11 @@ public sealed class TrainCommand
         Description = "How new position embeddings start: sinusoidal (scaled sinusoids, learn faster: see docs/pretraining.md) or normal (Hugging Face's N(0, 0.02²)).",
         DefaultValueFactory = _ => "sinusoidal",
     };
+    private readonly Option<string> _attentionInit = new("--attention-init")
+    {
+        Description = "How new query and key weights start: local (every head starts looking at a fixed neighbour, learns much faster: see docs/pretraining.md) or normal (Hugging Face's N(0, 0.02²)).",
+        DefaultValueFactory = _ => "local",
+    };
     private readonly Option<double?> _epochs = new("--epochs") { Description = "Passes over the training split." };
     private readonly Option<string?> _timeBudget = new("--time-budget") { Description = $"Stop and save when this much time is spent (90s, 20m, 1h). Default {DefaultTimeBudget} when neither --steps nor --epochs is given." };
     private readonly Option<int> _evalEvery = Int("--eval-every", "Evaluate on the held-out split every N steps.", 200);
@@ -72,7 +77,7 @@ public sealed class TrainCommand
     private void AddTo(Command command)
     {
         _data.AddTo(command);
-        Option[] options = [_layers, _hidden, _heads, _intermediate, _maxSeq, _batch, _gradAccum, _lr, _warmup, _dropout, _adamBeta2, _positionInit, _steps, _epochs,
+        Option[] options = [_layers, _hidden, _heads, _intermediate, _maxSeq, _batch, _gradAccum, _lr, _warmup, _dropout, _adamBeta2, _positionInit, _attentionInit, _steps, _epochs,
             _timeBudget, _evalEvery, _evalBatches, _checkpointEvery, _keep, _seed, _onNonFinite, _threads, _output, _name, _device, _init, _resume];
         foreach (var option in options)
         {
@@ -151,7 +156,7 @@ public sealed class TrainCommand
         else
         {
             vocab = _data.VocabularyFile(p, options.Corpus, dashboard.Log);
-            model = new BertForPreTraining(options.Model with { VocabSize = Vocabulary.Load(vocab).Count }, options.Seed, options.PositionInit);
+            model = new BertForPreTraining(options.Model with { VocabSize = Vocabulary.Load(vocab).Count }, options.Seed, options.PositionInit, options.AttentionInit);
         }
         options = options with { Model = model.Config };
         options.Validate();
@@ -160,6 +165,9 @@ public sealed class TrainCommand
 
     /// <summary>The words of <c>--position-init</c>, in the order of <see cref="PositionInit"/>.</summary>
     private static readonly IReadOnlyList<string> PositionInitNames = ["normal", "sinusoidal"];
+
+    /// <summary>The words of <c>--attention-init</c>, in the order of <see cref="AttentionInit"/>.</summary>
+    private static readonly IReadOnlyList<string> AttentionInitNames = ["normal", "local"];
 
     private PretrainingOptions ReadOptions(ParseResult p)
     {
@@ -189,6 +197,7 @@ public sealed class TrainCommand
             Warmup = p.GetValue(_warmup),
             AdamBeta2 = p.GetValue(_adamBeta2),
             PositionInit = EnumChoice.Parse<PositionInit>("--position-init", p.GetValue(_positionInit)!, PositionInitNames),
+            AttentionInit = EnumChoice.Parse<AttentionInit>("--attention-init", p.GetValue(_attentionInit)!, AttentionInitNames),
             Steps = steps,
             Epochs = epochs,
             TimeBudget = budget is null ? null : DurationText.Parse(budget),

@@ -78,6 +78,9 @@ public sealed record PretrainingOptions
     /// <summary>How the position embeddings of random weights start (see docs/pretraining.md for the measured effect).</summary>
     public PositionInit PositionInit { get; init; } = PositionInit.Sinusoidal;
 
+    /// <summary>How the query and key weights of random weights start (see docs/pretraining.md, "Local heads").</summary>
+    public AttentionInit AttentionInit { get; init; } = AttentionInit.Local;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first value out of range.</summary>
     public void Validate()
     {
@@ -110,6 +113,10 @@ public sealed record PretrainingOptions
         if (!(HeldOutFraction > 0 && HeldOutFraction < 1))
         {
             throw new ArgumentException($"The held-out fraction must be in (0, 1), not {HeldOutFraction}.");
+        }
+        if (AttentionInit == AttentionInit.Local && InitCheckpoint is null && Model.HiddenSize / Model.NumAttentionHeads % 2 != 0)
+        {
+            throw new ArgumentException($"--attention-init local needs an even head size (--hidden / --heads), not {Model.HiddenSize / Model.NumAttentionHeads}; use --attention-init normal.");
         }
         if (Steps is <= 0)
         {

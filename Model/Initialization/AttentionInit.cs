@@ -1,0 +1,14 @@
+namespace MiniBioBert.Model.Initialization;
+
+/// <summary>How a new model's attention query and key weights start.</summary>
+public enum AttentionInit
+{
+    /// <summary>N(0, initializer_range²), as Hugging Face initialises every dense layer.</summary>
+    Normal,
+
+    /// <summary>
+    /// N(0, initializer_range²) plus a fixed-offset pattern (<see cref="LocalAttentionHeads"/>): every head starts
+    /// looking a few positions to the left or right.
+    /// </summary>
+    Local,
+}

@@ -1,0 +1,109 @@
+using MiniBioBert.Model;
+using MiniBioBert.Model.Initialization;
+
+namespace MiniBioBert.Tests.Model.Initialization;
+
+/// <summary>The starting point in which every attention head looks at a fixed neighbour.</summary>
+public class LocalAttentionHeadsTests
+{
+    private static readonly BertConfig Config = new() { VocabSize = 40, HiddenSize = 64, NumHiddenLayers = 2, NumAttentionHeads = 4, IntermediateSize = 32, MaxPositionEmbeddings = 48 };
+
+    [Test]
+    public void HeadsLookOneAndTwoPositionsLeftAndRight()
+    {
+        Assert.That(Enumerable.Range(0, 6).Select(LocalAttentionHeads.Offset), Is.EqualTo(new[] { -1, 1, -2, 2, -3, 3 }));
+    }
+
+    [Test]
+    public void TheFirstHeadSizeColumnsTurnByFrequenciesSpreadOverZeroToPi()
+    {
+        // Pair k of the first 16 columns turns by ω_k = π·(k + ½)/8 per position; the other columns keep the
+        // standard sinusoids (float32 rounding: 1e-7 absolute on values of 0.028).
+        var table = new float[48 * 64];
+        SinusoidalPositions.Fill(table, 48, 64, 0.02);
+        var standard = (float[])table.Clone();
+        LocalAttentionHeads.FillPositions(table, 48, 64, headSize: 16, 0.02);
+        double amplitude = 0.02 * Math.Sqrt(2);
+        for (int p = 0; p < 48; p++)
+        {
+            for (int k = 0; k < 8; k++)
+            {
+                double angle = p * Math.PI * (k + 0.5) / 8;
+                Assert.That(table[p * 64 + 2 * k], Is.EqualTo(amplitude * Math.Sin(angle)).Within(1e-7), $"sin, position {p}, pair {k}");
+                Assert.That(table[p * 64 + 2 * k + 1], Is.EqualTo(amplitude * Math.Cos(angle)).Within(1e-7), $"cos, position {p}, pair {k}");
+            }
+            Assert.That(table.AsSpan(p * 64 + 16, 48).ToArray(), Is.EqualTo(standard.AsSpan(p * 64 + 16, 48).ToArray()), $"position {p}");
+        }
+    }
+
+    [Test]
+    public void EveryHeadScoresItsNeighbourHighestFromPositionsAlone()
+    {
+        // score(i, j) = (W_Q·pos_i)_h · (W_K·pos_j)_h, random part included: the largest over j is j = i + δ_h for
+        // every query position whose neighbour exists, in every layer and head.
+        var model = new BertForPreTraining(Config, seed: 3, PositionInit.Sinusoidal, AttentionInit.Local);
+        int hidden = Config.HiddenSize, headSize = hidden / Config.NumAttentionHeads, positions = 32;
+        var table = model.Embeddings.PositionEmbeddings.ToArray();
+        foreach (var layer in model.Layers)
+        {
+            var query = Project(table, layer.SelfAttention.QueryWeight.ToArray(), positions, hidden); // [T, H]
+            var key = Project(table, layer.SelfAttention.KeyWeight.ToArray(), positions, hidden);     // [T, H]
+            for (int head = 0; head < Config.NumAttentionHeads; head++)
+            {
+                int offset = LocalAttentionHeads.Offset(head);
+                for (int i = Math.Max(0, -offset); i < Math.Min(positions, positions - offset); i++)
+                {
+                    var scores = Enumerable.Range(0, positions).Select(j => Dot(query, key, i, j, head * headSize, headSize, hidden)).ToArray();
+                    Assert.That(Array.IndexOf(scores, scores.Max()), Is.EqualTo(i + offset), $"head {head}, position {i}");
+                }
+            }
+        }
+    }
+
+    [Test]
+    public void OnlyPositionEmbeddingsQueriesAndKeysDifferFromTheUsualStart()
+    {
+        var usual = new BertForPreTraining(Config, seed: 5, PositionInit.Sinusoidal);
+        var local = new BertForPreTraining(Config, seed: 5, PositionInit.Sinusoidal, AttentionInit.Local);
+        foreach (var ((name, a), (_, b)) in usual.NamedParameters.Zip(local.NamedParameters))
+        {
+            bool changed = name == "bert.embeddings.position_embeddings.weight" || name.EndsWith("attention.self.query.weight", StringComparison.Ordinal) || name.EndsWith("attention.self.key.weight", StringComparison.Ordinal);
+            Assert.That(b.ToArray().SequenceEqual(a.ToArray()), Is.EqualTo(!changed), name);
+        }
+    }
+
+    [Test]
+    public void RejectsAnOddHeadSize()
+    {
+        Assert.Throws<ArgumentException>(() => LocalAttentionHeads.AddToQueryAndKey(new float[9 * 9], new float[9 * 9], hidden: 9, heads: 3));
+    }
+
+    // rows × [out, in]ᵀ: [positions, hidden]
+    private static double[] Project(float[] rows, float[] weight, int positions, int hidden)
+    {
+        var result = new double[positions * hidden];
+        for (int p = 0; p < positions; p++)
+        {
+            for (int o = 0; o < hidden; o++)
+            {
+                double sum = 0;
+                for (int i = 0; i < hidden; i++)
+                {
+                    sum += rows[p * hidden + i] * (double)weight[o * hidden + i];
+                }
+                result[p * hidden + o] = sum;
+            }
+        }
+        return result;
+    }
+
+    private static double Dot(double[] query, double[] key, int i, int j, int start, int length, int hidden)
+    {
+        double sum = 0;
+        for (int d = start; d < start + length; d++)
+        {
+            sum += query[i * hidden + d] * key[j * hidden + d];
+        }
+        return sum;
+    }
+}
