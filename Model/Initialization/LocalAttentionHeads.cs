@@ -1,17 +1,19 @@
 namespace MiniBioBert.Model.Initialization;
 
 /// <summary>
-/// A starting point in which every attention head already looks at one neighbour: head h of every layer attends
-/// from position i to position i + δ_h, with δ = −1, +1, −2, +2, −3, … for h = 0, 1, 2, 3, 4, ….
+/// A starting point in which the first half of every layer's attention heads already look at one neighbour: head
+/// h &lt; ⌈heads/2⌉ attends from position i to position i + δ_h, with δ = −1, +1, −2, +2, … for h = 0, 1, 2, 3, ….
 /// Predicting a masked word from its neighbours needs such heads; from random weights a model first spends
 /// thousands of steps predicting frequent words before it finds them (docs/pretraining.md, "Local heads").
+/// The other heads start as usual, attending almost evenly everywhere, free to become the content- and
+/// sequence-wide heads that next-sentence prediction needs (with every head local, NSP learned more slowly).
 ///
 /// How. The first d = head-size columns of the position table become (sin, cos) pairs whose frequencies
 /// ω_k = π·(k + ½)/(d/2), k = 0 … d/2 − 1, are spread evenly over (0, π) (the other columns keep the standard
 /// sinusoids of <see cref="SinusoidalPositions"/>). Head h's query reads those d columns as they are (scale c),
 /// and its key reads them turned back by δ_h positions, pair k rotated by the angle −ω_k·δ_h. The position part of
 /// query i · key j is then c²·a²·Σ_k cos(ω_k·(i + δ_h − j)): largest (d/2·c²·a²) at j = i + δ_h and, because the
-/// frequencies fill (0, π) evenly, near zero at every other j.
+/// frequencies fill (0, π) evenly, exactly zero at every other j less than d positions from it.
 /// The same rotation turns a word's own embedding by angles spread over (0, π·|δ|), so a head does not look at
 /// its own position either. The pattern is added to the usual N(0, σ²) weights, which keeps heads distinct; all
 /// of it is learned from there on, and the checkpoint is an ordinary BERT checkpoint.
@@ -23,6 +25,9 @@ public static class LocalAttentionHeads
     /// intended neighbour at the start, words' random embeddings included (≈ 0.35 with c = 1).
     /// </summary>
     public const float Scale = 2f;
+
+    /// <summary>How many of a layer's heads start local: the first half, rounded up (the others start as usual).</summary>
+    public static int LocalHeadCount(int heads) => (heads + 1) / 2;
 
     /// <summary>The offset of head <paramref name="head"/>: −1, +1, −2, +2, −3, ….</summary>
     public static int Offset(int head) => (head / 2 + 1) * (head % 2 == 0 ? -1 : 1);
@@ -57,7 +62,7 @@ public static class LocalAttentionHeads
     {
         int headSize = hidden / heads;
         CheckHeadSize(headSize, hidden);
-        for (int head = 0; head < heads; head++)
+        for (int head = 0; head < LocalHeadCount(heads); head++)
         {
             for (int pair = 0; pair < headSize / 2; pair++)
             {

@@ -9,9 +9,10 @@ public class LocalAttentionHeadsTests
     private static readonly BertConfig Config = new() { VocabSize = 40, HiddenSize = 64, NumHiddenLayers = 2, NumAttentionHeads = 4, IntermediateSize = 32, MaxPositionEmbeddings = 48 };
 
     [Test]
-    public void HeadsLookOneAndTwoPositionsLeftAndRight()
+    public void TheFirstHalfOfTheHeadsLookOneAndTwoPositionsLeftAndRight()
     {
         Assert.That(Enumerable.Range(0, 6).Select(LocalAttentionHeads.Offset), Is.EqualTo(new[] { -1, 1, -2, 2, -3, 3 }));
+        Assert.That(new[] { 1, 2, 3, 4, 12 }.Select(LocalAttentionHeads.LocalHeadCount), Is.EqualTo(new[] { 1, 1, 2, 2, 6 }));
     }
 
     [Test]
@@ -37,10 +38,10 @@ public class LocalAttentionHeadsTests
     }
 
     [Test]
-    public void EveryHeadScoresItsNeighbourHighestFromPositionsAlone()
+    public void EveryLocalHeadScoresItsNeighbourHighestFromPositionsAlone()
     {
         // score(i, j) = (W_Q·pos_i)_h · (W_K·pos_j)_h, random part included: the largest over j is j = i + δ_h for
-        // every query position whose neighbour exists, in every layer and head.
+        // every query position whose neighbour exists, in every layer and local head.
         var model = new BertForPreTraining(Config, seed: 3, PositionInit.Sinusoidal, AttentionInit.Local);
         int hidden = Config.HiddenSize, headSize = hidden / Config.NumAttentionHeads, positions = 32;
         var table = model.Embeddings.PositionEmbeddings.ToArray();
@@ -48,7 +49,7 @@ public class LocalAttentionHeadsTests
         {
             var query = Project(table, layer.SelfAttention.QueryWeight.ToArray(), positions, hidden); // [T, H]
             var key = Project(table, layer.SelfAttention.KeyWeight.ToArray(), positions, hidden);     // [T, H]
-            for (int head = 0; head < Config.NumAttentionHeads; head++)
+            for (int head = 0; head < LocalAttentionHeads.LocalHeadCount(Config.NumAttentionHeads); head++)
             {
                 int offset = LocalAttentionHeads.Offset(head);
                 for (int i = Math.Max(0, -offset); i < Math.Min(positions, positions - offset); i++)
@@ -61,14 +62,23 @@ public class LocalAttentionHeadsTests
     }
 
     [Test]
-    public void OnlyPositionEmbeddingsQueriesAndKeysDifferFromTheUsualStart()
+    public void OnlyPositionEmbeddingsAndTheLocalHeadsQueriesAndKeysDifferFromTheUsualStart()
     {
         var usual = new BertForPreTraining(Config, seed: 5, PositionInit.Sinusoidal);
         var local = new BertForPreTraining(Config, seed: 5, PositionInit.Sinusoidal, AttentionInit.Local);
+        int localRows = LocalAttentionHeads.LocalHeadCount(Config.NumAttentionHeads) * Config.HiddenSize / Config.NumAttentionHeads * Config.HiddenSize;
         foreach (var ((name, a), (_, b)) in usual.NamedParameters.Zip(local.NamedParameters))
         {
-            bool changed = name == "bert.embeddings.position_embeddings.weight" || name.EndsWith("attention.self.query.weight", StringComparison.Ordinal) || name.EndsWith("attention.self.key.weight", StringComparison.Ordinal);
-            Assert.That(b.ToArray().SequenceEqual(a.ToArray()), Is.EqualTo(!changed), name);
+            if (name.EndsWith("attention.self.query.weight", StringComparison.Ordinal) || name.EndsWith("attention.self.key.weight", StringComparison.Ordinal))
+            {
+                Assert.That(b.ToArray().Take(localRows).SequenceEqual(a.ToArray().Take(localRows)), Is.False, $"{name}, local heads");
+                Assert.That(b.ToArray().Skip(localRows), Is.EqualTo(a.ToArray().Skip(localRows)), $"{name}, the other heads");
+            }
+            else
+            {
+                bool changed = name == "bert.embeddings.position_embeddings.weight";
+                Assert.That(b.ToArray().SequenceEqual(a.ToArray()), Is.EqualTo(!changed), name);
+            }
         }
     }
 
