@@ -122,7 +122,7 @@ public sealed class BertForPreTraining
     /// <summary>
     /// BERT's initialisation: N(0, initializer_range²) weights and embeddings, zero biases, LayerNorm weight 1; with
     /// <see cref="PositionInit.Sinusoidal"/> the position embeddings then start as scaled sinusoids instead, and with
-    /// <see cref="AttentionInit.Local"/> every head starts looking at a fixed neighbour (<see cref="LocalAttentionHeads"/>).
+    /// <see cref="AttentionInit.Local"/> half of every layer's heads start looking at a fixed neighbour (<see cref="LocalAttentionHeads"/>).
     /// </summary>
     private void Initialize(int seed, PositionInit positionInit, AttentionInit attentionInit)
     {

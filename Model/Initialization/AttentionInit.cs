@@ -7,8 +7,8 @@ public enum AttentionInit
     Normal,
 
     /// <summary>
-    /// N(0, initializer_range²) plus a fixed-offset pattern (<see cref="LocalAttentionHeads"/>): every head starts
-    /// looking a few positions to the left or right.
+    /// N(0, initializer_range²) plus a fixed-offset pattern (<see cref="LocalAttentionHeads"/>): the first half of
+    /// every layer's heads start looking one or more positions to the left or right.
     /// </summary>
     Local,
 }

@@ -41,7 +41,7 @@ public sealed class TrainCommand
     };
     private readonly Option<string> _attentionInit = new("--attention-init")
     {
-        Description = "How new query and key weights start: local (every head starts looking at a fixed neighbour, learns much faster: see docs/pretraining.md) or normal (Hugging Face's N(0, 0.02²)).",
+        Description = "How new query and key weights start: local (half of every layer's heads start looking one position left or right; learns much faster: see docs/pretraining.md) or normal (Hugging Face's N(0, 0.02²)).",
         DefaultValueFactory = _ => "local",
     };
     private readonly Option<double?> _epochs = new("--epochs") { Description = "Passes over the training split." };
