@@ -21,8 +21,9 @@ namespace MiniBioBert.Model.Initialization;
 public static class LocalAttentionHeads
 {
     /// <summary>
-    /// The scale c of the pattern. With c = 2 a head of the default model gives ≈ 0.9 of its attention to the
-    /// intended neighbour at the start, words' random embeddings included (≈ 0.35 with c = 1).
+    /// The scale c of the pattern. With c = 2 a local head of the default model gives ≈ 0.7 of its layer-0 attention
+    /// to the intended neighbour at the start, random word embeddings included (measured by
+    /// <c>LocalAttentionHeadsTests</c>).
     /// </summary>
     public const float Scale = 2f;
 
