@@ -1,12 +1,28 @@
-# Thin mirror of .ci/run's dotnet commands.  Usage: ./build.ps1 [build|test|bench|train]
+# Mirror of .ci/run's dotnet commands.  Usage: pwsh build.ps1 [build|test|bench|train]
+# Stops at the first command that fails and exits with its code (PowerShell does not stop on a native command's
+# exit code by itself).
 param([ValidateSet('build', 'test', 'bench', 'train')][string]$Task = 'test')
 $ErrorActionPreference = 'Stop'
 Set-Location $PSScriptRoot
 
-switch ($Task) {
-    'build' { dotnet restore MiniBioBert.sln; dotnet build MiniBioBert.sln -c Release --no-restore }
-    'test'  { dotnet restore MiniBioBert.sln; dotnet build MiniBioBert.sln -c Release --no-restore; dotnet test -c Release --no-build }
-    'bench' { dotnet run -c Release --project Benchmarks -- --filter '*' }
-    'train' { dotnet run --project Training -c Release }
+function Invoke-Step([string]$Command, [string[]]$Arguments) {
+    Write-Host "> $Command $($Arguments -join ' ')"
+    & $Command @Arguments
+    if ($LASTEXITCODE -ne 0) {
+        Write-Host "build.ps1: '$Command $($Arguments -join ' ')' failed with exit code $LASTEXITCODE"
+        exit $LASTEXITCODE
+    }
 }
-exit $LASTEXITCODE
+
+function Invoke-Build {
+    Invoke-Step dotnet @('restore', 'MiniBioBert.sln')
+    Invoke-Step dotnet @('build', 'MiniBioBert.sln', '-c', 'Release', '--no-restore')
+}
+
+switch ($Task) {
+    'build' { Invoke-Build }
+    'test'  { Invoke-Build; Invoke-Step dotnet @('test', '-c', 'Release', '--no-build') }
+    'bench' { Invoke-Step dotnet @('run', '-c', 'Release', '--project', 'Benchmarks', '--', '--filter', '*') }
+    'train' { Invoke-Step dotnet @('run', '--project', 'Training', '-c', 'Release') }
+}
+exit 0

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MiniBioBert.Engine;
 using MiniBioBert.Engine.Memory;
 using MiniBioBert.Model;
@@ -59,12 +58,15 @@ public sealed class PretrainingTrainer
     private readonly string _vocabPath;
     private volatile bool _stopRequested;
 
+    /// <summary>The clock the time budget is planned and checked against (the system's, or one a test hands in).</summary>
+    private readonly TimeProvider _clock;
+
     /// <summary>
     /// A trainer for <paramref name="model"/> (random or loaded weights) on <paramref name="data"/>; pass the state and
     /// optimizer of a checkpoint to resume, or null for both to start at step 0.
     /// </summary>
     public PretrainingTrainer(BertForPreTraining model, PretrainingDataset data, string vocabPath, PretrainingOptions options,
-        TrainingDashboard dashboard, TrainerState? resumeState = null, AdamW? resumeOptimizer = null)
+        TrainingDashboard dashboard, TrainerState? resumeState = null, AdamW? resumeOptimizer = null, TimeProvider? clock = null)
     {
         options.Validate();
         if ((resumeState is null) != (resumeOptimizer is null))
@@ -82,6 +84,7 @@ public sealed class PretrainingTrainer
         _deviceOptimizer = model.Device.IsCpu ? null : new DeviceAdamW(_optimizer, model.Parameters);
         _sourceVocabPath = vocabPath;
         _vocabPath = Path.Combine(options.OutputDirectory, "vocab.txt");
+        _clock = clock ?? TimeProvider.System;
     }
 
     /// <summary>Raised after every optimizer step (not after a step that was rolled back).</summary>
@@ -118,8 +121,9 @@ public sealed class PretrainingTrainer
         _dashboard.Log($"Schedule: {totalSteps:N0} steps, {schedule.WarmupSteps:N0} warmup, peak lr {_options.PeakLearningRate:G3}; " +
             $"{parameters.Count:N0} parameters; effective batch {_options.BatchSize * _options.GradientAccumulation}.");
 
-        var clock = Stopwatch.StartNew();
-        TimeSpan Elapsed() => priorElapsed + clock.Elapsed;
+        long started = _clock.GetTimestamp();
+        TimeSpan SessionElapsed() => _clock.GetElapsedTime(started);
+        TimeSpan Elapsed() => priorElapsed + SessionElapsed();
         long sessionTokens = 0;
         long lastEvalStep = -1, lastSaveStep = _resumeState is null ? -1 : step;
         PretrainingMetrics? lastEvaluation = null;
@@ -141,7 +145,7 @@ public sealed class PretrainingTrainer
 
         void Evaluate()
         {
-            var evaluationClock = Stopwatch.StartNew();
+            long evaluationStarted = _clock.GetTimestamp();
             lastEvaluation = Evaluator.Evaluate(_model, Evaluator.Batches(_data.Evaluation, _options.EvalBatches), _data.Specials.Mask);
             lastEvalStep = step;
             if (bestEvalLoss is null || lastEvaluation.Loss < bestEvalLoss)
@@ -169,7 +173,7 @@ public sealed class PretrainingTrainer
                 $"(at [MASK] {lastEvaluation.MlmAccuracyWhere(MaskedInput.MaskToken):P2}) | " +
                 $"MLM ppl {lastEvaluation.MlmPerplexity:F1} | NSP acc {lastEvaluation.NspAccuracy:P2}");
             CurvePlotter.WriteAll(metrics.Records, runDirectory);
-            lastEvaluationTime = evaluationClock.Elapsed;
+            lastEvaluationTime = _clock.GetElapsedTime(evaluationStarted);
         }
 
         void Save()
@@ -298,7 +302,7 @@ public sealed class PretrainingTrainer
 
                 lastStep = new StepResult(step, stepMetrics.Loss, stepMetrics.MlmLoss, stepMetrics.NspLoss,
                     stepMetrics.MlmAccuracy, stepMetrics.NspAccuracy, learningRate, norm, skipped);
-                double tokensPerSecond = sessionTokens / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+                double tokensPerSecond = sessionTokens / Math.Max(SessionElapsed().TotalSeconds, 1e-9);
                 metrics.Append(new MetricsRecord
                 {
                     Step = step,
@@ -368,7 +372,7 @@ public sealed class PretrainingTrainer
             EvalMlmAccuracy = lastEvaluation.MlmAccuracy,
             EvalNspAccuracy = lastEvaluation.NspAccuracy,
             EvalMlmPerplexity = lastEvaluation.MlmPerplexity,
-            TokensPerSecond = sessionTokens / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
+            TokensPerSecond = sessionTokens / Math.Max(SessionElapsed().TotalSeconds, 1e-9),
             RunDirectory = Path.GetFullPath(runDirectory),
         });
         return new TrainingResult(step, reason, lastEvaluation, lastCheckpoint, Elapsed());
@@ -455,9 +459,9 @@ public sealed class PretrainingTrainer
         var batch = _data.Training.GetEpoch(start.Epoch).GetBatch(start.BatchIndex);
         var probe = new PretrainingMetrics();
         ForwardBackward(batch, 0, probe);
-        var timer = Stopwatch.StartNew();
+        long started = _clock.GetTimestamp();
         ForwardBackward(batch, 0, probe);
-        double stepSeconds = timer.Elapsed.TotalSeconds * _options.GradientAccumulation * 1.05;
+        double stepSeconds = _clock.GetElapsedTime(started).TotalSeconds * _options.GradientAccumulation * 1.05;
         _model.Parameters.ZeroGradients();
         _dashboard.Log($"Measured {stepSeconds * 1000:F0} ms per step before training.");
         return stepSeconds;

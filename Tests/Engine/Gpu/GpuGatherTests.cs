@@ -56,7 +56,7 @@ public class GpuGatherTests
             GpuGather.ScatterAddRows(device, outputGrad.View, indices.View, tableGrad.View, 2);
             device.Synchronize();
         });
-        Assert.That(scatter.Wait(TimeSpan.FromSeconds(30)), Is.True, "the scatter-add finished");
+        Assert.That(scatter.Wait(TimeSpan.FromMinutes(2)), Is.True, "the scatter-add finished");
         var sums = device.Download<float>(tableGrad.View);
         Assert.That(float.IsNaN(sums[0]), Is.True);
         Assert.That(sums[1..], Is.EqualTo(new[] { 11f, 0f, 0f }));

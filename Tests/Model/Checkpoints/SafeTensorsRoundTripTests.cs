@@ -104,7 +104,7 @@ public class SafeTensorsRoundTripTests
     }
 
     [Test]
-    public void FiftyMegabytesLoadQuickly()
+    public void FiftyMegabytesRoundTrip()
     {
         using var temp = new TemporaryDirectory();
         var values = new float[50_000_000 / 4];
@@ -125,9 +125,9 @@ public class SafeTensorsRoundTripTests
         var readTime = clock.Elapsed;
 
         TestContext.Out.WriteLine($"50 MB: write {writeTime.TotalMilliseconds:F0} ms, read {readTime.TotalMilliseconds:F0} ms");
+        // The times are printed, not asserted: a test never depends on the machine's speed or load
+        // (docs/benchmarks.md has the measured figures).
         Assert.That(read.AsSpan().SequenceEqual(values), Is.True);
-        // The target is well under a second; the bound is loose because tests share two cores with other work.
-        Assert.That(readTime, Is.LessThan(TimeSpan.FromSeconds(3)));
     }
 
     private static void AssertBitsEqual(float[] actual, float[] expected) =>

@@ -44,7 +44,8 @@ public class PretrainingTrainerTests
         var options = run.Options(steps: 1) with { Steps = null, TimeBudget = TimeSpan.FromSeconds(6), CheckpointEvery = 100_000 };
         var log = new StringWriter();
 
-        var result = run.NewTrainer(options, log).Run();
+        // Every reading of the clock moves it 10 ms on, so the plan is the same on a fast, a slow or a busy machine.
+        var result = run.NewTrainer(options, log, new TickingClock(TimeSpan.FromMilliseconds(10))).Run();
 
         // Once from the probe, once after ReplanAfterSteps real steps, then from the steady pace at the evaluations
         // (every 20 steps) of the first half; the run ends by completing the plan or by the budget's hard stop,

@@ -66,8 +66,8 @@ internal sealed class TinyPretrainingRun : IDisposable
         PretrainingData.Open(options, vocabPath, cacheDirectory: null, log: null);
 
     /// <summary>A trainer starting from fresh weights; its console output goes to <paramref name="log"/>.</summary>
-    public PretrainingTrainer NewTrainer(PretrainingOptions options, StringWriter log) =>
-        new(new BertForPreTraining(options.Model, options.Seed), OpenData(options, VocabPath), VocabPath, options, Dashboard(log));
+    public PretrainingTrainer NewTrainer(PretrainingOptions options, StringWriter log, TimeProvider? clock = null) =>
+        new(new BertForPreTraining(options.Model, options.Seed), OpenData(options, VocabPath), VocabPath, options, Dashboard(log), clock: clock);
 
     /// <summary>A trainer resuming from the latest checkpoint of <paramref name="runDirectory"/>.</summary>
     public static PretrainingTrainer ResumeTrainer(string runDirectory, StringWriter log)
