@@ -56,10 +56,10 @@ public sealed class ParameterBuffer
     public Device Device { get; private set; } = Device.Cpu;
 
     /// <summary>Every parameter value, back to back (CPU only: on a GPU use <see cref="ValuesView"/> or <see cref="MoveTo"/>).</summary>
-    public float[] Values => Device.IsCpu ? _values : throw OnDevice(nameof(Values));
+    public float[] Values => Device.IsHost ? _values : throw OnDevice(nameof(Values));
 
     /// <summary>Every parameter gradient, in the layout of <see cref="Values"/> (CPU only).</summary>
-    public float[] Gradients => Device.IsCpu ? _gradients : throw OnDevice(nameof(Gradients));
+    public float[] Gradients => Device.IsHost ? _gradients : throw OnDevice(nameof(Gradients));
 
     /// <summary>Every parameter value as one device view (GPU only): what the GPU optimizer updates.</summary>
     public ArrayView<float> ValuesView => (_deviceValues ?? throw OnHost()).View.SubView(0, Count);
@@ -116,8 +116,8 @@ public sealed class ParameterBuffer
         }
         foreach (var parameter in Parameters)
         {
-            parameter.Value.Rebind(device, device.IsCpu ? _values : null, _deviceValues);
-            parameter.Value.Grad!.Rebind(device, device.IsCpu ? _gradients : null, _deviceGradients);
+            parameter.Value.Rebind(device, device.IsHost ? _values : null, _deviceValues);
+            parameter.Value.Grad!.Rebind(device, device.IsHost ? _gradients : null, _deviceGradients);
         }
         Device = device;
     }

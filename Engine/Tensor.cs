@@ -57,7 +57,7 @@ public sealed class Tensor
 
     internal bool IsPooled { get; private set; }
 
-    private Tensor(float[] data, int offset, int[] shape, bool isView, bool isPooled)
+    private Tensor(Device device, float[] data, int offset, int[] shape, bool isView, bool isPooled)
     {
         Size = ShapeSize(shape);
         if (offset < 0 || offset + Size > data.Length)
@@ -67,7 +67,7 @@ public sealed class Tensor
         _shape = shape;
         _data = data;
         Offset = offset;
-        Device = Device.Cpu;
+        Device = device;
         IsView = isView;
         IsPooled = isPooled;
     }
@@ -132,10 +132,10 @@ public sealed class Tensor
     public static Tensor Uninitialized(Device device, params int[] shape) => Allocate(device, shape, clear: false);
 
     /// <summary>Wraps an existing array (no copy). The tensor is never returned to the pool.</summary>
-    public static Tensor FromArray(float[] data, params int[] shape) => new(data, 0, (int[])shape.Clone(), isView: false, isPooled: false);
+    public static Tensor FromArray(float[] data, params int[] shape) => new(Device.Cpu, data, 0, (int[])shape.Clone(), isView: false, isPooled: false);
 
     /// <summary>A tensor that views <paramref name="size"/>-element block of <paramref name="data"/> at <paramref name="offset"/>.</summary>
-    public static Tensor ViewOf(float[] data, int offset, params int[] shape) => new(data, offset, (int[])shape.Clone(), isView: true, isPooled: false);
+    public static Tensor ViewOf(float[] data, int offset, params int[] shape) => new(Device.Cpu, data, offset, (int[])shape.Clone(), isView: true, isPooled: false);
 
     /// <summary>A CPU tensor holding a copy of <paramref name="values"/> (<see cref="To"/> moves it to a GPU).</summary>
     public static Tensor FromValues(ReadOnlySpan<float> values, params int[] shape)
@@ -159,9 +159,9 @@ public sealed class Tensor
         }
         if (scope is null)
         {
-            return new Tensor(new float[size], 0, (int[])shape.Clone(), isView: false, isPooled: false);
+            return new Tensor(device, new float[size], 0, (int[])shape.Clone(), isView: false, isPooled: false);
         }
-        var tensor = new Tensor(BufferPool.Shared.Rent(size, clear), 0, (int[])shape.Clone(), isView: false, isPooled: true);
+        var tensor = new Tensor(device, BufferPool.Shared.Rent(size, clear), 0, (int[])shape.Clone(), isView: false, isPooled: true);
         scope.Track(tensor);
         return tensor;
     }
@@ -221,7 +221,7 @@ public sealed class Tensor
         var resolved = ResolveShape(shape, Size);
         var view = _buffer is not null
             ? new Tensor(Device, _buffer, Offset, resolved, isView: true, isPooled: false)
-            : new Tensor(Data, Offset, resolved, isView: true, isPooled: false);
+            : new Tensor(Device, Data, Offset, resolved, isView: true, isPooled: false);
         view.RequiresGrad = RequiresGrad;
         return view;
     }
@@ -240,11 +240,15 @@ public sealed class Tensor
         copy.Name = Name;
         if (device.Gpu is { } gpu)
         {
-            gpu.Upload<float>(Device.IsCpu ? Span : ToArray(), copy.DeviceView);
+            gpu.Upload<float>(Device.IsHost ? Span : ToArray(), copy.DeviceView);
+        }
+        else if (Device.Gpu is { } source)
+        {
+            source.Download(DeviceView, copy.Span);
         }
         else
         {
-            Device.Gpu!.Download(DeviceView, copy.Span);
+            Span.CopyTo(copy.Span); // between the two host devices
         }
         return copy;
     }
@@ -267,7 +271,7 @@ public sealed class Tensor
         {
             throw new InvalidOperationException($"Item() needs a tensor with one element, not shape {FormatShape(_shape)}.");
         }
-        return Device.IsCpu ? Data[Offset] : ToArray()[0];
+        return Device.IsHost ? Data[Offset] : ToArray()[0];
     }
 
     /// <summary>Runs reverse-mode differentiation from this scalar; gradients accumulate into each leaf's <see cref="Grad"/>.</summary>

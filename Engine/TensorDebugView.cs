@@ -113,7 +113,7 @@ internal sealed class TensorDebugView(Tensor tensor)
     private static bool IsReleased(Tensor tensor) => tensor.IsReleased;
 
     /// <summary>The elements in host memory: the tensor's own span on the CPU, a downloaded copy from a GPU.</summary>
-    private static ReadOnlySpan<float> HostValues(Tensor tensor) => tensor.Device.IsCpu ? tensor.Span : tensor.ToArray();
+    private static ReadOnlySpan<float> HostValues(Tensor tensor) => tensor.Device.IsHost ? tensor.Span : tensor.ToArray();
 
     private static string Summarize(ReadOnlySpan<float> values)
     {

@@ -67,7 +67,7 @@ public sealed class BertForPreTraining
     /// </summary>
     public void Save(string directory, string vocabPath, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        var parameters = Device.IsCpu ? NamedParameters : NamedParameters.Select(p => (p.Name, p.Value.To(Device.Cpu))).ToArray();
+        var parameters = Device.IsHost ? NamedParameters : NamedParameters.Select(p => (p.Name, p.Value.To(Device.Cpu))).ToArray();
         CheckpointDirectory.Save(directory, Config, parameters, vocabPath, metadata);
     }
 

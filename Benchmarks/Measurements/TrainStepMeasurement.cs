@@ -35,9 +35,8 @@ internal static class TrainStepMeasurement
         var config = new BertConfig();
         var model = new BertForPreTraining(config, seed: 1);
         var segments = WeightDecayRule.Segments(model.Parameters.Parameters.Select(p => (p.Name, p.Offset, p.Value.Size)));
-        var optimizer = new AdamW(segments);
         model.MoveTo(device);
-        using var deviceOptimizer = device.IsCpu ? null : new DeviceAdamW(optimizer, model.Parameters);
+        using var optimizer = new ModelOptimizer([model.Parameters], [new AdamW(segments)]);
         var inputs = RandomBatch(config, batchSize, sequenceLength, seed: 2);
 
         var timer = new Stopwatch();
@@ -53,7 +52,7 @@ internal static class TrainStepMeasurement
             }
             OperationProfiler.Enabled = profile && step >= warmup;
             long phaseStart = Stopwatch.GetTimestamp();
-            model.Parameters.ZeroGradients();
+            optimizer.ZeroGradients();
             OperationProfiler.Restart();
             using (new TensorScope())
             {
@@ -62,17 +61,9 @@ internal static class TrainStepMeasurement
                 lastLoss = output.Loss.Item();
             }
             long optimizerStart = Stopwatch.GetTimestamp();
-            if (deviceOptimizer is null)
-            {
-                GradientClipping.ClipByGlobalNorm(model.Parameters.Gradients, 1.0);
-                optimizer.Step(model.Parameters.Values, model.Parameters.Gradients, 1e-4);
-            }
-            else
-            {
-                var (_, clipScale) = deviceOptimizer.GlobalNormAndClipScale(1.0);
-                deviceOptimizer.Step(1e-4, clipScale);
-                device.Gpu!.Synchronize(); // the update is queued: wait for it before reading the clock
-            }
+            optimizer.AverageAndClip(microBatches: 1, maxNorm: 1.0);
+            optimizer.Step(1e-4);
+            device.Gpu?.Synchronize(); // on a GPU the update is queued: wait for it before reading the clock
             if (step >= warmup)
             {
                 optimizerMs += Stopwatch.GetElapsedTime(optimizerStart).TotalMilliseconds;

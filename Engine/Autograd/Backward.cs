@@ -27,12 +27,7 @@ public static class Backward
             var node = tensor.Node!;
             if (tensor.Grad is not null)
             {
-                long started = System.Diagnostics.Stopwatch.GetTimestamp();
                 node.Backward(tensor.Grad);
-                if (OperationProfiler.Enabled)
-                {
-                    OperationProfiler.RecordBackward(node.OperationName, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                }
             }
             // The node has done its work: drop it (and the activations its closure captured) and give the
             // intermediate gradient back to the pool right away, so peak memory stays low.

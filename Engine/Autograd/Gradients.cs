@@ -48,6 +48,7 @@ public static class Gradients
         if (OperationProfiler.Enabled)
         {
             OperationProfiler.RecordForward(operationName);
+            backward = OperationProfiler.TimedBackward(operationName, backward);
         }
         if (ShouldRecord(inputs))
         {

@@ -5,7 +5,8 @@ namespace MiniBioBert.Engine.Autograd;
 /// <summary>
 /// Optional timing of every recorded operation, by name, for the profile in docs/benchmarks.md.
 /// Forward time of an operation = time since the previous operation was recorded (ops run one after another,
-/// each using all cores); backward time = duration of its backward closure. Off unless <see cref="Enabled"/>.
+/// each using all cores); backward time = duration of its backward closure, which <see cref="Gradients.Record"/> wraps
+/// in a timer while profiling (so <see cref="Backward.Run"/> holds only the algorithm). Off unless <see cref="Enabled"/>.
 /// </summary>
 public static class OperationProfiler
 {
@@ -26,7 +27,13 @@ public static class OperationProfiler
         _lastMark = now;
     }
 
-    internal static void RecordBackward(string operation, double milliseconds) => Add(operation, 0, milliseconds, calls: 0);
+    /// <summary>The backward closure <paramref name="backward"/>, wrapped so that its duration is added to the operation's total.</summary>
+    internal static Action<Tensor> TimedBackward(string operation, Action<Tensor> backward) => outputGrad =>
+    {
+        long started = Stopwatch.GetTimestamp();
+        backward(outputGrad);
+        Add(operation, 0, Stopwatch.GetElapsedTime(started).TotalMilliseconds, calls: 0);
+    };
 
     /// <summary>(operation, forward ms, backward ms, calls), slowest first.</summary>
     public static IReadOnlyList<(string Operation, double ForwardMs, double BackwardMs, int Calls)> Report() =>

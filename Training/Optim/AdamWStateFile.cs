@@ -71,55 +71,12 @@ public static class AdamWStateFile
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
         var reader = new ChecksummedReader(stream, path);
 
-        byte[] magic = new byte[Magic.Length];
-        reader.Read(magic, "the magic bytes");
-        if (!magic.AsSpan().SequenceEqual(Magic))
-        {
-            throw Invalid(path, $"not an AdamW state file (starts with \"{Encoding.ASCII.GetString(magic)}\", expected \"MBBADAMW\")");
-        }
-        int version = reader.ReadInt32("the version");
-        if (version != Version)
-        {
-            throw Invalid(path, $"unsupported version {version} (this code reads version {Version})");
-        }
-
-        var options = new AdamWOptions
-        {
-            Beta1 = reader.ReadDouble("beta1"),
-            Beta2 = reader.ReadDouble("beta2"),
-            Epsilon = reader.ReadDouble("epsilon"),
-            WeightDecay = reader.ReadDouble("weight decay"),
-        };
-        long stepCount = reader.ReadInt64("the step count");
-        if (stepCount < 0)
-        {
-            throw Invalid(path, $"negative step count {stepCount}");
-        }
-
-        int segmentCount = reader.ReadInt32("the segment count");
-        if (segmentCount < 0 || HeaderBytes + (long)segmentCount * SegmentBytes > stream.Length)
-        {
-            throw Invalid(path, $"segment count {segmentCount} does not fit a file of {stream.Length} bytes");
-        }
-        var segments = new ParameterSegment[segmentCount];
-        long parameterCount = 0;
-        for (int i = 0; i < segmentCount; i++)
-        {
-            int offset = reader.ReadInt32($"segment {i}");
-            int length = reader.ReadInt32($"segment {i}");
-            byte decay = reader.ReadByte($"segment {i}");
-            if (decay > 1)
-            {
-                throw Invalid(path, $"segment {i} has decay flag {decay} (expected 0 or 1)");
-            }
-            segments[i] = new ParameterSegment(offset, length, decay == 1);
-            parameterCount += Math.Max(0, length);
-        }
-
-        long expectedBytes = HeaderBytes + (long)segmentCount * SegmentBytes + 2 * 4 * parameterCount + 4;
+        var (options, stepCount) = ReadHeader(reader, path);
+        var (segments, parameterCount) = ReadSegments(reader, path, stream.Length);
+        long expectedBytes = HeaderBytes + (long)segments.Length * SegmentBytes + 2 * 4 * parameterCount + 4;
         if (stream.Length != expectedBytes)
         {
-            throw Invalid(path, $"file has {stream.Length} bytes; {parameterCount} parameters in {segmentCount} segments need {expectedBytes}");
+            throw Invalid(path, $"file has {stream.Length} bytes; {parameterCount} parameters in {segments.Length} segments need {expectedBytes}");
         }
 
         AdamW optimizer;
@@ -145,6 +102,61 @@ public static class AdamWStateFile
 
         optimizer.RestoreState(stepCount, firstMoment, secondMoment);
         return optimizer;
+    }
+
+    /// <summary>The magic bytes, the version, the hyperparameters and the step count.</summary>
+    private static (AdamWOptions Options, long StepCount) ReadHeader(ChecksummedReader reader, string path)
+    {
+        byte[] magic = new byte[Magic.Length];
+        reader.Read(magic, "the magic bytes");
+        if (!magic.AsSpan().SequenceEqual(Magic))
+        {
+            throw Invalid(path, $"not an AdamW state file (starts with \"{Encoding.ASCII.GetString(magic)}\", expected \"MBBADAMW\")");
+        }
+        int version = reader.ReadInt32("the version");
+        if (version != Version)
+        {
+            throw Invalid(path, $"unsupported version {version} (this code reads version {Version})");
+        }
+
+        var options = new AdamWOptions
+        {
+            Beta1 = reader.ReadDouble("beta1"),
+            Beta2 = reader.ReadDouble("beta2"),
+            Epsilon = reader.ReadDouble("epsilon"),
+            WeightDecay = reader.ReadDouble("weight decay"),
+        };
+        long stepCount = reader.ReadInt64("the step count");
+        if (stepCount < 0)
+        {
+            throw Invalid(path, $"negative step count {stepCount}");
+        }
+        return (options, stepCount);
+    }
+
+    /// <summary>The segment table (offset, length, decay flag) and the number of parameters it covers.</summary>
+    private static (ParameterSegment[] Segments, long ParameterCount) ReadSegments(ChecksummedReader reader, string path, long fileLength)
+    {
+        int segmentCount = reader.ReadInt32("the segment count");
+        if (segmentCount < 0 || HeaderBytes + (long)segmentCount * SegmentBytes > fileLength)
+        {
+            throw Invalid(path, $"segment count {segmentCount} does not fit a file of {fileLength} bytes");
+        }
+        var segments = new ParameterSegment[segmentCount];
+        long parameterCount = 0;
+        for (int i = 0; i < segmentCount; i++)
+        {
+            int offset = reader.ReadInt32($"segment {i}");
+            int length = reader.ReadInt32($"segment {i}");
+            byte decay = reader.ReadByte($"segment {i}");
+            if (decay > 1)
+            {
+                throw Invalid(path, $"segment {i} has decay flag {decay} (expected 0 or 1)");
+            }
+            segments[i] = new ParameterSegment(offset, length, decay == 1);
+            parameterCount += Math.Max(0, length);
+        }
+        return (segments, parameterCount);
     }
 
     private static InvalidDataException Invalid(string path, string problem) =>

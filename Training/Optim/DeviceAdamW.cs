@@ -63,16 +63,8 @@ public sealed class DeviceAdamW : IDisposable
         }
     }
 
-    /// <summary>
-    /// ‖g‖₂ over every gradient (non-finite when some gradient is) and the factor <see cref="GradientClipping"/> would
-    /// scale the gradients by to bring it down to <paramref name="maxNorm"/> (1 when no clipping is needed).
-    /// Reads the norm back from the device (a synchronisation).
-    /// </summary>
-    public (double Norm, float Scale) GlobalNormAndClipScale(double maxNorm)
-    {
-        double norm = Math.Sqrt(GpuReductions.SumOfSquares(_gpu, _parameters.GradientsView));
-        return (norm, GradientClipping.ScaleFor(norm, maxNorm));
-    }
+    /// <summary>Σ g² over every gradient, in double (non-finite when some gradient is); reads one number back from the device.</summary>
+    public double GradientSumOfSquares() => GpuReductions.SumOfSquares(_gpu, _parameters.GradientsView);
 
     /// <summary>One AdamW update of the parameters from gradients × <paramref name="gradientScale"/>, at <paramref name="learningRate"/>.</summary>
     public void Step(double learningRate, float gradientScale = 1f)

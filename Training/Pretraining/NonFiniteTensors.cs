@@ -44,7 +44,7 @@ public static class NonFiniteTensors
             : $"step {step}: gradient norm is {gradientNorm}; first non-finite gradient in '{tensor}'.";
 
     /// <summary>A tensor's elements in host memory (downloaded when it is on a GPU).</summary>
-    private static ReadOnlySpan<float> HostValues(Tensor tensor) => tensor.Device.IsCpu ? tensor.Span : tensor.ToArray();
+    private static ReadOnlySpan<float> HostValues(Tensor tensor) => tensor.Device.IsHost ? tensor.Span : tensor.ToArray();
 
     private static bool AllFinite(ReadOnlySpan<float> values)
     {

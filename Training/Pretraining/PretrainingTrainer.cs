@@ -9,12 +9,10 @@ using MiniBioBert.Training.Reporting;
 namespace MiniBioBert.Training.Pretraining;
 
 /// <summary>
-/// The pretraining loop. Each optimizer step: zero the gradients; for each micro-batch, forward in training mode
-/// (dropout seeded from (seed, step, micro-batch)) and backward; average the gradients over the micro-batches; clip
-/// them to global norm <see cref="PretrainingOptions.MaxGradNorm"/>; one AdamW update at the schedule's learning
-/// rate. Evaluates, logs, plots and checkpoints at the configured intervals and at the end. Everything that decides
-/// the numbers is a function of the options and the <see cref="TrainerState"/>, so a resumed run repeats an
-/// uninterrupted one exactly.
+/// The pretraining loop around <see cref="TrainingStep.Run"/>: each step's micro-batches come from the data cursor,
+/// their dropout is seeded from (seed, step, micro-batch), the learning rate from the schedule. Evaluates, logs,
+/// plots and checkpoints at the configured intervals and at the end. Everything that decides the numbers is a
+/// function of the options and the <see cref="TrainerState"/>, so a resumed run repeats an uninterrupted one exactly.
 /// <para>
 /// A non-finite loss or gradient norm stops the step before the update and names the first non-finite tensor. Then,
 /// by <see cref="PretrainingOptions.OnNonFinite"/>: <see cref="NonFiniteAction.Skip"/> goes on with the next batch;
@@ -26,20 +24,12 @@ namespace MiniBioBert.Training.Pretraining;
 /// step, the next failure throws <see cref="TrainingDivergedException"/>.
 /// </para>
 /// <para>
-/// Everything runs on the model's device (<see cref="BertForPreTraining.MoveTo"/>). On a GPU the averaging, the
-/// clipping and the update run there too (<see cref="DeviceAdamW"/>); per step only the per-row losses, one arg-max
-/// index per row (for the accuracies) and the gradient norm come back to the host. Checkpoints are written in the same
-/// format.
+/// Everything runs on the model's device (<see cref="BertForPreTraining.MoveTo"/>); <see cref="ModelOptimizer"/>
+/// averages, clips and updates there too. Checkpoints are written in the same format whichever device trained.
 /// </para>
 /// </summary>
 public sealed class PretrainingTrainer
 {
-    /// <summary>Seconds a checkpoint save is assumed to take when planning steps for a time budget.</summary>
-    private const double AssumedSaveSeconds = 2;
-
-    /// <summary>A forward pass without backward costs about this fraction of a training step.</summary>
-    private const double ForwardFractionOfStep = 0.35;
-
     /// <summary>Rollbacks allowed without completing the step that failed; one more failure stops the run.</summary>
     public const int MaxRollbacksInARow = 3;
 
@@ -47,19 +37,38 @@ public sealed class PretrainingTrainer
     private readonly PretrainingDataset _data;
     private readonly PretrainingOptions _options;
     private readonly TrainingDashboard _dashboard;
-    private AdamW _optimizer;
-
-    /// <summary>The update on a GPU, made from <see cref="_optimizer"/>'s state; null when the model is on the CPU.</summary>
-    private DeviceAdamW? _deviceOptimizer;
     private readonly TrainerState? _resumeState;
     private readonly string _sourceVocabPath;
 
     /// <summary>The run's own copy of the vocabulary, which every checkpoint copies (the source may be a checkpoint that gets deleted).</summary>
     private readonly string _vocabPath;
-    private volatile bool _stopRequested;
 
     /// <summary>The clock the time budget is planned and checked against (the system's, or one a test hands in).</summary>
     private readonly TimeProvider _clock;
+    private readonly TimeBudgetPlanner _planner;
+    private ModelOptimizer _optimizer;
+    private volatile bool _stopRequested;
+
+    // Where the run is: what a checkpoint's TrainerState records, and what the loop decides by.
+    private long _step;
+    private DataCursor _cursor;
+    private long _totalSteps;
+    private LearningRateSchedule _schedule = null!;
+    private double? _bestEvalLoss;
+    private long? _bestEvalStep;
+
+    // What happened last in this session.
+    private RunMetrics _metrics = null!;
+    private long _sessionStart;
+    private long _sessionTokens;
+    private long _lastEvalStep = -1;
+    private long _lastSaveStep = -1;
+    private PretrainingMetrics? _lastEvaluation;
+    private TimeSpan _lastEvaluationTime;
+    private StepResult? _lastStep;
+    private string _lastCheckpoint = "";
+    private int _rollbacksInARow;
+    private long _lastFailedStep;
 
     /// <summary>
     /// A trainer for <paramref name="model"/> (random or loaded weights) on <paramref name="data"/>; pass the state and
@@ -78,13 +87,13 @@ public sealed class PretrainingTrainer
         _options = options;
         _dashboard = dashboard;
         _resumeState = resumeState;
-        _optimizer = resumeOptimizer ?? new AdamW(
+        _optimizer = new ModelOptimizer([model.Parameters], [resumeOptimizer ?? new AdamW(
             WeightDecayRule.Segments(model.Parameters.Parameters.Select(p => (p.Name, p.Offset, p.Value.Size))),
-            new AdamWOptions { WeightDecay = options.WeightDecay, Beta2 = options.AdamBeta2 });
-        _deviceOptimizer = model.Device.IsCpu ? null : new DeviceAdamW(_optimizer, model.Parameters);
+            new AdamWOptions { WeightDecay = options.WeightDecay, Beta2 = options.AdamBeta2 })]);
         _sourceVocabPath = vocabPath;
         _vocabPath = Path.Combine(options.OutputDirectory, "vocab.txt");
         _clock = clock ?? TimeProvider.System;
+        _planner = new TimeBudgetPlanner(options, data, _clock, dashboard.Log);
     }
 
     /// <summary>Raised after every optimizer step (not after a step that was rolled back).</summary>
@@ -93,8 +102,8 @@ public sealed class PretrainingTrainer
     /// <summary>Raised after a rollback has restored a checkpoint, before the next step.</summary>
     public event Action<RollbackResult>? RolledBack;
 
-    /// <summary>The optimizer in use (a rollback replaces it with the checkpoint's); on a GPU, its state as of the last checkpoint.</summary>
-    internal AdamW Optimizer => _optimizer;
+    /// <summary>The optimizer's state (a rollback replaces it with the checkpoint's); on a GPU, downloaded first.</summary>
+    internal AdamW Optimizer => _optimizer.HostState();
 
     /// <summary>Asks the loop to stop after the current step (then it evaluates and saves as at the end).</summary>
     public void RequestStop() => _stopRequested = true;
@@ -108,403 +117,250 @@ public sealed class PretrainingTrainer
         {
             File.Copy(_sourceVocabPath, _vocabPath, overwrite: true);
         }
-        var parameters = _model.Parameters;
-        long step = _resumeState?.Step ?? 0;
-        var cursor = _resumeState?.Cursor ?? DataCursor.Start;
-        double? bestEvalLoss = _resumeState?.BestEvalLoss;
-        long? bestEvalStep = _resumeState?.BestEvalStep;
-        var priorElapsed = TimeSpan.FromSeconds(_resumeState?.ElapsedSeconds ?? 0);
+        using var metrics = _metrics = RunMetrics.Open(runDirectory, _resumeState?.Step, warning => _dashboard.Log($"warning: {warning}"));
+        StartOrResume();
+        var reason = TrainUntilStopped();
 
-        using var metrics = RunMetrics.Open(runDirectory, _resumeState is null ? null : step, warning => _dashboard.Log($"warning: {warning}"));
-        var (totalSteps, plannedFromBudget) = _resumeState is null ? PlanTotalSteps(cursor) : (_resumeState.ScheduleTotalSteps, false);
-        var schedule = Schedule(totalSteps);
-        _dashboard.Log($"Schedule: {totalSteps:N0} steps, {schedule.WarmupSteps:N0} warmup, peak lr {_options.PeakLearningRate:G3}; " +
-            $"{parameters.Count:N0} parameters; effective batch {_options.BatchSize * _options.GradientAccumulation}.");
-
-        long started = _clock.GetTimestamp();
-        TimeSpan SessionElapsed() => _clock.GetElapsedTime(started);
-        TimeSpan Elapsed() => priorElapsed + SessionElapsed();
-        long sessionTokens = 0;
-        long lastEvalStep = -1, lastSaveStep = _resumeState is null ? -1 : step;
-        PretrainingMetrics? lastEvaluation = null;
-        StepResult? lastStep = null;
-        string lastCheckpoint = _resumeState is null ? "" : RunCheckpoints.PathFor(runDirectory, step);
-
-        TrainerState State() => new()
+        if (reason == StopReason.Interrupted)
         {
-            Step = step,
-            Cursor = cursor,
-            ScheduleTotalSteps = totalSteps,
-            ElapsedSeconds = Elapsed().TotalSeconds,
-            BestEvalLoss = bestEvalLoss,
-            BestEvalStep = bestEvalStep,
-            Options = _options,
-        };
-
-        TimeSpan replanElapsed = TimeSpan.Zero, lastEvaluationTime = TimeSpan.Zero;
-
-        void Evaluate()
-        {
-            long evaluationStarted = _clock.GetTimestamp();
-            lastEvaluation = Evaluator.Evaluate(_model, Evaluator.Batches(_data.Evaluation, _options.EvalBatches), _data.Specials.Mask);
-            lastEvalStep = step;
-            if (bestEvalLoss is null || lastEvaluation.Loss < bestEvalLoss)
-            {
-                (bestEvalLoss, bestEvalStep) = (lastEvaluation.Loss, step);
-            }
-            var record = new MetricsRecord
-            {
-                Step = step,
-                Split = MetricsSplit.Eval,
-                Epoch = EpochFraction(cursor),
-                Loss = lastEvaluation.Loss,
-                MlmLoss = lastEvaluation.MlmLoss,
-                NspLoss = lastEvaluation.NspLoss,
-                MlmAccuracy = lastEvaluation.MlmAccuracy,
-                MlmAccuracyAtMask = lastEvaluation.MlmAccuracyWhere(MaskedInput.MaskToken),
-                MlmAccuracyAtRandom = lastEvaluation.MlmAccuracyWhere(MaskedInput.Random),
-                MlmAccuracyAtKept = lastEvaluation.MlmAccuracyWhere(MaskedInput.Kept),
-                NspAccuracy = lastEvaluation.NspAccuracy,
-                MlmPerplexity = lastEvaluation.MlmPerplexity,
-                ElapsedSeconds = Elapsed().TotalSeconds,
-            };
-            metrics.Append(record);
-            _dashboard.Log($"eval @ step {step}: loss {lastEvaluation.Loss:F4} | MLM acc {lastEvaluation.MlmAccuracy:P2} " +
-                $"(at [MASK] {lastEvaluation.MlmAccuracyWhere(MaskedInput.MaskToken):P2}) | " +
-                $"MLM ppl {lastEvaluation.MlmPerplexity:F1} | NSP acc {lastEvaluation.NspAccuracy:P2}");
-            CurvePlotter.WriteAll(metrics.Records, runDirectory);
-            lastEvaluationTime = _clock.GetElapsedTime(evaluationStarted);
+            _dashboard.Log($"Stop requested: saving at step {_step}.");
         }
-
-        void Save()
+        if (_lastEvalStep != _step || _lastEvaluation is null)
         {
-            _deviceOptimizer?.CopyStateToHost();
-            lastCheckpoint = RunCheckpoints.Save(runDirectory, _model, _vocabPath, _optimizer, State(), _options.Keep);
-            lastSaveStep = step;
-            _dashboard.Log($"Saved {lastCheckpoint}");
+            Evaluate();
         }
-
-        int rollbacksInARow = 0;
-        long lastFailedStep = 0;
-
-        // Restores the newest checkpoint after step failedStep went non-finite (see the class summary).
-        void RollBack(long failedStep, string tensor, double loss, double gradientNorm)
+        if (_lastSaveStep != _step)
         {
-            string trouble = NonFiniteTensors.Describe(failedStep, loss, gradientNorm, tensor);
-            if (rollbacksInARow == MaxRollbacksInARow)
-            {
-                throw new TrainingDivergedException($"{trouble} The run still fails after {MaxRollbacksInARow} rollbacks in a row " +
-                    $"without getting past step {lastFailedStep}, and stops; the last good checkpoint is {lastCheckpoint}. Try a lower --lr.");
-            }
-            rollbacksInARow++;
-            lastFailedStep = Math.Max(lastFailedStep, failedStep);
-            // The checkpoint's weights are read into host memory, then go back to the model's device.
-            var device = _model.Device;
-            _model.MoveTo(Device.Cpu);
-            var (state, optimizer) = RunCheckpoints.Restore(lastCheckpoint, _model);
-            _model.MoveTo(device);
-            _optimizer = optimizer;
-            if (_deviceOptimizer is not null)
-            {
-                _deviceOptimizer.Dispose();
-                _deviceOptimizer = new DeviceAdamW(optimizer, _model.Parameters);
-            }
-            (step, totalSteps, bestEvalLoss, bestEvalStep) = (state.Step, state.ScheduleTotalSteps, state.BestEvalLoss, state.BestEvalStep);
-            schedule = Schedule(totalSteps);
-            (lastSaveStep, lastEvalStep, lastEvaluation) = (step, -1, null);
-            metrics.CutBackTo(step);
-            metrics.Append(new MetricsRecord
-            {
-                Step = step,
-                Split = MetricsSplit.Rollback,
-                Epoch = EpochFraction(cursor),
-                Loss = loss,
-                GradNorm = gradientNorm,
-                ElapsedSeconds = Elapsed().TotalSeconds,
-                FailedStep = failedStep,
-                Tensor = tensor,
-            });
-            _dashboard.Log($"warning: {trouble} Rolled back to {lastCheckpoint} (step {step}; rollback {rollbacksInARow} of at most " +
-                $"{MaxRollbacksInARow} in a row); training goes on from {cursor}.");
-            RolledBack?.Invoke(new RollbackResult(failedStep, step, tensor, lastCheckpoint, rollbacksInARow));
+            Save();
         }
+        _dashboard.Summary(Summary());
+        return new TrainingResult(_step, reason, _lastEvaluation!, _lastCheckpoint, Elapsed());
+    }
 
+    /// <summary>The loop: one <see cref="TrainingStep"/> after another, until a reason to stop.</summary>
+    private StopReason TrainUntilStopped()
+    {
+        using var batches = _data.Training.Read(_cursor).GetEnumerator();
+        while (true)
+        {
+            if (ReasonToStop() is { } reason)
+            {
+                return reason;
+            }
+            double learningRate = _schedule.LearningRate(_step);
+            var stepMetrics = new PretrainingMetrics();
+            var outcome = TrainingStep.Run(_optimizer, _options.GradientAccumulation,
+                (micro, context) => NextMicroBatchLoss(batches, stepMetrics, context),
+                micro => DropoutSeeds.For(_options.Seed, _step, micro), learningRate, _options.MaxGradNorm);
+            if (!outcome.Updated)
+            {
+                string tensor = NonFiniteTensors.First([_model.Parameters]) ?? "loss";
+                if (_options.OnNonFinite == NonFiniteAction.Rollback)
+                {
+                    RollBack(_step + 1, tensor, stepMetrics.Loss, outcome.GradientNorm);
+                    continue;
+                }
+                _dashboard.Log($"warning: {NonFiniteTensors.Describe(_step + 1, stepMetrics.Loss, outcome.GradientNorm, tensor)} The update is skipped.");
+            }
+            _step++;
+            AfterStep(new StepResult(_step, stepMetrics.Loss, stepMetrics.MlmLoss, stepMetrics.NspLoss,
+                stepMetrics.MlmAccuracy, stepMetrics.NspAccuracy, learningRate, outcome.GradientNorm, Skipped: !outcome.Updated));
+        }
+    }
+
+    /// <summary>Forward of the next micro-batch in training mode: its loss (MLM + NSP), its metrics added to <paramref name="stepMetrics"/>.</summary>
+    private Tensor NextMicroBatchLoss(IEnumerator<PositionedBatch> batches, PretrainingMetrics stepMetrics, ForwardContext context)
+    {
+        batches.MoveNext();
+        var positioned = batches.Current;
+        _cursor = positioned.Next;
+        _sessionTokens += positioned.Batch.RealTokenCount;
+        var output = _model.Forward(positioned.Batch.ToInputs(), context);
+        stepMetrics.Add(output);
+        return output.Loss;
+    }
+
+    /// <summary>After a step: re-planning, the train record and the dashboard, then evaluation and checkpoint when due.</summary>
+    private void AfterStep(StepResult result)
+    {
+        if (!result.Skipped && _step >= _lastFailedStep)
+        {
+            _rollbacksInARow = 0;
+        }
+        if (_planner.AfterStep(_step, Elapsed()) is { } replanned)
+        {
+            SetSchedule(replanned);
+        }
+        _lastStep = result;
+        double tokensPerSecond = _sessionTokens / Math.Max(SessionElapsed().TotalSeconds, 1e-9);
+        _metrics.AppendStep(result, EpochFraction(_cursor), tokensPerSecond, Elapsed());
+        StepCompleted?.Invoke(result);
+        _dashboard.Update(new TrainingProgress
+        {
+            Step = _step,
+            TotalSteps = _totalSteps,
+            Epoch = EpochFraction(_cursor),
+            Loss = result.Loss,
+            MlmAccuracy = result.MlmAccuracy,
+            NspAccuracy = result.NspAccuracy,
+            LearningRate = result.LearningRate,
+            TokensPerSecond = tokensPerSecond,
+            Elapsed = Elapsed(),
+        });
+        bool evaluationDue = _step % _options.EvalEvery == 0;
+        if (evaluationDue)
+        {
+            Evaluate();
+        }
+        if (_step % _options.CheckpointEvery == 0)
+        {
+            Save();
+        }
+        if (evaluationDue && _planner.AfterEvaluation(_step, _totalSteps, Elapsed(), _lastEvaluationTime) is { } fromPace)
+        {
+            SetSchedule(fromPace);
+        }
+    }
+
+    /// <summary>The state at the start: a new run (planned, and with <c>checkpoint-0</c> when rollbacks may need one) or a resumed one.</summary>
+    private void StartOrResume()
+    {
+        _step = _resumeState?.Step ?? 0;
+        _cursor = _resumeState?.Cursor ?? DataCursor.Start;
+        (_bestEvalLoss, _bestEvalStep) = (_resumeState?.BestEvalLoss, _resumeState?.BestEvalStep);
+        if (_resumeState is not null)
+        {
+            (_lastSaveStep, _lastCheckpoint) = (_step, RunCheckpoints.PathFor(_options.OutputDirectory, _step));
+        }
+        SetSchedule(_resumeState?.ScheduleTotalSteps ?? _planner.PlanTotalSteps(ProbeForwardBackward));
+        _model.Parameters.ZeroGradients();
+        _dashboard.Log($"Schedule: {_totalSteps:N0} steps, {_schedule.WarmupSteps:N0} warmup, peak lr {_options.PeakLearningRate:G3}; " +
+            $"{_model.Parameters.Count:N0} parameters; effective batch {_options.BatchSize * _options.GradientAccumulation}.");
+        _sessionStart = _clock.GetTimestamp();
         if (_options.OnNonFinite == NonFiniteAction.Rollback && _resumeState is null)
         {
             Save(); // checkpoint-0: what a rollback before the first checkpoint restores
         }
-
-        var reason = StopReason.Completed;
-        using (var batches = _data.Training.Read(cursor).GetEnumerator())
-        {
-            while (true)
-            {
-                if (step >= totalSteps)
-                {
-                    reason = StopReason.Completed;
-                    break;
-                }
-                if (_options.Epochs is { } epochs && EpochFraction(cursor) >= epochs)
-                {
-                    reason = StopReason.EpochsDone;
-                    break;
-                }
-                if (_options.TimeBudget is { } budget && Elapsed() >= budget)
-                {
-                    reason = StopReason.TimeBudgetSpent;
-                    break;
-                }
-                if (_stopRequested)
-                {
-                    reason = StopReason.Interrupted;
-                    break;
-                }
-
-                double learningRate = schedule.LearningRate(step);
-                var stepMetrics = new PretrainingMetrics();
-                parameters.ZeroGradients();
-                for (int micro = 0; micro < _options.GradientAccumulation; micro++)
-                {
-                    batches.MoveNext();
-                    var positioned = batches.Current;
-                    cursor = positioned.Next;
-                    sessionTokens += positioned.Batch.RealTokenCount;
-                    ForwardBackward(positioned.Batch, DropoutSeeds.For(_options.Seed, step, micro), stepMetrics);
-                }
-                double norm = AverageAndClipGradients(out float clipScale);
-                bool skipped = !double.IsFinite(norm) || !stepMetrics.LossesAreFinite;
-                if (skipped)
-                {
-                    string tensor = NonFiniteTensors.First([parameters]) ?? "loss";
-                    if (_options.OnNonFinite == NonFiniteAction.Rollback)
-                    {
-                        RollBack(step + 1, tensor, stepMetrics.Loss, norm);
-                        continue;
-                    }
-                    _dashboard.Log($"warning: {NonFiniteTensors.Describe(step + 1, stepMetrics.Loss, norm, tensor)} The update is skipped.");
-                }
-                else
-                {
-                    UpdateParameters(learningRate, clipScale);
-                }
-                step++;
-                if (!skipped && step >= lastFailedStep)
-                {
-                    rollbacksInARow = 0;
-                }
-                if (plannedFromBudget && step == ReplanAfterSteps)
-                {
-                    // The probe timed one step, perhaps at a busy moment: plan again from real steps.
-                    totalSteps = ReplanWithinBudget(_options.TimeBudget!.Value, step, Elapsed());
-                    schedule = Schedule(totalSteps);
-                    replanElapsed = Elapsed();
-                }
-
-                lastStep = new StepResult(step, stepMetrics.Loss, stepMetrics.MlmLoss, stepMetrics.NspLoss,
-                    stepMetrics.MlmAccuracy, stepMetrics.NspAccuracy, learningRate, norm, skipped);
-                double tokensPerSecond = sessionTokens / Math.Max(SessionElapsed().TotalSeconds, 1e-9);
-                metrics.Append(new MetricsRecord
-                {
-                    Step = step,
-                    Split = MetricsSplit.Train,
-                    Epoch = EpochFraction(cursor),
-                    Loss = lastStep.Loss,
-                    MlmLoss = lastStep.MlmLoss,
-                    NspLoss = lastStep.NspLoss,
-                    MlmAccuracy = lastStep.MlmAccuracy,
-                    NspAccuracy = lastStep.NspAccuracy,
-                    LearningRate = learningRate,
-                    GradNorm = norm,
-                    TokensPerSecond = tokensPerSecond,
-                    ElapsedSeconds = Elapsed().TotalSeconds,
-                });
-                StepCompleted?.Invoke(lastStep);
-                _dashboard.Update(new TrainingProgress
-                {
-                    Step = step,
-                    TotalSteps = totalSteps,
-                    Epoch = EpochFraction(cursor),
-                    Loss = lastStep.Loss,
-                    MlmAccuracy = lastStep.MlmAccuracy,
-                    NspAccuracy = lastStep.NspAccuracy,
-                    LearningRate = learningRate,
-                    TokensPerSecond = tokensPerSecond,
-                    Elapsed = Elapsed(),
-                });
-
-                if (step % _options.EvalEvery == 0)
-                {
-                    Evaluate();
-                }
-                if (step % _options.CheckpointEvery == 0)
-                {
-                    Save();
-                }
-                if (plannedFromBudget && step % _options.EvalEvery == 0 && step > ReplanAfterSteps && step <= totalSteps / 2)
-                {
-                    // Steady pace since the first re-plan, evaluations and saves included: the first steps run
-                    // slower (the JIT recompiles hot code with optimisations), and the machine's load may change.
-                    totalSteps = ReplanFromPace(_options.TimeBudget!.Value, step, Elapsed(), replanElapsed, lastEvaluationTime);
-                    schedule = Schedule(totalSteps);
-                }
-            }
-        }
-
-        if (reason == StopReason.Interrupted)
-        {
-            _dashboard.Log($"Stop requested: saving at step {step}.");
-        }
-        if (lastEvalStep != step || lastEvaluation is null)
-        {
-            Evaluate();
-        }
-        if (lastSaveStep != step)
-        {
-            Save();
-        }
-        _dashboard.Summary(new TrainingSummary
-        {
-            Steps = step,
-            Elapsed = Elapsed(),
-            Epochs = EpochFraction(cursor),
-            FinalTrainLoss = lastStep?.Loss,
-            FinalEvalLoss = lastEvaluation!.Loss,
-            EvalMlmAccuracy = lastEvaluation.MlmAccuracy,
-            EvalNspAccuracy = lastEvaluation.NspAccuracy,
-            EvalMlmPerplexity = lastEvaluation.MlmPerplexity,
-            TokensPerSecond = sessionTokens / Math.Max(SessionElapsed().TotalSeconds, 1e-9),
-            RunDirectory = Path.GetFullPath(runDirectory),
-        });
-        return new TrainingResult(step, reason, lastEvaluation, lastCheckpoint, Elapsed());
     }
 
-    /// <summary>
-    /// Averages the gradients over the micro-batches and clips them to <see cref="PretrainingOptions.MaxGradNorm"/>;
-    /// returns their norm before clipping. On the CPU the gradients are scaled in place (<paramref name="clipScale"/>
-    /// is 1); on a GPU the clipping factor is returned, for the update to apply.
-    /// </summary>
-    private double AverageAndClipGradients(out float clipScale)
+    /// <summary>Why the loop should stop before the next step, or null to go on.</summary>
+    private StopReason? ReasonToStop()
     {
-        if (_deviceOptimizer is { } onDevice)
+        if (_step >= _totalSteps)
         {
-            onDevice.AverageMicroBatches(_options.GradientAccumulation);
-            (double norm, clipScale) = onDevice.GlobalNormAndClipScale(_options.MaxGradNorm);
-            return norm;
+            return StopReason.Completed;
         }
-        var gradients = _model.Parameters.Gradients;
-        GradientAccumulation.AverageMicroBatches(gradients, _options.GradientAccumulation);
-        clipScale = 1f;
-        return GradientClipping.ClipByGlobalNorm(gradients, _options.MaxGradNorm);
+        if (_options.Epochs is { } epochs && EpochFraction(_cursor) >= epochs)
+        {
+            return StopReason.EpochsDone;
+        }
+        if (_options.TimeBudget is { } budget && Elapsed() >= budget)
+        {
+            return StopReason.TimeBudgetSpent;
+        }
+        return _stopRequested ? StopReason.Interrupted : null;
     }
 
-    /// <summary>One AdamW update where the parameters are: <see cref="AdamW"/> on the CPU, <see cref="DeviceAdamW"/> on a GPU.</summary>
-    private void UpdateParameters(double learningRate, float clipScale)
+    /// <summary>Evaluates on the held-out batches, records and plots the result.</summary>
+    private void Evaluate()
     {
-        if (_deviceOptimizer is { } onDevice)
+        long started = _clock.GetTimestamp();
+        var evaluation = Evaluator.Evaluate(_model, Evaluator.Batches(_data.Evaluation, _options.EvalBatches), _data.Specials.Mask);
+        (_lastEvaluation, _lastEvalStep) = (evaluation, _step);
+        if (_bestEvalLoss is null || evaluation.Loss < _bestEvalLoss)
         {
-            onDevice.Step(learningRate, clipScale);
+            (_bestEvalLoss, _bestEvalStep) = (evaluation.Loss, _step);
         }
-        else
+        _metrics.AppendEvaluation(_step, EpochFraction(_cursor), evaluation, Elapsed());
+        _dashboard.Log($"eval @ step {_step}: loss {evaluation.Loss:F4} | MLM acc {evaluation.MlmAccuracy:P2} " +
+            $"(at [MASK] {evaluation.MlmAccuracyWhere(MaskedInput.MaskToken):P2}) | " +
+            $"MLM ppl {evaluation.MlmPerplexity:F1} | NSP acc {evaluation.NspAccuracy:P2}");
+        CurvePlotter.WriteAll(_metrics.Records, _options.OutputDirectory);
+        _lastEvaluationTime = _clock.GetElapsedTime(started);
+    }
+
+    /// <summary>Writes checkpoint-{step}: weights, vocabulary, AdamW state and <see cref="TrainerState"/>.</summary>
+    private void Save()
+    {
+        var state = new TrainerState
         {
-            _optimizer.Step(_model.Parameters.Values, _model.Parameters.Gradients, learningRate);
+            Step = _step,
+            Cursor = _cursor,
+            ScheduleTotalSteps = _totalSteps,
+            ElapsedSeconds = Elapsed().TotalSeconds,
+            BestEvalLoss = _bestEvalLoss,
+            BestEvalStep = _bestEvalStep,
+            Options = _options,
+        };
+        _lastCheckpoint = RunCheckpoints.Save(_options.OutputDirectory, _model, _vocabPath, _optimizer.HostState(), state, _options.Keep);
+        _lastSaveStep = _step;
+        _dashboard.Log($"Saved {_lastCheckpoint}");
+    }
+
+    /// <summary>Restores the newest checkpoint after step <paramref name="failedStep"/> went non-finite (see the class summary).</summary>
+    private void RollBack(long failedStep, string tensor, double loss, double gradientNorm)
+    {
+        string trouble = NonFiniteTensors.Describe(failedStep, loss, gradientNorm, tensor);
+        if (_rollbacksInARow == MaxRollbacksInARow)
+        {
+            throw new TrainingDivergedException($"{trouble} The run still fails after {MaxRollbacksInARow} rollbacks in a row " +
+                $"without getting past step {_lastFailedStep}, and stops; the last good checkpoint is {_lastCheckpoint}. Try a lower --lr.");
         }
+        _rollbacksInARow++;
+        _lastFailedStep = Math.Max(_lastFailedStep, failedStep);
+
+        // The checkpoint's weights are read into host memory, then go back to the model's device.
+        var device = _model.Device;
+        _model.MoveTo(Device.Cpu);
+        var (state, optimizer) = RunCheckpoints.Restore(_lastCheckpoint, _model);
+        _model.MoveTo(device);
+        _optimizer.Dispose();
+        _optimizer = new ModelOptimizer([_model.Parameters], [optimizer]);
+        (_step, _bestEvalLoss, _bestEvalStep) = (state.Step, state.BestEvalLoss, state.BestEvalStep);
+        SetSchedule(state.ScheduleTotalSteps);
+        (_lastSaveStep, _lastEvalStep, _lastEvaluation) = (_step, -1, null);
+
+        var rollback = new RollbackResult(failedStep, _step, tensor, _lastCheckpoint, _rollbacksInARow);
+        _metrics.CutBackTo(_step);
+        _metrics.AppendRollback(_step, EpochFraction(_cursor), rollback, loss, gradientNorm, Elapsed());
+        _dashboard.Log($"warning: {trouble} Rolled back to {_lastCheckpoint} (step {_step}; rollback {_rollbacksInARow} of at most " +
+            $"{MaxRollbacksInARow} in a row); training goes on from {_cursor}.");
+        RolledBack?.Invoke(rollback);
+    }
+
+    /// <summary>One forward and backward pass on the first batch, for the planner to time (no update; the caller zeroes the gradients).</summary>
+    private void ProbeForwardBackward()
+    {
+        var batch = _data.Training.GetEpoch(_cursor.Epoch).GetBatch(_cursor.BatchIndex);
+        using var scope = new TensorScope();
+        _model.Forward(batch.ToInputs(), new ForwardContext { Training = true, DropoutSeed = 0 }).Loss.Backward();
     }
 
     /// <summary>Linear warmup then linear decay to 0 at <paramref name="totalSteps"/>.</summary>
-    private LearningRateSchedule Schedule(long totalSteps) =>
-        new(_options.PeakLearningRate, _options.WarmupSteps(totalSteps), totalSteps);
-
-    /// <summary>One micro-batch: forward (training mode), backward (gradients add up), losses read as numbers.</summary>
-    private void ForwardBackward(PretrainingBatch batch, ulong dropoutSeed, PretrainingMetrics metrics)
+    private void SetSchedule(long totalSteps)
     {
-        using (new TensorScope())
-        {
-            var output = _model.Forward(batch.ToInputs(), new ForwardContext { Training = true, DropoutSeed = dropoutSeed });
-            output.Loss.Backward();
-            metrics.Add(output);
-        }
+        _totalSteps = totalSteps;
+        _schedule = new LearningRateSchedule(_options.PeakLearningRate, _options.WarmupSteps(totalSteps), totalSteps);
     }
 
-    /// <summary>
-    /// The schedule's total steps T: <c>--steps</c> when given; else from <c>--epochs</c> (epoch 0's batch count);
-    /// else from the time budget and the measured time of one step (the smallest when several apply).
-    /// FromBudget tells whether the budget decided T (then it is planned again after <see cref="ReplanAfterSteps"/> steps).
-    /// </summary>
-    private (long Steps, bool FromBudget) PlanTotalSteps(DataCursor start)
+    private TrainingSummary Summary() => new()
     {
-        if (_options.Steps is { } steps)
-        {
-            return (steps, false);
-        }
-        long? fromEpochs = _options.Epochs is { } epochs
-            ? Math.Max(1, (long)Math.Ceiling(epochs * _data.Training.BatchesPerEpoch(0) / _options.GradientAccumulation))
-            : null;
-        if (_options.TimeBudget is not { } budget)
-        {
-            return (fromEpochs!.Value, false);
-        }
-        long fromBudget = StepsWithinBudget(budget, MeasureStepSeconds(start));
-        return fromEpochs is { } epochSteps && epochSteps <= fromBudget ? (epochSteps, false) : (fromBudget, true);
-    }
+        Steps = _step,
+        Elapsed = Elapsed(),
+        Epochs = EpochFraction(_cursor),
+        FinalTrainLoss = _lastStep?.Loss,
+        FinalEvalLoss = _lastEvaluation!.Loss,
+        EvalMlmAccuracy = _lastEvaluation.MlmAccuracy,
+        EvalNspAccuracy = _lastEvaluation.NspAccuracy,
+        EvalMlmPerplexity = _lastEvaluation.MlmPerplexity,
+        TokensPerSecond = _sessionTokens / Math.Max(SessionElapsed().TotalSeconds, 1e-9),
+        RunDirectory = Path.GetFullPath(_options.OutputDirectory),
+    };
 
-    /// <summary>Real steps after which a budget-planned schedule is planned again from their measured pace.</summary>
-    internal const int ReplanAfterSteps = 20;
+    private TimeSpan SessionElapsed() => _clock.GetElapsedTime(_sessionStart);
 
-    /// <summary>
-    /// Times a forward+backward pass on the first batch (twice; the first run warms up the JIT; no update is made
-    /// and the gradients are zeroed after). Returns seconds per optimizer step.
-    /// </summary>
-    private double MeasureStepSeconds(DataCursor start)
-    {
-        var batch = _data.Training.GetEpoch(start.Epoch).GetBatch(start.BatchIndex);
-        var probe = new PretrainingMetrics();
-        ForwardBackward(batch, 0, probe);
-        long started = _clock.GetTimestamp();
-        ForwardBackward(batch, 0, probe);
-        double stepSeconds = _clock.GetElapsedTime(started).TotalSeconds * _options.GradientAccumulation * 1.05;
-        _model.Parameters.ZeroGradients();
-        _dashboard.Log($"Measured {stepSeconds * 1000:F0} ms per step before training.");
-        return stepSeconds;
-    }
-
-    /// <summary>
-    /// Fits steps, evaluations and saves into <paramref name="budget"/>:
-    /// T = (budget − final evaluation) / (step + evaluation/EvalEvery + save/CheckpointEvery).
-    /// </summary>
-    private long StepsWithinBudget(TimeSpan budget, double stepSeconds)
-    {
-        int evalBatches = _options.EvalBatches == 0 ? _data.Evaluation.BatchCount : Math.Min(_options.EvalBatches, _data.Evaluation.BatchCount);
-        double evalSeconds = evalBatches * stepSeconds / _options.GradientAccumulation * ForwardFractionOfStep;
-        double perStep = stepSeconds + evalSeconds / _options.EvalEvery + AssumedSaveSeconds / _options.CheckpointEvery;
-        double available = budget.TotalSeconds - evalSeconds - AssumedSaveSeconds;
-        long steps = Math.Max(1, (long)(available / perStep));
-        _dashboard.Log($"Planning {steps:N0} steps for the {budget:hh\\:mm\\:ss} left of the budget ({stepSeconds * 1000:F0} ms per step).");
-        return steps;
-    }
-
-    /// <summary>T planned again after <paramref name="stepsDone"/> real steps that took <paramref name="elapsed"/>.</summary>
-    private long ReplanWithinBudget(TimeSpan budget, long stepsDone, TimeSpan elapsed)
-    {
-        double stepSeconds = elapsed.TotalSeconds / stepsDone;
-        var remaining = budget - elapsed;
-        return stepsDone + (remaining > TimeSpan.Zero ? StepsWithinBudget(remaining, stepSeconds) : 0);
-    }
-
-    /// <summary>
-    /// T planned again at an evaluation in the first half of the run, from the pace of the steps since the first
-    /// re-plan (at <see cref="ReplanAfterSteps"/>, elapsed <paramref name="paceStart"/>), evaluations and saves
-    /// included: T = step + (budget − elapsed − final evaluation − final save) / seconds per step. In the first half a
-    /// relative change of T changes the learning rate of the linear decay by at most about as much, relatively (by
-    /// less the earlier it comes), so the schedule has no large jumps.
-    /// </summary>
-    private long ReplanFromPace(TimeSpan budget, long step, TimeSpan elapsed, TimeSpan paceStart, TimeSpan evaluationTime)
-    {
-        double stepSeconds = (elapsed - paceStart).TotalSeconds / (step - ReplanAfterSteps);
-        double secondsLeft = (budget - elapsed).TotalSeconds - evaluationTime.TotalSeconds - AssumedSaveSeconds;
-        long steps = step + Math.Max(0, (long)(secondsLeft / stepSeconds));
-        _dashboard.Log($"Planning {steps:N0} steps: {stepSeconds * 1000:F0} ms per step since step {ReplanAfterSteps}, evaluations and saves included.");
-        return steps;
-    }
+    /// <summary>Training time of the whole run: earlier sessions (when resumed) and this one.</summary>
+    private TimeSpan Elapsed() => TimeSpan.FromSeconds(_resumeState?.ElapsedSeconds ?? 0) + SessionElapsed();
 
     private double EpochFraction(DataCursor cursor) =>
         cursor.Epoch + (double)cursor.BatchIndex / Math.Max(1, _data.Training.BatchesPerEpoch(cursor.Epoch));

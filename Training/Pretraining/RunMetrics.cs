@@ -34,6 +34,55 @@ internal sealed class RunMetrics : IDisposable
         _records.Add(record);
     }
 
+    /// <summary>The train record of a step: its losses and accuracies, learning rate, gradient norm and pace.</summary>
+    public void AppendStep(StepResult step, double epoch, double tokensPerSecond, TimeSpan elapsed) => Append(new MetricsRecord
+    {
+        Step = step.Step,
+        Split = MetricsSplit.Train,
+        Epoch = epoch,
+        Loss = step.Loss,
+        MlmLoss = step.MlmLoss,
+        NspLoss = step.NspLoss,
+        MlmAccuracy = step.MlmAccuracy,
+        NspAccuracy = step.NspAccuracy,
+        LearningRate = step.LearningRate,
+        GradNorm = step.GradNorm,
+        TokensPerSecond = tokensPerSecond,
+        ElapsedSeconds = elapsed.TotalSeconds,
+    });
+
+    /// <summary>The eval record of a held-out evaluation at <paramref name="step"/>.</summary>
+    public void AppendEvaluation(long step, double epoch, PretrainingMetrics evaluation, TimeSpan elapsed) => Append(new MetricsRecord
+    {
+        Step = step,
+        Split = MetricsSplit.Eval,
+        Epoch = epoch,
+        Loss = evaluation.Loss,
+        MlmLoss = evaluation.MlmLoss,
+        NspLoss = evaluation.NspLoss,
+        MlmAccuracy = evaluation.MlmAccuracy,
+        MlmAccuracyAtMask = evaluation.MlmAccuracyWhere(MaskedInput.MaskToken),
+        MlmAccuracyAtRandom = evaluation.MlmAccuracyWhere(MaskedInput.Random),
+        MlmAccuracyAtKept = evaluation.MlmAccuracyWhere(MaskedInput.Kept),
+        NspAccuracy = evaluation.NspAccuracy,
+        MlmPerplexity = evaluation.MlmPerplexity,
+        ElapsedSeconds = elapsed.TotalSeconds,
+    });
+
+    /// <summary>The rollback record: at the restored step, why (the failed step, its loss and norm, the first non-finite tensor).</summary>
+    public void AppendRollback(long restoredStep, double epoch, RollbackResult rollback, double loss, double gradientNorm, TimeSpan elapsed) =>
+        Append(new MetricsRecord
+        {
+            Step = restoredStep,
+            Split = MetricsSplit.Rollback,
+            Epoch = epoch,
+            Loss = loss,
+            GradNorm = gradientNorm,
+            ElapsedSeconds = elapsed.TotalSeconds,
+            FailedStep = rollback.FailedStep,
+            Tensor = rollback.Tensor,
+        });
+
     /// <summary>
     /// Drops the records after <paramref name="step"/>, in the file too, as when resuming from that step (without the
     /// warning that says how many: the caller logs why).

@@ -14,10 +14,10 @@ public class DeviceTensorTests
     {
         Assert.That(Device.Open("cpu"), Is.SameAs(Device.Cpu));
         var error = Assert.Throws<ArgumentException>(() => Device.Open("tpu"));
-        Assert.That(error!.Message, Does.Contain("'tpu'").And.Contain("cpu, cuda, opencl, ilgpu-cpu"));
+        Assert.That(error!.Message, Does.Contain("'tpu'").And.Contain("cpu, reference, cuda, opencl, ilgpu-cpu"));
         using var opened = Device.Open("ILGPU-CPU");
         Assert.That(opened.Name, Is.EqualTo("ilgpu-cpu"));
-        Assert.That(opened.IsCpu, Is.False);
+        Assert.That(opened.IsHost, Is.False);
     }
 
     [Test]

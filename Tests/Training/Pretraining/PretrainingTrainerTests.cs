@@ -41,10 +41,12 @@ public class PretrainingTrainerTests
     public void ATimeBudgetIsPlannedAgainAfterTheFirstRealSteps()
     {
         using var run = new TinyPretrainingRun();
-        var options = run.Options(steps: 1) with { Steps = null, TimeBudget = TimeSpan.FromSeconds(6), CheckpointEvery = 100_000 };
+        var options = run.Options(steps: 1) with { Steps = null, TimeBudget = TimeSpan.FromSeconds(12), CheckpointEvery = 100_000 };
         var log = new StringWriter();
 
-        // Every reading of the clock moves it 10 ms on, so the plan is the same on a fast, a slow or a busy machine.
+        // Every reading of the clock moves it 10 ms on, so the plan is the same on a fast, a slow or a busy machine:
+        // the probe's step "takes" 10 ms, a real step ≈ 50 ms (five readings), so the first re-plan cuts the plan and
+        // the evaluations of the first half (every 20 steps) plan again from the pace.
         var result = run.NewTrainer(options, log, new TickingClock(TimeSpan.FromMilliseconds(10))).Run();
 
         // Once from the probe, once after ReplanAfterSteps real steps, then from the steady pace at the evaluations
@@ -52,8 +54,8 @@ public class PretrainingTrainerTests
         // never beyond it.
         string text = log.ToString();
         Assert.That(text.Split("Planning ").Length - 1, Is.GreaterThanOrEqualTo(3), text);
-        Assert.That(text, Does.Contain($"since step {PretrainingTrainer.ReplanAfterSteps}, evaluations and saves included"));
-        Assert.That(result.Steps, Is.GreaterThan(PretrainingTrainer.ReplanAfterSteps));
+        Assert.That(text, Does.Contain($"since step {TimeBudgetPlanner.ReplanAfterSteps}, evaluations and saves included"));
+        Assert.That(result.Steps, Is.GreaterThan(TimeBudgetPlanner.ReplanAfterSteps));
         Assert.That(result.Reason, Is.AnyOf(StopReason.Completed, StopReason.TimeBudgetSpent));
     }
 
