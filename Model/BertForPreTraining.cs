@@ -22,17 +22,22 @@ public sealed class BertForPreTraining
         config.Validate();
         Config = config;
         Parameters = new ParameterBuffer(BertParameterNames.For(config));
-        Embeddings = new BertEmbeddings(Parameters, config);
-        Layers = Enumerable.Range(0, config.NumHiddenLayers).Select(i => new BertLayer(Parameters, config, i)).ToArray();
-        Pooler = new BertPooler(Parameters);
-        MlmHead = new MaskedLanguageModelHead(Parameters, config);
-        NspHead = new NextSentenceHead(Parameters);
+        Weights = BertParameters.Over(Parameters, config);
+        Embeddings = new BertEmbeddings(Weights.Embeddings, config);
+        Layers = [.. Weights.Layers.Select(layer => new BertLayer(layer, config))];
+        Pooler = new BertPooler(Weights.Pooler);
+        MlmHead = new MaskedLanguageModelHead(Weights.MlmHead, config);
+        NspHead = new NextSentenceHead(Weights.NextSentence);
         Initialize(seed, positionInit, attentionInit);
     }
 
     public BertConfig Config { get; }
 
+    /// <summary>Every parameter and gradient, back to back in one flat buffer (what AdamW, zeroing and checkpoints loop over).</summary>
     public ParameterBuffer Parameters { get; }
+
+    /// <summary>The same parameters as typed views, the way the layers reach them.</summary>
+    public BertParameters Weights { get; }
 
     /// <summary>The device the parameters live on, where forward and backward run.</summary>
     public Device Device => Parameters.Device;

@@ -26,6 +26,26 @@ public static class BertParameterNames
         [DecoderBias] = PredictionsBias,
     };
 
+    // The modules of Hugging Face's BertForPreTraining, by their state-dict prefixes; each has ".weight" (and ".bias").
+    public const string PositionEmbeddings = "bert.embeddings.position_embeddings.weight";
+    public const string TokenTypeEmbeddings = "bert.embeddings.token_type_embeddings.weight";
+    public const string EmbeddingsLayerNorm = "bert.embeddings.LayerNorm";
+    public const string Query = "attention.self.query";
+    public const string Key = "attention.self.key";
+    public const string Value = "attention.self.value";
+    public const string AttentionOutput = "attention.output.dense";
+    public const string AttentionLayerNorm = "attention.output.LayerNorm";
+    public const string Intermediate = "intermediate.dense";
+    public const string Output = "output.dense";
+    public const string OutputLayerNorm = "output.LayerNorm";
+    public const string Pooler = "bert.pooler.dense";
+    public const string MlmTransform = "cls.predictions.transform.dense";
+    public const string MlmTransformLayerNorm = "cls.predictions.transform.LayerNorm";
+    public const string NextSentence = "cls.seq_relationship";
+
+    /// <summary>The prefix of encoder layer <paramref name="layer"/>'s modules (<see cref="Query"/> … <see cref="OutputLayerNorm"/>).</summary>
+    public static string Layer(int layer) => $"bert.encoder.layer.{layer}.";
+
     /// <summary>Every stored parameter of <c>BertForPreTraining</c> for <paramref name="config"/>, in Hugging Face's order.</summary>
     public static IReadOnlyList<(string Name, int[] Shape)> For(BertConfig config)
     {
@@ -33,27 +53,27 @@ public static class BertParameterNames
         var names = new List<(string, int[])>
         {
             (WordEmbeddings, [v, h]),
-            ("bert.embeddings.position_embeddings.weight", [config.MaxPositionEmbeddings, h]),
-            ("bert.embeddings.token_type_embeddings.weight", [config.TypeVocabSize, h]),
+            (PositionEmbeddings, [config.MaxPositionEmbeddings, h]),
+            (TokenTypeEmbeddings, [config.TypeVocabSize, h]),
         };
-        AddLayerNorm(names, "bert.embeddings.LayerNorm", h);
+        AddLayerNorm(names, EmbeddingsLayerNorm, h);
         for (int layer = 0; layer < config.NumHiddenLayers; layer++)
         {
-            string prefix = $"bert.encoder.layer.{layer}";
-            AddLinear(names, $"{prefix}.attention.self.query", h, h);
-            AddLinear(names, $"{prefix}.attention.self.key", h, h);
-            AddLinear(names, $"{prefix}.attention.self.value", h, h);
-            AddLinear(names, $"{prefix}.attention.output.dense", h, h);
-            AddLayerNorm(names, $"{prefix}.attention.output.LayerNorm", h);
-            AddLinear(names, $"{prefix}.intermediate.dense", h, i);
-            AddLinear(names, $"{prefix}.output.dense", i, h);
-            AddLayerNorm(names, $"{prefix}.output.LayerNorm", h);
+            string prefix = Layer(layer);
+            AddLinear(names, prefix + Query, h, h);
+            AddLinear(names, prefix + Key, h, h);
+            AddLinear(names, prefix + Value, h, h);
+            AddLinear(names, prefix + AttentionOutput, h, h);
+            AddLayerNorm(names, prefix + AttentionLayerNorm, h);
+            AddLinear(names, prefix + Intermediate, h, i);
+            AddLinear(names, prefix + Output, i, h);
+            AddLayerNorm(names, prefix + OutputLayerNorm, h);
         }
-        AddLinear(names, "bert.pooler.dense", h, h);
+        AddLinear(names, Pooler, h, h);
         names.Add((PredictionsBias, [v]));
-        AddLinear(names, "cls.predictions.transform.dense", h, h);
-        AddLayerNorm(names, "cls.predictions.transform.LayerNorm", h);
-        AddLinear(names, "cls.seq_relationship", h, 2);
+        AddLinear(names, MlmTransform, h, h);
+        AddLayerNorm(names, MlmTransformLayerNorm, h);
+        AddLinear(names, NextSentence, h, 2);
         return names;
     }
 

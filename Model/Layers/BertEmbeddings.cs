@@ -8,15 +8,13 @@ namespace MiniBioBert.Model.Layers;
 /// bert.embeddings: word + position + token-type embeddings, then LayerNorm and dropout.
 /// output[b, t] = Dropout(LayerNorm(word[input_ids[b, t]] + position[t] + token_type[token_type_ids[b, t]])).
 /// </summary>
-public sealed class BertEmbeddings(ParameterBuffer parameters, BertConfig config)
+public sealed class BertEmbeddings(EmbeddingParameters parameters, BertConfig config)
 {
-    private const string Prefix = "bert.embeddings.";
-
-    public Tensor WordEmbeddings { get; } = parameters[Prefix + "word_embeddings.weight"];           // [V, H]
-    public Tensor PositionEmbeddings { get; } = parameters[Prefix + "position_embeddings.weight"];   // [P, H]
-    public Tensor TokenTypeEmbeddings { get; } = parameters[Prefix + "token_type_embeddings.weight"]; // [2, H]
-    public Tensor LayerNormWeight { get; } = parameters[Prefix + "LayerNorm.weight"];                // [H]
-    public Tensor LayerNormBias { get; } = parameters[Prefix + "LayerNorm.bias"];                    // [H]
+    public Tensor WordEmbeddings => parameters.Word;                 // [V, H]
+    public Tensor PositionEmbeddings => parameters.Position;         // [P, H]
+    public Tensor TokenTypeEmbeddings => parameters.TokenType;       // [2, H]
+    public Tensor LayerNormWeight => parameters.LayerNorm.Weight;    // [H]
+    public Tensor LayerNormBias => parameters.LayerNorm.Bias;        // [H]
 
     /// <summary>input ids and token type ids: [B·T] row-major; returns [B, T, H].</summary>
     public Tensor Forward(int[] inputIds, int[] tokenTypeIds, int batchSize, int sequenceLength, ForwardContext context)

@@ -5,10 +5,10 @@ using MiniBioBert.Engine.Kernels;
 namespace MiniBioBert.Model.Layers;
 
 /// <summary>bert.encoder.layer.{i}.intermediate: the feed-forward expansion, GELU(x · Wᵀ + b).</summary>
-public sealed class BertIntermediate(ParameterBuffer parameters, BertConfig config, int layerIndex)
+public sealed class BertIntermediate(LinearParameters dense, BertConfig config)
 {
-    public Tensor DenseWeight { get; } = parameters[$"bert.encoder.layer.{layerIndex}.intermediate.dense.weight"]; // [I, H]
-    public Tensor DenseBias { get; } = parameters[$"bert.encoder.layer.{layerIndex}.intermediate.dense.bias"];     // [I]
+    public Tensor DenseWeight => dense.Weight; // [I, H]
+    public Tensor DenseBias => dense.Bias;     // [I]
 
     /// <summary>hidden: [B, T, H]. Returns [B, T, I].</summary>
     public Tensor Forward(Tensor hidden)

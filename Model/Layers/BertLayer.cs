@@ -6,12 +6,12 @@ namespace MiniBioBert.Model.Layers;
 /// bert.encoder.layer.{i}: self-attention, its output block, the feed-forward expansion and its output block.
 /// Each sub-layer records its own hand-written backward, so this class only wires them together.
 /// </summary>
-public sealed class BertLayer(ParameterBuffer parameters, BertConfig config, int layerIndex)
+public sealed class BertLayer(EncoderLayerParameters parameters, BertConfig config)
 {
-    public BertSelfAttention SelfAttention { get; } = new(parameters, config, layerIndex);
-    public DenseResidualLayerNorm AttentionOutput { get; } = new(parameters, config, $"bert.encoder.layer.{layerIndex}.attention.output.");
-    public BertIntermediate Intermediate { get; } = new(parameters, config, layerIndex);
-    public DenseResidualLayerNorm Output { get; } = new(parameters, config, $"bert.encoder.layer.{layerIndex}.output.");
+    public BertSelfAttention SelfAttention { get; } = new(parameters, config);
+    public DenseResidualLayerNorm AttentionOutput { get; } = new(parameters.AttentionOutput, parameters.AttentionLayerNorm, config);
+    public BertIntermediate Intermediate { get; } = new(parameters.Intermediate, config);
+    public DenseResidualLayerNorm Output { get; } = new(parameters.Output, parameters.OutputLayerNorm, config);
 
     /// <summary>hidden: [B, T, H]; additiveMask: [B, T]. Returns [B, T, H].</summary>
     public Tensor Forward(Tensor hidden, Tensor additiveMask, ForwardContext context)

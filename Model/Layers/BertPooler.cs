@@ -5,10 +5,10 @@ using MiniBioBert.Engine.Kernels;
 namespace MiniBioBert.Model.Layers;
 
 /// <summary>bert.pooler: tanh(dense) of each sequence's first token ([CLS]), the input of sentence-level heads.</summary>
-public sealed class BertPooler(ParameterBuffer parameters)
+public sealed class BertPooler(LinearParameters dense)
 {
-    public Tensor DenseWeight { get; } = parameters["bert.pooler.dense.weight"]; // [H, H]
-    public Tensor DenseBias { get; } = parameters["bert.pooler.dense.bias"];     // [H]
+    public Tensor DenseWeight => dense.Weight; // [H, H]
+    public Tensor DenseBias => dense.Bias;     // [H]
 
     /// <summary>sequenceOutput: [B, T, H]. Returns pooled [B, H].</summary>
     public Tensor Forward(Tensor sequenceOutput)

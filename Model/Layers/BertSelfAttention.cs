@@ -11,16 +11,14 @@ namespace MiniBioBert.Model.Layers;
 /// Q, K, V and the context stay [B, T, H]: head h is columns h·d … h·d + d − 1, which the per-head matrix
 /// products read and write in place (no transposed copies).
 /// </summary>
-public sealed class BertSelfAttention(ParameterBuffer parameters, BertConfig config, int layerIndex)
+public sealed class BertSelfAttention(EncoderLayerParameters parameters, BertConfig config)
 {
-    private readonly string _prefix = $"bert.encoder.layer.{layerIndex}.attention.self.";
-
-    public Tensor QueryWeight => parameters[_prefix + "query.weight"]; // [H, H]
-    public Tensor QueryBias => parameters[_prefix + "query.bias"];     // [H]
-    public Tensor KeyWeight => parameters[_prefix + "key.weight"];
-    public Tensor KeyBias => parameters[_prefix + "key.bias"];
-    public Tensor ValueWeight => parameters[_prefix + "value.weight"];
-    public Tensor ValueBias => parameters[_prefix + "value.bias"];
+    public Tensor QueryWeight => parameters.Query.Weight; // [H, H]
+    public Tensor QueryBias => parameters.Query.Bias;     // [H]
+    public Tensor KeyWeight => parameters.Key.Weight;
+    public Tensor KeyBias => parameters.Key.Bias;
+    public Tensor ValueWeight => parameters.Value.Weight;
+    public Tensor ValueBias => parameters.Value.Bias;
 
     /// <summary>hidden: [B, T, H]; additiveMask: [B, T] (0 = real token, −10000 = padding). Returns context [B, T, H].</summary>
     public Tensor Forward(Tensor hidden, Tensor additiveMask, ForwardContext context)

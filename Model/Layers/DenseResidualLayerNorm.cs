@@ -8,12 +8,12 @@ namespace MiniBioBert.Model.Layers;
 /// The "output" block BERT uses twice per layer (attention.output and output):
 /// output = LayerNorm(Dropout(input · Wᵀ + b) + residual).
 /// </summary>
-public sealed class DenseResidualLayerNorm(ParameterBuffer parameters, BertConfig config, string prefix)
+public sealed class DenseResidualLayerNorm(LinearParameters dense, LayerNormParameters layerNorm, BertConfig config)
 {
-    public Tensor DenseWeight { get; } = parameters[prefix + "dense.weight"];        // [H, In]
-    public Tensor DenseBias { get; } = parameters[prefix + "dense.bias"];            // [H]
-    public Tensor LayerNormWeight { get; } = parameters[prefix + "LayerNorm.weight"]; // [H]
-    public Tensor LayerNormBias { get; } = parameters[prefix + "LayerNorm.bias"];     // [H]
+    public Tensor DenseWeight => dense.Weight;          // [H, In]
+    public Tensor DenseBias => dense.Bias;              // [H]
+    public Tensor LayerNormWeight => layerNorm.Weight;  // [H]
+    public Tensor LayerNormBias => layerNorm.Bias;      // [H]
 
     /// <summary>input: [B, T, In]; residual: [B, T, H]. Returns [B, T, H].</summary>
     public Tensor Forward(Tensor input, Tensor residual, ForwardContext context)

@@ -10,14 +10,14 @@ namespace MiniBioBert.Model.Layers;
 /// Sparse path: only the masked positions are gathered and scored ([M, V] instead of [B·T, V]).
 /// Dense path (positions = null): every position is scored, as Hugging Face's BertForPreTraining does.
 /// </summary>
-public sealed class MaskedLanguageModelHead(ParameterBuffer parameters, BertConfig config)
+public sealed class MaskedLanguageModelHead(MlmHeadParameters parameters, BertConfig config)
 {
-    public Tensor TransformWeight { get; } = parameters["cls.predictions.transform.dense.weight"];         // [H, H]
-    public Tensor TransformBias { get; } = parameters["cls.predictions.transform.dense.bias"];             // [H]
-    public Tensor LayerNormWeight { get; } = parameters["cls.predictions.transform.LayerNorm.weight"];     // [H]
-    public Tensor LayerNormBias { get; } = parameters["cls.predictions.transform.LayerNorm.bias"];         // [H]
-    public Tensor DecoderWeight { get; } = parameters["bert.embeddings.word_embeddings.weight"];           // [V, H], tied
-    public Tensor DecoderBias { get; } = parameters["cls.predictions.bias"];                               // [V]
+    public Tensor TransformWeight => parameters.Transform.Weight;   // [H, H]
+    public Tensor TransformBias => parameters.Transform.Bias;       // [H]
+    public Tensor LayerNormWeight => parameters.LayerNorm.Weight;   // [H]
+    public Tensor LayerNormBias => parameters.LayerNorm.Bias;       // [H]
+    public Tensor DecoderWeight => parameters.Decoder.Weight;       // [V, H], the word embeddings (tied)
+    public Tensor DecoderBias => parameters.Decoder.Bias;           // [V]
 
     /// <summary>sequenceOutput: [B, T, H]; positions: flat indices b·T + t, or null for all. Returns logits [M, V].</summary>
     public Tensor Forward(Tensor sequenceOutput, int[]? positions)

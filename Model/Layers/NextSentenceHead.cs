@@ -5,10 +5,10 @@ using MiniBioBert.Engine.Kernels;
 namespace MiniBioBert.Model.Layers;
 
 /// <summary>cls.seq_relationship: two logits from the pooled [CLS] vector (0 = B follows A, 1 = B is random).</summary>
-public sealed class NextSentenceHead(ParameterBuffer parameters)
+public sealed class NextSentenceHead(LinearParameters seqRelationship)
 {
-    public Tensor Weight { get; } = parameters["cls.seq_relationship.weight"]; // [2, H]
-    public Tensor Bias { get; } = parameters["cls.seq_relationship.bias"];     // [2]
+    public Tensor Weight => seqRelationship.Weight; // [2, H]
+    public Tensor Bias => seqRelationship.Bias;     // [2]
 
     /// <summary>pooled: [B, H]. Returns logits [B, 2].</summary>
     public Tensor Forward(Tensor pooled)
