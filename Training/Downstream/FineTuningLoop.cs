@@ -3,7 +3,6 @@ using MiniBioBert.Engine;
 using MiniBioBert.Model.Downstream;
 using MiniBioBert.Model.Layers;
 using MiniBioBert.Training.Optim;
-using MiniBioBert.Training.Pretraining;
 
 namespace MiniBioBert.Training.Downstream;
 

@@ -1,5 +1,3 @@
-using MiniBioBert.Training.Commands;
-
 namespace MiniBioBert.Training.Pretraining;
 
 /// <summary>What the pretraining trainer does when a step's loss or gradient is NaN or infinite (<c>--on-non-finite</c>).</summary>
@@ -13,14 +11,4 @@ public enum NonFiniteAction
     /// failed one (see <see cref="PretrainingTrainer"/>).
     /// </summary>
     Rollback,
-}
-
-/// <summary>The command-line spelling of <see cref="NonFiniteAction"/>.</summary>
-public static class NonFiniteActionText
-{
-    /// <summary>The accepted values, in the order of <see cref="NonFiniteAction"/>.</summary>
-    public static readonly IReadOnlyList<string> Names = ["skip", "rollback"];
-
-    /// <summary>"skip" or "rollback" (case-insensitive); <see cref="ArgumentException"/> names the option otherwise.</summary>
-    public static NonFiniteAction Parse(string text) => EnumChoice.Parse<NonFiniteAction>("--on-non-finite", text, Names);
 }

@@ -1,6 +1,6 @@
 using MiniBioBert.Engine;
 
-namespace MiniBioBert.Training.Pretraining;
+namespace MiniBioBert.Training.Optim;
 
 /// <summary>Finds where a NaN or infinity is in a model's parameters and gradients, to name it in a warning.</summary>
 public static class NonFiniteTensors
