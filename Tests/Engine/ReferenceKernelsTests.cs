@@ -40,6 +40,23 @@ public class ReferenceKernelsTests
     /// <summary>γ_n = n·u/(1 − n·u): the relative error bound of n roundings.</summary>
     private static double Gamma(int n) => n * U / (1 - n * U);
 
+    /// <summary>
+    /// Every public method of <see cref="TensorKernels"/> has a twin in <see cref="ReferenceKernels"/>: the same name,
+    /// return type and parameters (types, names, defaults), so that TensorKernels can hand its arguments on unchanged.
+    /// </summary>
+    [Test]
+    public void EveryTensorKernelsMethodHasAReferenceTwin()
+    {
+        static string Signature(System.Reflection.MethodInfo method) =>
+            $"{method.ReturnType} {method.Name}(" + string.Join(", ", method.GetParameters().Select(parameter =>
+                $"{parameter.ParameterType} {parameter.Name}" + (parameter.HasDefaultValue ? $" = {parameter.DefaultValue}" : ""))) + ")";
+        const System.Reflection.BindingFlags PublicStatic = System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static;
+        var kernels = typeof(TensorKernels).GetMethods(PublicStatic).Select(Signature).Order().ToArray();
+        var references = typeof(ReferenceKernels).GetMethods(PublicStatic).Select(Signature).Order().ToArray();
+        Assert.That(kernels, Has.Length.GreaterThanOrEqualTo(40));
+        Assert.That(references, Is.EqualTo(kernels));
+    }
+
     // ---- Elementwise --------------------------------------------------------------------------------------------
 
     [Test]
