@@ -1,3 +1,4 @@
+using MiniBioBert.Engine.Kernels;
 namespace MiniBioBert.Engine.Cpu;
 
 /// <summary>Matrix products between tensors stored back to back as [batch, rows, columns], on the packed GEMM.</summary>
@@ -47,6 +48,3 @@ public static unsafe class MatMulKernels
         });
     }
 }
-
-/// <summary>Where the per-head matrices of <see cref="MatMulKernels.MultiplyPerHead"/> sit inside a tensor.</summary>
-public readonly record struct StridedMatrices(Tensor Tensor, int RowStride, long HeadStride, long BatchStride);

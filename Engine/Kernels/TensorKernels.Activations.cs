@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Engine.Gpu;
+using MiniBioBert.Engine.Reference;
 
 namespace MiniBioBert.Engine.Kernels;
 
@@ -9,6 +10,11 @@ public static partial class TensorKernels
     /// <summary>y = GELU(x) (exact erf form).</summary>
     public static void GeluForward(Tensor x, Tensor y)
     {
+        if (x.Device.IsReference)
+        {
+            ReferenceKernels.GeluForward(x, y);
+            return;
+        }
         if (x.Device.Gpu is { } gpu)
         {
             GpuActivations.GeluForward(gpu, x.DeviceView, y.DeviceView);
@@ -22,6 +28,11 @@ public static partial class TensorKernels
     /// <summary>dx += dy·GELU'(x).</summary>
     public static void GeluBackward(Tensor x, Tensor dy, Tensor dx)
     {
+        if (x.Device.IsReference)
+        {
+            ReferenceKernels.GeluBackward(x, dy, dx);
+            return;
+        }
         if (x.Device.Gpu is { } gpu)
         {
             GpuActivations.GeluBackward(gpu, x.DeviceView, dy.DeviceView, dx.DeviceView);
@@ -35,6 +46,11 @@ public static partial class TensorKernels
     /// <summary>y = tanh(x).</summary>
     public static void TanhForward(Tensor x, Tensor y)
     {
+        if (x.Device.IsReference)
+        {
+            ReferenceKernels.TanhForward(x, y);
+            return;
+        }
         if (x.Device.Gpu is { } gpu)
         {
             GpuActivations.TanhForward(gpu, x.DeviceView, y.DeviceView);
@@ -48,6 +64,11 @@ public static partial class TensorKernels
     /// <summary>dx += dy·(1 − y²), from the forward output y.</summary>
     public static void TanhBackward(Tensor y, Tensor dy, Tensor dx)
     {
+        if (y.Device.IsReference)
+        {
+            ReferenceKernels.TanhBackward(y, dy, dx);
+            return;
+        }
         if (y.Device.Gpu is { } gpu)
         {
             GpuActivations.TanhBackward(gpu, y.DeviceView, dy.DeviceView, dx.DeviceView);
@@ -64,6 +85,11 @@ public static partial class TensorKernels
     /// </summary>
     public static void BiasGeluForward(Tensor pre, Tensor bias, Tensor y)
     {
+        if (pre.Device.IsReference)
+        {
+            ReferenceKernels.BiasGeluForward(pre, bias, y);
+            return;
+        }
         if (pre.Device.Gpu is { } gpu)
         {
             GpuElementwise.AddScaled(gpu, pre.DeviceView, bias.DeviceView, 1f, pre.DeviceView);
@@ -78,6 +104,11 @@ public static partial class TensorKernels
     /// <summary>preGrad = dy ⊙ GELU'(pre) (written, not added) and biasGrad += Σ_rows preGrad.</summary>
     public static void BiasGeluBackward(Tensor pre, Tensor dy, Tensor preGrad, Tensor biasGrad)
     {
+        if (pre.Device.IsReference)
+        {
+            ReferenceKernels.BiasGeluBackward(pre, dy, preGrad, biasGrad);
+            return;
+        }
         if (pre.Device.Gpu is { } gpu)
         {
             ZeroOnGpu(preGrad);
@@ -93,6 +124,11 @@ public static partial class TensorKernels
     /// <summary>Writes the dropout mask (0 or 1/(1 − p), a pure function of seed and element index) and y = x ⊙ mask.</summary>
     public static void DropoutForward(Tensor x, float probability, ulong seed, Tensor mask, Tensor y)
     {
+        if (x.Device.IsReference)
+        {
+            ReferenceKernels.DropoutForward(x, probability, seed, mask, y);
+            return;
+        }
         if (x.Device.Gpu is { } gpu)
         {
             GpuDropout.Forward(gpu, x.DeviceView, probability, seed, mask.DeviceView, y.DeviceView);
@@ -106,6 +142,11 @@ public static partial class TensorKernels
     /// <summary>dx += dy ⊙ mask.</summary>
     public static void DropoutBackward(Tensor dy, Tensor mask, Tensor dx)
     {
+        if (dy.Device.IsReference)
+        {
+            ReferenceKernels.DropoutBackward(dy, mask, dx);
+            return;
+        }
         if (dy.Device.Gpu is { } gpu)
         {
             GpuDropout.Backward(gpu, dy.DeviceView, mask.DeviceView, dx.DeviceView);
@@ -120,6 +161,11 @@ public static partial class TensorKernels
     /// <summary>y = a ⊙ b (same size; written).</summary>
     public static void MultiplySameSize(Tensor a, Tensor b, Tensor y)
     {
+        if (a.Device.IsReference)
+        {
+            ReferenceKernels.MultiplySameSize(a, b, y);
+            return;
+        }
         if (a.Device.Gpu is { } gpu)
         {
             GpuElementwise.Multiply(gpu, a.DeviceView, b.DeviceView, y.DeviceView);

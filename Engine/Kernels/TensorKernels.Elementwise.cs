@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Engine.Gpu;
+using MiniBioBert.Engine.Reference;
 
 namespace MiniBioBert.Engine.Kernels;
 
@@ -11,6 +12,11 @@ public static partial class TensorKernels
     /// </summary>
     public static void AddScaled(Tensor a, Tensor b, float scale, Tensor y)
     {
+        if (a.Device.IsReference)
+        {
+            ReferenceKernels.AddScaled(a, b, scale, y);
+            return;
+        }
         if (a.Device.Gpu is { } gpu)
         {
             GpuElementwise.AddScaled(gpu, a.DeviceView, b.DeviceView, scale, y.DeviceView);
@@ -22,6 +28,11 @@ public static partial class TensorKernels
     /// <summary>destination += source (same size): gradient accumulation.</summary>
     public static void AddInto(Tensor destination, Tensor source)
     {
+        if (destination.Device.IsReference)
+        {
+            ReferenceKernels.AddInto(destination, source);
+            return;
+        }
         if (destination.Device.Gpu is { } gpu)
         {
             GpuElementwise.AddScaled(gpu, destination.DeviceView, source.DeviceView, 1f, destination.DeviceView);
@@ -36,6 +47,11 @@ public static partial class TensorKernels
     /// <summary>destination += scale·source (same size).</summary>
     public static void AddScaledInto(Tensor destination, Tensor source, float scale)
     {
+        if (destination.Device.IsReference)
+        {
+            ReferenceKernels.AddScaledInto(destination, source, scale);
+            return;
+        }
         if (destination.Device.Gpu is { } gpu)
         {
             GpuElementwise.AddScaled(gpu, destination.DeviceView, source.DeviceView, scale, destination.DeviceView);
@@ -50,6 +66,11 @@ public static partial class TensorKernels
     /// <summary>destination[i] += scale·scalar[0] for every i, where <paramref name="scalar"/> has one element.</summary>
     public static void AddScalarInto(Tensor destination, Tensor scalar, float scale)
     {
+        if (destination.Device.IsReference)
+        {
+            ReferenceKernels.AddScalarInto(destination, scalar, scale);
+            return;
+        }
         if (destination.Device.Gpu is { } gpu)
         {
             // b of one element repeats over every position of a.
@@ -65,6 +86,11 @@ public static partial class TensorKernels
     /// <summary>y = a ⊙ b, with b repeated over a's leading dimensions.</summary>
     public static void Multiply(Tensor a, Tensor b, Tensor y)
     {
+        if (a.Device.IsReference)
+        {
+            ReferenceKernels.Multiply(a, b, y);
+            return;
+        }
         if (a.Device.Gpu is { } gpu)
         {
             GpuElementwise.Multiply(gpu, a.DeviceView, b.DeviceView, y.DeviceView);
@@ -76,6 +102,11 @@ public static partial class TensorKernels
     /// <summary>destination += a ⊙ b, with b repeated over a's leading dimensions.</summary>
     public static void MultiplyInto(Tensor destination, Tensor a, Tensor b)
     {
+        if (destination.Device.IsReference)
+        {
+            ReferenceKernels.MultiplyInto(destination, a, b);
+            return;
+        }
         if (a.Device.Gpu is { } gpu)
         {
             GpuElementwise.Multiply(gpu, a.DeviceView, b.DeviceView, destination.DeviceView, accumulate: true);
@@ -87,6 +118,11 @@ public static partial class TensorKernels
     /// <summary>y = scale·x.</summary>
     public static void Scale(Tensor x, float scale, Tensor y)
     {
+        if (x.Device.IsReference)
+        {
+            ReferenceKernels.Scale(x, scale, y);
+            return;
+        }
         if (x.Device.Gpu is { } gpu)
         {
             GpuElementwise.Scale(gpu, x.DeviceView, scale, y.DeviceView);
@@ -103,6 +139,11 @@ public static partial class TensorKernels
     /// </summary>
     public static void Sum(Tensor x, float scale, Tensor output)
     {
+        if (x.Device.IsReference)
+        {
+            ReferenceKernels.Sum(x, scale, output);
+            return;
+        }
         if (x.Device.Gpu is { } gpu)
         {
             var partials = Tensor.Uninitialized(x.Device, GpuReductions.PartialSumCount(gpu, x.Size));
@@ -118,6 +159,11 @@ public static partial class TensorKernels
     /// <summary>destination[c] += Σ_r source[r, c] over the rows of a [rows, columns] source (bias gradients).</summary>
     public static void AddColumnSums(Tensor source, Tensor destination, int columns)
     {
+        if (source.Device.IsReference)
+        {
+            ReferenceKernels.AddColumnSums(source, destination, columns);
+            return;
+        }
         if (source.Device.Gpu is { } gpu)
         {
             GpuReductions.AddColumnSums(gpu, source.DeviceView, destination.DeviceView, columns);
@@ -131,6 +177,11 @@ public static partial class TensorKernels
     /// <summary>destination[c] −= Σ_r source[r, c] (the gradient of a subtracted, broadcast operand).</summary>
     public static void SubtractColumnSums(Tensor source, Tensor destination, int columns)
     {
+        if (source.Device.IsReference)
+        {
+            ReferenceKernels.SubtractColumnSums(source, destination, columns);
+            return;
+        }
         if (source.Device.Gpu is { } gpu)
         {
             GpuReductions.AddColumnSums(gpu, source.DeviceView, destination.DeviceView, columns, scale: -1f);
@@ -144,6 +195,11 @@ public static partial class TensorKernels
     /// <summary>destination[c] += Σ_r a[r, c]·b[r, c] for [rows, columns] inputs.</summary>
     public static void AddColumnSumsOfProducts(Tensor a, Tensor b, Tensor destination, int columns)
     {
+        if (a.Device.IsReference)
+        {
+            ReferenceKernels.AddColumnSumsOfProducts(a, b, destination, columns);
+            return;
+        }
         if (a.Device.Gpu is { } gpu)
         {
             GpuReductions.AddColumnSumsOfProducts(gpu, a.DeviceView, b.DeviceView, destination.DeviceView, columns);

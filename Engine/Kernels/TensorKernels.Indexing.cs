@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Engine.Gpu;
+using MiniBioBert.Engine.Reference;
 
 namespace MiniBioBert.Engine.Kernels;
 
@@ -9,6 +10,11 @@ public static partial class TensorKernels
     /// <summary>output[i, :] = source[indices[i], :] for a source of rows of <paramref name="columns"/>.</summary>
     public static void GatherRows(Tensor source, int[] indices, Tensor output, int columns)
     {
+        if (source.Device.IsReference)
+        {
+            ReferenceKernels.GatherRows(source, indices, output, columns);
+            return;
+        }
         if (source.Device.Gpu is { } gpu)
         {
             GpuGather.GatherRows(gpu, source.DeviceView, RowIndices(gpu, indices, source, columns), output.DeviceView, columns);
@@ -25,6 +31,11 @@ public static partial class TensorKernels
     /// </summary>
     public static void ScatterAddRows(Tensor source, int[] indices, Tensor destination, int columns)
     {
+        if (source.Device.IsReference)
+        {
+            ReferenceKernels.ScatterAddRows(source, indices, destination, columns);
+            return;
+        }
         if (source.Device.Gpu is { } gpu)
         {
             GpuGather.ScatterAddRows(gpu, source.DeviceView, RowIndices(gpu, indices, destination, columns), destination.DeviceView, columns);
@@ -43,6 +54,11 @@ public static partial class TensorKernels
     public static void SumOfEmbeddings(Tensor word, int[] wordIds, Tensor position, int[] positionIds, Tensor tokenType, int[] tokenTypeIds,
         Tensor sum, int columns)
     {
+        if (word.Device.IsReference)
+        {
+            ReferenceKernels.SumOfEmbeddings(word, wordIds, position, positionIds, tokenType, tokenTypeIds, sum, columns);
+            return;
+        }
         if (word.Device.Gpu is { } gpu)
         {
             var rows = Tensor.Uninitialized(word.Device, sum.ShapeArray());
@@ -74,6 +90,10 @@ public static partial class TensorKernels
     /// </summary>
     public static int[] ArgMaxRows(Tensor x)
     {
+        if (x.Device.IsReference)
+        {
+            return ReferenceKernels.ArgMaxRows(x);
+        }
         int columns = x.Dim(-1);
         int rows = x.Size / columns;
         if (x.Device.Gpu is { } gpu)
@@ -94,6 +114,11 @@ public static partial class TensorKernels
     /// <summary>output (+)= input.permute(order); on a GPU the rank is at most 4.</summary>
     public static void Permute(Tensor input, ReadOnlySpan<int> inputShape, ReadOnlySpan<int> order, Tensor output, bool accumulate)
     {
+        if (input.Device.IsReference)
+        {
+            ReferenceKernels.Permute(input, inputShape, order, output, accumulate);
+            return;
+        }
         if (input.Device.Gpu is { } gpu)
         {
             GpuPermute.Permute(gpu, input.DeviceView, inputShape, order, output.DeviceView, accumulate);

@@ -1,5 +1,6 @@
 using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Engine.Gpu;
+using MiniBioBert.Engine.Reference;
 
 namespace MiniBioBert.Engine.Kernels;
 
@@ -12,6 +13,11 @@ public static partial class TensorKernels
     public static void MatMul(bool transposeA, bool transposeB, int m, int n, int k, Tensor a, Tensor b, Tensor c,
         float alpha = 1f, float beta = 0f, int batch = 1)
     {
+        if (a.Device.IsReference)
+        {
+            ReferenceKernels.MatMul(transposeA, transposeB, m, n, k, a, b, c, alpha, beta, batch);
+            return;
+        }
         if (a.Device.Gpu is { } gpu)
         {
             GpuGemm.MultiplyBatched(gpu, transposeA, transposeB, m, n, k, alpha,
@@ -32,6 +38,11 @@ public static partial class TensorKernels
     public static void MultiplyPerHead(bool transposeA, bool transposeB, int m, int n, int k,
         StridedMatrices a, StridedMatrices b, StridedMatrices c, int batch, int heads, float alpha = 1f, float beta = 0f)
     {
+        if (a.Tensor.Device.IsReference)
+        {
+            ReferenceKernels.MultiplyPerHead(transposeA, transposeB, m, n, k, a, b, c, batch, heads, alpha, beta);
+            return;
+        }
         if (a.Tensor.Device.Gpu is not { } gpu)
         {
             MatMulKernels.MultiplyPerHead(transposeA, transposeB, m, n, k, a, b, c, batch, heads, alpha, beta);
@@ -57,6 +68,11 @@ public static partial class TensorKernels
     /// <summary>y [rows, out] = x [rows, in] · Wᵀ + bias (bias optional), W in PyTorch's [out, in] layout.</summary>
     public static void LinearForward(Tensor x, Tensor weight, Tensor? bias, Tensor y)
     {
+        if (x.Device.IsReference)
+        {
+            ReferenceKernels.LinearForward(x, weight, bias, y);
+            return;
+        }
         if (x.Device.Gpu is not { } gpu)
         {
             LinearKernels.Forward(x, weight, bias, y);
@@ -76,6 +92,11 @@ public static partial class TensorKernels
     /// <summary>Accumulates the gradients asked for (null = not needed): dx += dy·W, dW += dyᵀ·x, dbias += Σ_rows dy.</summary>
     public static void LinearBackward(Tensor outputGrad, Tensor x, Tensor weight, Tensor? inputGrad, Tensor? weightGrad, Tensor? biasGrad)
     {
+        if (outputGrad.Device.IsReference)
+        {
+            ReferenceKernels.LinearBackward(outputGrad, x, weight, inputGrad, weightGrad, biasGrad);
+            return;
+        }
         if (x.Device.Gpu is not { } gpu)
         {
             LinearKernels.Backward(outputGrad, x, weight, inputGrad, weightGrad, biasGrad);

@@ -1,5 +1,6 @@
 using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Engine.Gpu;
+using MiniBioBert.Engine.Reference;
 
 namespace MiniBioBert.Engine.Kernels;
 
@@ -11,6 +12,11 @@ public static partial class TensorKernels
     /// </summary>
     public static void SoftmaxForward(Tensor x, Tensor? mask, int rowsPerMaskRow, Tensor y, int columns)
     {
+        if (x.Device.IsReference)
+        {
+            ReferenceKernels.SoftmaxForward(x, mask, rowsPerMaskRow, y, columns);
+            return;
+        }
         if (x.Device.Gpu is { } gpu)
         {
             GpuSoftmax.Forward(gpu, x.DeviceView, mask?.DeviceView ?? default, rowsPerMaskRow, y.DeviceView, columns);
@@ -24,6 +30,11 @@ public static partial class TensorKernels
     /// <summary>dx += y ⊙ (dy − ⟨dy, y⟩) per row, from the forward output y.</summary>
     public static void SoftmaxBackward(Tensor y, Tensor dy, Tensor dx, int columns)
     {
+        if (y.Device.IsReference)
+        {
+            ReferenceKernels.SoftmaxBackward(y, dy, dx, columns);
+            return;
+        }
         if (y.Device.Gpu is { } gpu)
         {
             GpuSoftmax.Backward(gpu, y.DeviceView, dy.DeviceView, dx.DeviceView, columns);
@@ -40,6 +51,11 @@ public static partial class TensorKernels
     /// </summary>
     public static void SoftmaxDropoutBackward(Tensor y, Tensor dz, Tensor? mask, Tensor dx, int columns)
     {
+        if (y.Device.IsReference)
+        {
+            ReferenceKernels.SoftmaxDropoutBackward(y, dz, mask, dx, columns);
+            return;
+        }
         if (y.Device.Gpu is { } gpu)
         {
             if (mask is not null)
@@ -58,6 +74,11 @@ public static partial class TensorKernels
     /// <summary>y[r, :] = x[r, :] − logsumexp(x[r, :]).</summary>
     public static void LogSoftmaxForward(Tensor x, Tensor y, int columns)
     {
+        if (x.Device.IsReference)
+        {
+            ReferenceKernels.LogSoftmaxForward(x, y, columns);
+            return;
+        }
         if (x.Device.Gpu is { } gpu)
         {
             GpuSoftmax.LogSoftmaxForward(gpu, x.DeviceView, y.DeviceView, columns);
@@ -71,6 +92,11 @@ public static partial class TensorKernels
     /// <summary>dx += dy − exp(y)·Σ dy per row, from the forward output y.</summary>
     public static void LogSoftmaxBackward(Tensor y, Tensor dy, Tensor dx, int columns)
     {
+        if (y.Device.IsReference)
+        {
+            ReferenceKernels.LogSoftmaxBackward(y, dy, dx, columns);
+            return;
+        }
         if (y.Device.Gpu is { } gpu)
         {
             GpuSoftmax.LogSoftmaxBackward(gpu, y.DeviceView, dy.DeviceView, dx.DeviceView, columns);
@@ -84,6 +110,11 @@ public static partial class TensorKernels
     /// <summary>y = LayerNorm(x)·weight + bias over the last dimension; saves each row's mean and rstd.</summary>
     public static void LayerNormForward(Tensor x, Tensor weight, Tensor bias, float eps, Tensor y, Tensor mean, Tensor rstd)
     {
+        if (x.Device.IsReference)
+        {
+            ReferenceKernels.LayerNormForward(x, weight, bias, eps, y, mean, rstd);
+            return;
+        }
         if (x.Device.Gpu is { } gpu)
         {
             GpuLayerNorm.Forward(gpu, x.DeviceView, weight.DeviceView, bias.DeviceView, eps, y.DeviceView, mean.DeviceView, rstd.DeviceView);
@@ -97,6 +128,11 @@ public static partial class TensorKernels
     /// <summary>dx += d(LayerNorm)/dx·dy, dweight += Σ_rows dy ⊙ x̂, dbias += Σ_rows dy.</summary>
     public static void LayerNormBackward(Tensor x, Tensor weight, Tensor mean, Tensor rstd, Tensor dy, Tensor dx, Tensor dweight, Tensor dbias)
     {
+        if (x.Device.IsReference)
+        {
+            ReferenceKernels.LayerNormBackward(x, weight, mean, rstd, dy, dx, dweight, dbias);
+            return;
+        }
         if (x.Device.Gpu is { } gpu)
         {
             GpuLayerNorm.Backward(gpu, x.DeviceView, weight.DeviceView, mean.DeviceView, rstd.DeviceView, dy.DeviceView,
@@ -117,6 +153,11 @@ public static partial class TensorKernels
     public static void ResidualLayerNormForward(Tensor dense, Tensor bias, Tensor residual, float dropoutProbability, ulong dropoutSeed,
         Tensor weight, Tensor normBias, float eps, Tensor? mask, Tensor sum, Tensor y, Tensor mean, Tensor rstd)
     {
+        if (dense.Device.IsReference)
+        {
+            ReferenceKernels.ResidualLayerNormForward(dense, bias, residual, dropoutProbability, dropoutSeed, weight, normBias, eps, mask, sum, y, mean, rstd);
+            return;
+        }
         if (dense.Device.Gpu is not { } gpu)
         {
             ResidualLayerNormKernels.Forward(dense.Memory, bias.Memory, residual.Memory, dropoutProbability, dropoutSeed,
@@ -139,6 +180,11 @@ public static partial class TensorKernels
     public static void ResidualLayerNormBackward(Tensor sum, Tensor weight, Tensor mean, Tensor rstd, Tensor? mask, Tensor dy,
         Tensor residualGrad, Tensor denseGrad, Tensor weightGrad, Tensor normBiasGrad, Tensor denseBiasGrad)
     {
+        if (sum.Device.IsReference)
+        {
+            ReferenceKernels.ResidualLayerNormBackward(sum, weight, mean, rstd, mask, dy, residualGrad, denseGrad, weightGrad, normBiasGrad, denseBiasGrad);
+            return;
+        }
         if (sum.Device.Gpu is not { } gpu)
         {
             ResidualLayerNormKernels.Backward(sum.Memory, weight.Memory, mean.Memory, rstd.Memory,
@@ -164,6 +210,10 @@ public static partial class TensorKernels
     /// </summary>
     public static (double MeanLoss, int Count) CrossEntropyForward(Tensor logits, int[] targets, Tensor logSumExp, int classes)
     {
+        if (logits.Device.IsReference)
+        {
+            return ReferenceKernels.CrossEntropyForward(logits, targets, logSumExp, classes);
+        }
         if (logits.Device.Gpu is not { } gpu)
         {
             return CrossEntropyKernels.Forward(logits.Memory, targets, logSumExp.Memory, classes);
@@ -179,6 +229,11 @@ public static partial class TensorKernels
     public static void CrossEntropyBackward(Tensor logits, int[] targets, Tensor logSumExp, Tensor lossGrad, int count, Tensor logitsGrad,
         int classes, bool accumulate)
     {
+        if (logits.Device.IsReference)
+        {
+            ReferenceKernels.CrossEntropyBackward(logits, targets, logSumExp, lossGrad, count, logitsGrad, classes, accumulate);
+            return;
+        }
         if (logits.Device.Gpu is not { } gpu)
         {
             CrossEntropyKernels.Backward(logits.Memory, targets, logSumExp.Memory, lossGrad.Span[0] / count, logitsGrad.Memory, classes,

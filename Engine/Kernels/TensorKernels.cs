@@ -1,6 +1,7 @@
 using ILGPU;
 using ILGPU.Runtime;
 using MiniBioBert.Engine.Gpu;
+using MiniBioBert.Engine.Reference;
 using MiniBioBert.Engine.Memory;
 
 namespace MiniBioBert.Engine.Kernels;
@@ -19,6 +20,11 @@ public static partial class TensorKernels
     /// <summary>Sets every element to <paramref name="value"/> (on a GPU, by uploading a filled array: for small tensors).</summary>
     public static void Fill(Tensor tensor, float value)
     {
+        if (tensor.Device.IsReference)
+        {
+            ReferenceKernels.Fill(tensor, value);
+            return;
+        }
         if (tensor.Device.Gpu is { } gpu)
         {
             var values = new float[tensor.Size];

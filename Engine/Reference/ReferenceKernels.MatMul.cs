@@ -1,4 +1,4 @@
-using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Engine.Kernels;
 
 namespace MiniBioBert.Engine.Reference;
 

@@ -1,6 +1,5 @@
 using MiniBioBert.Engine;
 using MiniBioBert.Engine.Autograd;
-using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Engine.Kernels;
 
 namespace MiniBioBert.Model.Layers;
