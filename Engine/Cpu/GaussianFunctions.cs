@@ -9,8 +9,11 @@ namespace MiniBioBert.Engine.Cpu;
 /// </summary>
 public static class GaussianFunctions
 {
-    private const double InverseSqrt2 = 0.70710678118654752440;
-    private const double InverseSqrt2Pi = 0.39894228040143267794;
+    /// <summary>1/√2.</summary>
+    public const double InverseSqrt2 = 0.70710678118654752440;
+
+    /// <summary>1/√(2π).</summary>
+    public const double InverseSqrt2Pi = 0.39894228040143267794;
 
     /// <summary>Φ(x) = ½·erfc(−x/√2), accurate in both tails (relative error below 2e-7).</summary>
     public static double Cdf(double x) => 0.5 * Erfc(-x * InverseSqrt2);

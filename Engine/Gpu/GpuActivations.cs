@@ -64,8 +64,8 @@ public static class GpuActivations
 /// </summary>
 internal static class GpuGaussian
 {
-    private const float InverseSqrt2 = 0.70710678118654752440f;
-    private const float InverseSqrt2Pi = 0.39894228040143267794f;
+    private const float InverseSqrt2 = (float)Cpu.GaussianFunctions.InverseSqrt2;
+    private const float InverseSqrt2Pi = (float)Cpu.GaussianFunctions.InverseSqrt2Pi;
 
     /// <summary>Φ(x) = ½·erfc(−x/√2).</summary>
     public static float Cdf(float x) => 0.5f * Erfc(-x * InverseSqrt2);
