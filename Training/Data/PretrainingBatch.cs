@@ -8,6 +8,12 @@ namespace MiniBioBert.Training.Data;
 /// </summary>
 public sealed class PretrainingBatch
 {
+    /// <summary>
+    /// The label of positions that are not predicted: <see cref="CrossEntropyKernels.IgnoreIndex"/> itself, under the
+    /// name the walkthrough (docs/walkthrough.md) uses; the value is defined only there.
+    /// </summary>
+    public const int IgnoreLabel = CrossEntropyKernels.IgnoreIndex;
+
     internal PretrainingBatch(int batchSize, int sequenceLength)
     {
         BatchSize = batchSize;
