@@ -1,4 +1,5 @@
 using MiniBioBert.Engine;
+using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Engine.Kernels;
 using MiniBioBert.Model.Checkpoints;
 using MiniBioBert.Model.Initialization;
@@ -147,7 +148,7 @@ public sealed class BertForPreTraining
             {
                 for (int i = 0; i < values.Length; i++)
                 {
-                    values[i] = (float)(Config.InitializerRange * Gaussian(random));
+                    values[i] = (float)(Config.InitializerRange * GaussianFunctions.Sample(random));
                 }
             }
         }
@@ -166,7 +167,4 @@ public sealed class BertForPreTraining
         // Hugging Face zeroes the padding token's embedding row.
         Embeddings.WordEmbeddings.Span.Slice(Config.PadTokenId * Config.HiddenSize, Config.HiddenSize).Clear();
     }
-
-    private static double Gaussian(Random random) =>
-        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 }

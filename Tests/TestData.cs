@@ -1,4 +1,5 @@
 using MiniBioBert.Engine;
+using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Model.Checkpoints;
 
 namespace MiniBioBert.Tests;
@@ -47,6 +48,5 @@ internal static class TestData
         return Tensor.FromArray(values, shape);
     }
 
-    public static double NextGaussian(this Random random) =>
-        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+    public static double NextGaussian(this Random random) => GaussianFunctions.Sample(random);
 }

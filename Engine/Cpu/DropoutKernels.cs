@@ -4,7 +4,7 @@ namespace MiniBioBert.Engine.Cpu;
 
 /// <summary>
 /// Inverted dropout with a counter-based random stream: element i keeps its value (scaled by 1/(1−p)) unless
-/// hash(seed, i) falls below p. The mask depends only on (seed, i), so it is the same on any number of threads
+/// hash(seed, i) = <see cref="SplitMix64.Hash(ulong)"/>(seed + i) falls below p. The mask depends only on (seed, i), so it is the same on any number of threads
 /// and can be recomputed exactly after a resume.
 /// </summary>
 public static class DropoutKernels
@@ -35,8 +35,8 @@ public static class DropoutKernels
             {
                 var counters = Vector256.Create(first + (ulong)i) + lanes;
                 var draws = Vector256.Narrow(
-                    Vector256.ShiftRightLogical(SplitMix64(counters), 40),
-                    Vector256.ShiftRightLogical(SplitMix64(counters + Vector256.Create(4UL)), 40));
+                    Vector256.ShiftRightLogical(SplitMix64.Hash(counters), 40),
+                    Vector256.ShiftRightLogical(SplitMix64.Hash(counters + Vector256.Create(4UL)), 40));
                 var scale = Vector256.ConditionalSelect(Vector256.LessThan(draws, thresholds).AsSingle(), Vector256<float>.Zero, keep);
                 scale.CopyTo(mask.Slice(i));
                 (Vector256.Create(x.Slice(i, 8)) * scale).CopyTo(y.Slice(i));
@@ -44,28 +44,10 @@ public static class DropoutKernels
         }
         for (; i < x.Length; i++)
         {
-            uint draw = (uint)(SplitMix64(first + (ulong)i) >> 40);
+            uint draw = (uint)(SplitMix64.Hash(first + (ulong)i) >> 40);
             float scale = draw < threshold ? 0f : keepScale;
             mask[i] = scale;
             y[i] = x[i] * scale;
         }
-    }
-
-    /// <summary>The SplitMix64 finaliser: a well-mixed 64-bit hash of a counter.</summary>
-    public static ulong SplitMix64(ulong value)
-    {
-        value += 0x9E3779B97F4A7C15UL;
-        value = (value ^ (value >> 30)) * 0xBF58476D1CE4E5B9UL;
-        value = (value ^ (value >> 27)) * 0x94D049BB133111EBUL;
-        return value ^ (value >> 31);
-    }
-
-    /// <summary><see cref="SplitMix64(ulong)"/> on four counters at once.</summary>
-    public static Vector256<ulong> SplitMix64(Vector256<ulong> value)
-    {
-        value += Vector256.Create(0x9E3779B97F4A7C15UL);
-        value = (value ^ Vector256.ShiftRightLogical(value, 30)) * Vector256.Create(0xBF58476D1CE4E5B9UL);
-        value = (value ^ Vector256.ShiftRightLogical(value, 27)) * Vector256.Create(0x94D049BB133111EBUL);
-        return value ^ Vector256.ShiftRightLogical(value, 31);
     }
 }

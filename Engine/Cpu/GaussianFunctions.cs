@@ -5,15 +5,25 @@ namespace MiniBioBert.Engine.Cpu;
 
 /// <summary>
 /// The normal distribution's CDF Φ(x) and density φ(x), which exact (erf) GELU needs:
-/// GELU(x) = x·Φ(x), GELU'(x) = Φ(x) + x·φ(x).
+/// GELU(x) = x·Φ(x), GELU'(x) = Φ(x) + x·φ(x); and the one standard normal sampler (<see cref="Sample"/>).
 /// </summary>
 public static class GaussianFunctions
 {
-    private const double InverseSqrt2 = 0.70710678118654752440;
-    private const double InverseSqrt2Pi = 0.39894228040143267794;
+    /// <summary>1/√2.</summary>
+    public const double InverseSqrt2 = 0.70710678118654752440;
+
+    /// <summary>1/√(2π).</summary>
+    public const double InverseSqrt2Pi = 0.39894228040143267794;
 
     /// <summary>Φ(x) = ½·erfc(−x/√2), accurate in both tails (relative error below 2e-7).</summary>
     public static double Cdf(double x) => 0.5 * Erfc(-x * InverseSqrt2);
+
+    /// <summary>
+    /// A standard normal sample by Box–Muller: √(−2·ln(1 − u₁))·cos(2π·u₂), drawing u₁ then u₂ from
+    /// <paramref name="random"/> (the order every seeded initialization depends on).
+    /// </summary>
+    public static double Sample(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 
     /// <summary>φ(x) = exp(−x²/2)/√(2π).</summary>
     public static double Pdf(double x) => InverseSqrt2Pi * Math.Exp(-0.5 * x * x);
@@ -26,9 +36,7 @@ public static class GaussianFunctions
     {
         double z = Math.Abs(x);
         double t = 1.0 / (1.0 + 0.5 * z);
-        double polynomial = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-            + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-        double result = t * Math.Exp(-z * z + polynomial);
+        double result = t * Math.Exp(-z * z + ErfcPolynomial(t));
         return x >= 0 ? result : 2.0 - result;
     }
 
@@ -82,12 +90,24 @@ public static class GaussianFunctions
     /// <summary>φ(x) in float32.</summary>
     public static float Pdf(float x) => (float)InverseSqrt2Pi * MathF.Exp(-0.5f * x * x);
 
-    private static Vector256<float> ErfcPolynomial(Vector256<float> t) =>
-        Vector256.Create(-1.26551223f) + t * (Vector256.Create(1.00002368f) + t * (Vector256.Create(0.37409196f) + t * (Vector256.Create(0.09678418f)
-        + t * (Vector256.Create(-0.18628806f) + t * (Vector256.Create(0.27886807f) + t * (Vector256.Create(-1.13520398f)
-        + t * (Vector256.Create(1.48851587f) + t * (Vector256.Create(-0.82215223f) + t * 0.17087277f))))))));
+    // The coefficients of P(t) in erfc(z) = t·exp(−z² + P(t)), t = 1/(1 + z/2), lowest power first: the one copy.
+    // The float versions round them to float once, at compile time ((float)C0 is exactly the literal -1.26551223f).
+    private const double C0 = -1.26551223, C1 = 1.00002368, C2 = 0.37409196, C3 = 0.09678418, C4 = -0.18628806,
+        C5 = 0.27886807, C6 = -1.13520398, C7 = 1.48851587, C8 = -0.82215223, C9 = 0.17087277;
 
-    private static float ErfcPolynomial(float t) =>
-        -1.26551223f + t * (1.00002368f + t * (0.37409196f + t * (0.09678418f + t * (-0.18628806f
-        + t * (0.27886807f + t * (-1.13520398f + t * (1.48851587f + t * (-0.82215223f + t * 0.17087277f))))))));
+    private static double ErfcPolynomial(double t) =>
+        C0 + t * (C1 + t * (C2 + t * (C3 + t * (C4 + t * (C5 + t * (C6 + t * (C7 + t * (C8 + t * C9))))))));
+
+    /// <summary>
+    /// P(t) in float32. Plain float arithmetic only, so the ILGPU kernels (<see cref="Gpu.GpuActivations"/>) call this
+    /// same method: CPU and GPU GELU share one erfc fit.
+    /// </summary>
+    public static float ErfcPolynomial(float t) =>
+        (float)C0 + t * ((float)C1 + t * ((float)C2 + t * ((float)C3 + t * ((float)C4
+        + t * ((float)C5 + t * ((float)C6 + t * ((float)C7 + t * ((float)C8 + t * (float)C9))))))));
+
+    private static Vector256<float> ErfcPolynomial(Vector256<float> t) =>
+        Vector256.Create((float)C0) + t * (Vector256.Create((float)C1) + t * (Vector256.Create((float)C2) + t * (Vector256.Create((float)C3)
+        + t * (Vector256.Create((float)C4) + t * (Vector256.Create((float)C5) + t * (Vector256.Create((float)C6)
+        + t * (Vector256.Create((float)C7) + t * (Vector256.Create((float)C8) + t * (float)C9))))))));
 }

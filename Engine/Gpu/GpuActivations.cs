@@ -58,13 +58,14 @@ public static class GpuActivations
 }
 
 /// <summary>
-/// Φ and φ in single precision for the GELU kernels, from the same Numerical Recipes erfc fit as
-/// <see cref="Cpu.GaussianFunctions"/> (fractional error below 1.2e-7; float evaluation adds a few ulp).
+/// Φ and φ in single precision for the GELU kernels, with the polynomial of the erfc fit taken from
+/// <see cref="Cpu.GaussianFunctions.ErfcPolynomial(float)"/> (fractional error below 1.2e-7; float evaluation adds a few ulp).
+/// The exponential stays XMath's here, as in every other kernel.
 /// </summary>
 internal static class GpuGaussian
 {
-    private const float InverseSqrt2 = 0.70710678118654752440f;
-    private const float InverseSqrt2Pi = 0.39894228040143267794f;
+    private const float InverseSqrt2 = (float)Cpu.GaussianFunctions.InverseSqrt2;
+    private const float InverseSqrt2Pi = (float)Cpu.GaussianFunctions.InverseSqrt2Pi;
 
     /// <summary>Φ(x) = ½·erfc(−x/√2).</summary>
     public static float Cdf(float x) => 0.5f * Erfc(-x * InverseSqrt2);
@@ -77,9 +78,7 @@ internal static class GpuGaussian
     {
         float z = XMath.Abs(x);
         float t = 1f / (1f + 0.5f * z);
-        float polynomial = -1.26551223f + t * (1.00002368f + t * (0.37409196f + t * (0.09678418f + t * (-0.18628806f
-            + t * (0.27886807f + t * (-1.13520398f + t * (1.48851587f + t * (-0.82215223f + t * 0.17087277f))))))));
-        float result = t * XMath.Exp(-z * z + polynomial);
+        float result = t * XMath.Exp(-z * z + Cpu.GaussianFunctions.ErfcPolynomial(t));
         return x >= 0f ? result : 2f - result;
     }
 }

@@ -4,11 +4,12 @@ using ILGPU.Algorithms;
 namespace MiniBioBert.Engine.Gpu;
 
 /// <summary>
-/// AdamW's hyperparameters (PyTorch's names and defaults, except the learning rate, which is required). They are
-/// doubles, like PyTorch's Python floats: 1 − β2 taken from a float β2 = 0.999f would be off by 1.3e-5 relative.
+/// AdamW's hyperparameters for one step, all required: there are no defaults here, so the device update cannot drift
+/// from the CPU's. Training fills them from its one set of defaults, <c>Training.Optim.AdamWOptions</c>
+/// (<c>AdamWOptions.ForLearningRate</c>). They are doubles, like PyTorch's Python floats: 1 − β2 taken from a float
+/// β2 = 0.999f would be off by 1.3e-5 relative.
 /// </summary>
-public readonly record struct AdamWHyperparameters(double LearningRate, double Beta1 = 0.9, double Beta2 = 0.999,
-    double Epsilon = 1e-8, double WeightDecay = 0.01);
+public readonly record struct AdamWHyperparameters(double LearningRate, double Beta1, double Beta2, double Epsilon, double WeightDecay);
 
 /// <summary>
 /// One AdamW step over flat parameter, gradient and moment buffers, one thread per element, with PyTorch's

@@ -5,7 +5,7 @@ namespace MiniBioBert.Engine.Gpu;
 
 /// <summary>
 /// Inverted dropout with the counter-based mask of <see cref="DropoutKernels"/>: element i is dropped iff
-/// (SplitMix64(seed + i) &gt;&gt; 40) &lt; (uint)(p·2^24). The mask is bit-for-bit the CPU's.
+/// (<see cref="SplitMix64.Hash(ulong)"/>(seed + i) &gt;&gt; 40) &lt; (uint)(p·2^24). The mask is bit-for-bit the CPU's.
 /// </summary>
 public static class GpuDropout
 {
@@ -34,18 +34,9 @@ public static class GpuDropout
     internal static void ForwardKernel(Index1D i, ArrayView<float> x, uint threshold, float keepScale, ulong seed,
         ArrayView<float> mask, ArrayView<float> y)
     {
-        uint draw = (uint)(SplitMix64(seed + (ulong)i.X) >> 40);
+        uint draw = (uint)(SplitMix64.Hash(seed + (ulong)i.X) >> 40);
         float scale = draw < threshold ? 0f : keepScale;
         mask[i] = scale;
         y[i] = x[i] * scale;
-    }
-
-    /// <summary>The SplitMix64 finaliser (the same constants as <see cref="DropoutKernels.SplitMix64"/>).</summary>
-    private static ulong SplitMix64(ulong value)
-    {
-        value += 0x9E3779B97F4A7C15UL;
-        value = (value ^ (value >> 30)) * 0xBF58476D1CE4E5B9UL;
-        value = (value ^ (value >> 27)) * 0x94D049BB133111EBUL;
-        return value ^ (value >> 31);
     }
 }

@@ -30,7 +30,7 @@ public sealed class ClassifierHead
         var weights = Weight.Span;
         for (int i = 0; i < weights.Length; i++)
         {
-            weights[i] = (float)(initializerRange * Gaussian(random));
+            weights[i] = (float)(initializerRange * GaussianFunctions.Sample(random));
         }
     }
 
@@ -64,10 +64,6 @@ public sealed class ClassifierHead
         return Gradients.Record(logits, "ClassifierHead", [features, Weight, Bias],
             logitsGrad => Backward(logitsGrad, features, dropped, mask));
     }
-
-    /// <summary>A standard normal sample (Box–Muller).</summary>
-    private static double Gaussian(Random random) =>
-        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 
     private void Backward(Tensor logitsGrad, Tensor features, Tensor dropped, Tensor? mask)
     {

@@ -1,3 +1,4 @@
+using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Engine;
 using MiniBioBert.Model.Downstream;
 using MiniBioBert.Model.Layers;
@@ -7,6 +8,8 @@ namespace MiniBioBert.Tests.Downstream;
 
 public class ClassifierHeadTests
 {
+    private const int Ignored = CrossEntropyKernels.IgnoreIndex;
+
     private static ClassifierHead Head() => new(hiddenSize: 6, labelCount: 3, dropoutProbability: 0.25f, initializerRange: 0.5f, seed: 3);
 
     [Test]
@@ -15,7 +18,7 @@ public class ClassifierHeadTests
         var head = Head();
         var features = TestData.Random(new Random(1), 1f, 2, 4, 6);   // [B=2, T=4, H=6]
         features.RequiresGrad = true;
-        int[] targets = [0, 2, -100, 1, 1, -100, 0, 2];
+        int[] targets = [0, 2, Ignored, 1, 1, Ignored, 0, 2];
 
         Ops.CrossEntropy(head.Forward(features, ForwardContext.Evaluation), targets).Backward();
         var handWritten = (Features: features.Grad!.ToArray(), Weight: head.Weight.Grad!.ToArray(), Bias: head.Bias.Grad!.ToArray());

@@ -1,3 +1,4 @@
+using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Model.Tokenization;
 using MiniBioBert.Training.Downstream;
 
@@ -5,6 +6,8 @@ namespace MiniBioBert.Tests.Downstream;
 
 public class NerEncoderTests
 {
+    private const int Ignored = CrossEntropyKernels.IgnoreIndex;
+
     private static readonly string[] Labels = ["O", "B-Chem", "I-Chem"];
 
     // [PAD]=0 [UNK]=1 [CLS]=2 [SEP]=3 [MASK]=4 aspirin=5 ##in=6 a=7 dose=8 of=9 ##e=10
@@ -17,7 +20,7 @@ public class NerEncoderTests
         var encoder = new NerEncoder(Tokenizer(), Labels, maxSequenceLength: 16);
         var window = encoder.Encode([new TaggedSentence(["a", "dose", "aspirin"], ["O", "O", "B-Chem"])]).Single();
         Assert.That(window.InputIds, Is.EqualTo(new[] { 2, 7, 8, 5, 6, 3 }));
-        Assert.That(window.Labels, Is.EqualTo(new[] { -100, 0, 0, 1, -100, -100 }));
+        Assert.That(window.Labels, Is.EqualTo(new[] { Ignored, 0, 0, 1, Ignored, Ignored }));
         Assert.That(window.WordPositions, Is.EqualTo(new[] { 1, 2, 3 }));
     }
 

@@ -23,7 +23,7 @@ public class DropoutKernelsTests
         uint threshold = (uint)(probability * (1 << 24));
         for (int i = 0; i < Length; i++)
         {
-            float expected = (uint)(DropoutKernels.SplitMix64(seed + (ulong)i) >> 40) < threshold ? 0f : keepScale;
+            float expected = (uint)(SplitMix64.Hash(seed + (ulong)i) >> 40) < threshold ? 0f : keepScale;
             Assert.That(mask[i], Is.EqualTo(expected), $"mask[{i}]");
             Assert.That(y[i], Is.EqualTo(x[i] * expected), $"y[{i}]");
         }

@@ -1,15 +1,16 @@
+using MiniBioBert.Engine.Cpu;
+
 namespace MiniBioBert.Training.Data;
 
 /// <summary>
-/// A small, explicit pseudo-random generator (SplitMix64, Steele et al. 2014) whose whole state is one
+/// A small, explicit pseudo-random generator (<see cref="SplitMix64"/>, Steele et al. 2014) whose whole state is one
 /// <see cref="ulong"/>: the same seed gives the same numbers on every machine and .NET version, and
 /// <see cref="State"/> can be saved and restored to resume a stream exactly.
 /// </summary>
 public struct DeterministicRandom
 {
-    private const ulong GoldenGamma = 0x9E3779B97F4A7C15UL;
-    private const ulong GoldenGamma2 = unchecked(2 * GoldenGamma);
-    private const ulong GoldenGamma3 = unchecked(3 * GoldenGamma);
+    private const ulong GoldenGamma2 = unchecked(2 * SplitMix64.Gamma);
+    private const ulong GoldenGamma3 = unchecked(3 * SplitMix64.Gamma);
 
     /// <summary>Starts the stream at <paramref name="state"/> (a seed, or a saved <see cref="State"/>).</summary>
     public DeterministicRandom(ulong state) => State = state;
@@ -23,17 +24,17 @@ public struct DeterministicRandom
     /// </summary>
     public static DeterministicRandom Derive(ulong seed, ulong purpose, long index1 = 0, long index2 = 0)
     {
-        var state = Mix(seed ^ Mix(purpose + GoldenGamma));
-        state = Mix(state ^ Mix(unchecked((ulong)index1 + GoldenGamma2)));
-        state = Mix(state ^ Mix(unchecked((ulong)index2 + GoldenGamma3)));
+        var state = SplitMix64.Mix(seed ^ SplitMix64.Mix(purpose + SplitMix64.Gamma));
+        state = SplitMix64.Mix(state ^ SplitMix64.Mix(unchecked((ulong)index1 + GoldenGamma2)));
+        state = SplitMix64.Mix(state ^ SplitMix64.Mix(unchecked((ulong)index2 + GoldenGamma3)));
         return new DeterministicRandom(state);
     }
 
     /// <summary>The next 64 uniformly distributed bits.</summary>
     public ulong NextUInt64()
     {
-        State += GoldenGamma;
-        return Mix(State);
+        State += SplitMix64.Gamma;
+        return SplitMix64.Mix(State);
     }
 
     /// <summary>A uniform integer in [0, <paramref name="exclusiveMax"/>), without modulo bias (Lemire's method).</summary>
@@ -72,12 +73,5 @@ public struct DeterministicRandom
             var j = NextInt(i + 1);
             (items[i], items[j]) = (items[j], items[i]);
         }
-    }
-
-    private static ulong Mix(ulong z)
-    {
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
     }
 }

@@ -1,3 +1,5 @@
+using MiniBioBert.Engine.Cpu;
+
 namespace MiniBioBert.Training.Data;
 
 /// <summary>
@@ -6,8 +8,11 @@ namespace MiniBioBert.Training.Data;
 /// </summary>
 public sealed class PretrainingBatch
 {
-    /// <summary>The label of positions that are not predicted (the cross-entropy ignore index).</summary>
-    public const int IgnoreLabel = -100;
+    /// <summary>
+    /// The label of positions that are not predicted: <see cref="CrossEntropyKernels.IgnoreIndex"/> itself, under the
+    /// name the walkthrough (docs/walkthrough.md) uses; the value is defined only there.
+    /// </summary>
+    public const int IgnoreLabel = CrossEntropyKernels.IgnoreIndex;
 
     internal PretrainingBatch(int batchSize, int sequenceLength)
     {
@@ -35,7 +40,7 @@ public sealed class PretrainingBatch
     /// <summary>1 for real tokens, 0 for padding: [B, T].</summary>
     public int[] AttentionMask { get; }
 
-    /// <summary>The original token at predicted positions, <see cref="IgnoreLabel"/> elsewhere: [B, T].</summary>
+    /// <summary>The original token at predicted positions, <see cref="CrossEntropyKernels.IgnoreIndex"/> elsewhere: [B, T].</summary>
     public int[] MlmLabels { get; }
 
     /// <summary>Predicted positions as flat indices b·T + t, ascending: [P].</summary>

@@ -1,3 +1,5 @@
+using MiniBioBert.Engine.Cpu;
+
 namespace MiniBioBert.Training.Data;
 
 /// <summary>
@@ -112,7 +114,7 @@ public sealed class PretrainingEpoch
         ids[used..].Fill(_specials.Pad);
         batch.TokenTypeIds.AsSpan(offset + 2 + a, b + 1).Fill(1);
         batch.AttentionMask.AsSpan(offset, used).Fill(1);
-        batch.MlmLabels.AsSpan(offset, length).Fill(PretrainingBatch.IgnoreLabel);
+        batch.MlmLabels.AsSpan(offset, length).Fill(CrossEntropyKernels.IgnoreIndex);
         batch.NspLabels[row] = instance.NspLabel;
         batch.RealTokenCount += used;
 

@@ -1,4 +1,5 @@
 using MiniBioBert.Model.Downstream;
+using MiniBioBert.Training.Data;
 
 namespace MiniBioBert.Training.Downstream;
 
@@ -60,13 +61,5 @@ public static class HocReader
             .Distinct()];
 
     /// <summary>0 … 9 from the 32-bit FNV-1a hash of the PMID's characters.</summary>
-    public static int SplitBucket(string pmid)
-    {
-        uint hash = 2166136261;
-        foreach (char c in pmid)
-        {
-            hash = (hash ^ c) * 16777619;
-        }
-        return (int)(hash % 10);
-    }
+    public static int SplitBucket(string pmid) => (int)(Fnv1a.Hash(pmid) % 10);
 }

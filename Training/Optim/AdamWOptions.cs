@@ -1,8 +1,12 @@
+using MiniBioBert.Engine.Gpu;
+
 namespace MiniBioBert.Training.Optim;
 
 /// <summary>
 /// AdamW hyperparameters other than the learning rate (which the schedule sets on every step).
-/// Defaults are BERT's: β1 0.9, β2 0.999, ε 1e-6 (PyTorch's own default is 1e-8), weight decay 0.01.
+/// Defaults are BERT's: β1 0.9, β2 0.999, ε 1e-6 (PyTorch's own default is 1e-8), weight decay 0.01. They are the
+/// only defaults: <see cref="AdamW"/> reads these options on the CPU and <see cref="DeviceAdamW"/> hands the same
+/// ones to the GPU kernel (<see cref="ForLearningRate"/>).
 /// </summary>
 public sealed record AdamWOptions
 {
@@ -17,6 +21,9 @@ public sealed record AdamWOptions
 
     /// <summary>Decoupled weight decay coefficient λ (p ← p − lr·λ·p) for decayed segments; non-negative.</summary>
     public double WeightDecay { get; init; } = 0.01;
+
+    /// <summary>These options with <paramref name="learningRate"/>, as the GPU update (<see cref="GpuAdamW"/>) takes them.</summary>
+    public AdamWHyperparameters ForLearningRate(double learningRate) => new(learningRate, Beta1, Beta2, Epsilon, WeightDecay);
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first field out of range.</summary>
     public void Validate()

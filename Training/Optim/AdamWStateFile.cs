@@ -212,7 +212,8 @@ public static class AdamWStateFile
 
         public uint Checksum => _crc.Value;
 
-        public void Read(Span<byte> destination, string what)
+        /// <summary>Fills <paramref name="destination"/> and returns it.</summary>
+        public Span<byte> Read(Span<byte> destination, string what)
         {
             long position = stream.Position;
             if (stream.ReadAtLeast(destination, destination.Length, throwOnEndOfStream: false) != destination.Length)
@@ -220,41 +221,17 @@ public static class AdamWStateFile
                 throw Invalid(path, $"file ends early while reading {what} at byte {position}");
             }
             _crc.Append(destination);
+            return destination;
         }
 
-        public byte ReadByte(string what)
-        {
-            Span<byte> bytes = stackalloc byte[1];
-            Read(bytes, what);
-            return bytes[0];
-        }
+        public byte ReadByte(string what) => Read(stackalloc byte[sizeof(byte)], what)[0];
 
-        public int ReadInt32(string what)
-        {
-            Span<byte> bytes = stackalloc byte[4];
-            Read(bytes, what);
-            return BinaryPrimitives.ReadInt32LittleEndian(bytes);
-        }
+        public int ReadInt32(string what) => BinaryPrimitives.ReadInt32LittleEndian(Read(stackalloc byte[sizeof(int)], what));
 
-        public uint ReadUInt32(string what)
-        {
-            Span<byte> bytes = stackalloc byte[4];
-            Read(bytes, what);
-            return BinaryPrimitives.ReadUInt32LittleEndian(bytes);
-        }
+        public uint ReadUInt32(string what) => BinaryPrimitives.ReadUInt32LittleEndian(Read(stackalloc byte[sizeof(uint)], what));
 
-        public long ReadInt64(string what)
-        {
-            Span<byte> bytes = stackalloc byte[8];
-            Read(bytes, what);
-            return BinaryPrimitives.ReadInt64LittleEndian(bytes);
-        }
+        public long ReadInt64(string what) => BinaryPrimitives.ReadInt64LittleEndian(Read(stackalloc byte[sizeof(long)], what));
 
-        public double ReadDouble(string what)
-        {
-            Span<byte> bytes = stackalloc byte[8];
-            Read(bytes, what);
-            return BinaryPrimitives.ReadDoubleLittleEndian(bytes);
-        }
+        public double ReadDouble(string what) => BinaryPrimitives.ReadDoubleLittleEndian(Read(stackalloc byte[sizeof(double)], what));
     }
 }

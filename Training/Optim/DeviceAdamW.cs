@@ -74,8 +74,7 @@ public sealed class DeviceAdamW : IDisposable
             throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be non-negative and finite.");
         }
         StepCount++;
-        var options = Host.Options;
-        var settings = new AdamWHyperparameters(learningRate, options.Beta1, options.Beta2, options.Epsilon, options.WeightDecay);
+        var settings = Host.Options.ForLearningRate(learningRate);
         GpuAdamW.Step(_gpu, _parameters.ValuesView, _parameters.GradientsView, _firstMoment.View, _secondMoment.View, _decayMask.View,
             settings, checked((int)StepCount), gradientScale);
     }

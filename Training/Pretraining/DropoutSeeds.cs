@@ -10,5 +10,5 @@ public static class DropoutSeeds
 {
     /// <summary>SplitMix64 of the three values mixed with distinct odd constants.</summary>
     public static ulong For(int seed, long step, int microBatch) =>
-        DropoutKernels.SplitMix64(DropoutKernels.SplitMix64((ulong)seed * 0x9E3779B97F4A7C15UL ^ (ulong)step) ^ ((ulong)microBatch * 0xBF58476D1CE4E5B9UL));
+        SplitMix64.Hash(SplitMix64.Hash((ulong)seed * SplitMix64.Gamma ^ (ulong)step) ^ ((ulong)microBatch * SplitMix64.Multiplier1));
 }

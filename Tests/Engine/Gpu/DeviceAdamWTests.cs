@@ -62,6 +62,60 @@ public class DeviceAdamWTests
         }
     }
 
+    /// <summary>
+    /// One update of the same parameters and gradients by <see cref="AdamW"/> on the CPU and by <see cref="DeviceAdamW"/>
+    /// on <c>ilgpu-cpu</c>, with the default <see cref="AdamWOptions"/> and with other ones: the device takes β1, β2, ε
+    /// and the weight decay from the same options, so the moments agree bit for bit (m = (1 − β1)·g and v = (1 − β2)·g²
+    /// after one step: a different β shows there) and the parameters to float rounding. The gradients span
+    /// 1e-9 … 1, so for the smallest ones √v̂ ≪ ε and the step is ≈ lr·g/ε: an ε of 1e-8 instead of 1e-6 would move
+    /// them by 100× more; the weights decay and the biases do not, so a different weight decay moves the weights.
+    /// </summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public void OneStepUsesTheCpuHyperparameters(bool otherOptions)
+    {
+        const int Weights = 4 * 8, Biases = 8, Count = Weights + Biases;
+        var options = otherOptions ? new AdamWOptions { Beta1 = 0.8, Beta2 = 0.98, Epsilon = 1e-8, WeightDecay = 0.1 } : new AdamWOptions();
+        ParameterSegment[] segments = [new(0, Weights, Decay: true), new(Weights, Biases, Decay: false)];
+        var random = new Random(7);
+        var values = GpuTesting.Uniform(random, Count);
+        var gradients = new float[Count];
+        for (int i = 0; i < Count; i++)
+        {
+            gradients[i] = (i % 2 == 0 ? 1f : -1f) * MathF.Pow(10f, -9f + 9f * i / (Count - 1));
+        }
+
+        var cpuValues = (float[])values.Clone();
+        var cpuOptimizer = new AdamW(segments, options);
+        cpuOptimizer.Step(cpuValues, (float[])gradients.Clone(), LearningRate);
+
+        var buffer = new ParameterBuffer([("w", [4, 8]), ("b", [Biases])]);
+        values.CopyTo(buffer.Values, 0);
+        gradients.CopyTo(buffer.Gradients, 0);
+        buffer.MoveTo(GpuTestDevice.Device);
+        try
+        {
+            using (var deviceOptimizer = new DeviceAdamW(new AdamW(segments, options), buffer))
+            {
+                deviceOptimizer.Step(LearningRate);
+                deviceOptimizer.CopyStateToHost();
+                Assert.That(deviceOptimizer.Host.FirstMoment.ToArray(), Is.EqualTo(cpuOptimizer.FirstMoment.ToArray()), "m = (1 − β1)·g");
+                Assert.That(deviceOptimizer.Host.SecondMoment.ToArray(), Is.EqualTo(cpuOptimizer.SecondMoment.ToArray()), "v = (1 − β2)·g²");
+            }
+            buffer.MoveTo(Device.Cpu);
+            for (int i = 0; i < Count; i++)
+            {
+                // A few float32 roundings of a value ≈ 1 (the two sides apply the decay factor in different orders).
+                Assert.That(buffer.Values[i], Is.EqualTo(cpuValues[i]).Within(4e-7f), $"parameter {i} (gradient {gradients[i]:E1})");
+                Assert.That(buffer.Values[i], Is.Not.EqualTo(values[i]), $"parameter {i} moved");
+            }
+        }
+        finally
+        {
+            buffer.MoveTo(Device.Cpu);
+        }
+    }
+
     private static AdamW NewOptimizer(BertForPreTraining model) =>
         new(WeightDecayRule.Segments(model.Parameters.Parameters.Select(p => (p.Name, p.Offset, p.Value.Size))), new AdamWOptions());
 

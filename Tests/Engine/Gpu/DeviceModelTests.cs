@@ -1,3 +1,4 @@
+using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Engine;
 using MiniBioBert.Engine.Gpu;
 using MiniBioBert.Engine.Memory;
@@ -13,6 +14,8 @@ namespace MiniBioBert.Tests.Engine.Gpu;
 [Category("Gpu")]
 public class DeviceModelTests
 {
+    private const int Ignored = CrossEntropyKernels.IgnoreIndex;
+
     /// <summary>
     /// Bound on the normwise relative error of the losses and of every parameter gradient. Each kernel agrees with its
     /// CPU twin to ≈ 1e-7 (sums in another order); through ~40 kernels forward and back the differences add up to a
@@ -39,7 +42,7 @@ public class DeviceModelTests
         var ids = Enumerable.Range(0, 16).Select(_ => random.Next(5, 50)).ToArray();
         int[] types = [0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0];
         int[] attention = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0];
-        var labels = Enumerable.Repeat(-100, 16).ToArray();
+        var labels = Enumerable.Repeat(Ignored, 16).ToArray();
         foreach (int position in new[] { 2, 5, 9 + seed % 3 })
         {
             labels[position] = ids[position];

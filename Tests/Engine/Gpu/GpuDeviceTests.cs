@@ -1,3 +1,4 @@
+using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Engine.Gpu;
 
 namespace MiniBioBert.Tests.Engine.Gpu;
@@ -5,6 +6,8 @@ namespace MiniBioBert.Tests.Engine.Gpu;
 [Category("Gpu")]
 public class GpuDeviceTests
 {
+    private const int Ignored = CrossEntropyKernels.IgnoreIndex;
+
     [Test]
     public void ListsTheCpuAccelerator() =>
         Assert.That(GpuDevice.Available(), Has.Some.StartsWith("ilgpu-cpu"));
@@ -45,8 +48,8 @@ public class GpuDeviceTests
         var device = GpuTestDevice.Cpu;
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => device.UploadIndices([0, 7, 3], limit: 5, "token ids"));
         Assert.That(error!.Message, Does.Contain("token ids: value 7 at position 1"));
-        using var targets = device.UploadIndices([0, -100, 4], limit: 5, "targets", allowed: -100);
-        Assert.That(device.Download<int>(targets.View), Is.EqualTo(new[] { 0, -100, 4 }));
+        using var targets = device.UploadIndices([0, Ignored, 4], limit: 5, "targets", allowed: Ignored);
+        Assert.That(device.Download<int>(targets.View), Is.EqualTo(new[] { 0, Ignored, 4 }));
     }
 
     /// <summary>Runs a GEMM and a masked softmax on a real CUDA GPU against the CPU kernels, when one is present.</summary>

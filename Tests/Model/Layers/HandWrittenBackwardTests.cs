@@ -1,3 +1,4 @@
+using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Engine;
 using MiniBioBert.Model;
 using MiniBioBert.Model.Layers;
@@ -11,6 +12,8 @@ namespace MiniBioBert.Tests.Model.Layers;
 /// </summary>
 public class HandWrittenBackwardTests
 {
+    private const int Ignored = CrossEntropyKernels.IgnoreIndex;
+
     private const double Tolerance = 1e-5;
     private const int Batch = 2, Length = 7;
 
@@ -154,7 +157,7 @@ public class HandWrittenBackwardTests
     public void SparseAndDenseMlmPathsAgree()
     {
         var model = NewModel();
-        int[] labels = [-100, 4, -100, -100, 17, -100, -100, -100, 3, -100, -100, -100, -100, -100];
+        int[] labels = [Ignored, 4, Ignored, Ignored, 17, Ignored, Ignored, Ignored, 3, Ignored, Ignored, Ignored, Ignored, Ignored];
         var inputs = new PretrainingInputs(Batch, Length, [2, 4, 9, 22, 4, 0, 7, 2, 4, 5, 3, 0, 0, 0],
             [0, 0, 0, 1, 1, 1, 1, 0, 0, 1, 1, 0, 0, 0], AttentionMask, labels, [0, 1]);
         var (sparseOutput, _, sparseGrads) = Run(model, null, _ => model.Forward(inputs, TrainingContext(), sparseMlm: true).Loss);

@@ -41,12 +41,7 @@ internal static class HashingTokenizer
         {
             return;
         }
-        var hash = 2166136261u;
-        foreach (var c in word.ToString())
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
-        ids.Add(5 + (int)(hash % 30_000));
+        ids.Add(5 + (int)(Fnv1a.Hash(word.ToString()) % 30_000));
         word.Clear();
     }
 }

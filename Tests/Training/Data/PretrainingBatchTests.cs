@@ -1,3 +1,4 @@
+using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Training.Data;
 
 namespace MiniBioBert.Tests.Training.Data;
@@ -50,7 +51,7 @@ public class PretrainingBatchTests
         var source = NewSource(new PretrainingDataOptions { MaxSequenceLength = 64 }, batchSize: 8);
         foreach (var batch in source.GetEpoch(0).Batches())
         {
-            var dense = Enumerable.Range(0, batch.MlmLabels.Length).Where(i => batch.MlmLabels[i] != PretrainingBatch.IgnoreLabel).ToArray();
+            var dense = Enumerable.Range(0, batch.MlmLabels.Length).Where(i => batch.MlmLabels[i] != CrossEntropyKernels.IgnoreIndex).ToArray();
             Assert.That(batch.MaskedPositions, Is.EqualTo(dense));
             Assert.That(batch.MaskedLabels, Is.EqualTo(dense.Select(i => batch.MlmLabels[i])));
             Assert.That(batch.MaskedLabels.Where(Specials.IsStructural), Is.Empty);
@@ -70,7 +71,7 @@ public class PretrainingBatchTests
                 for (var row = 0; row < batch.BatchSize; row++)
                 {
                     var rowCandidates = OriginalRow(batch, row).Count(id => !Specials.IsStructural(id));
-                    var rowPredictions = Row(batch.MlmLabels, batch, row).Count(l => l != PretrainingBatch.IgnoreLabel);
+                    var rowPredictions = Row(batch.MlmLabels, batch, row).Count(l => l != CrossEntropyKernels.IgnoreIndex);
                     var expected = Math.Min(20, Math.Max(1, (int)Math.Round(0.15 * rowCandidates, MidpointRounding.ToEven)));
                     Assert.That(rowPredictions, Is.EqualTo(expected));
                     candidates += rowCandidates;
@@ -112,7 +113,7 @@ public class PretrainingBatchTests
     {
         var source = NewSource(new PretrainingDataOptions { MaxSequenceLength = 256, ShortSequenceProbability = 0 }, batchSize: 4);
         var perRow = source.GetEpoch(0).Batches()
-            .SelectMany(b => Enumerable.Range(0, b.BatchSize).Select(r => Row(b.MlmLabels, b, r).Count(l => l != PretrainingBatch.IgnoreLabel)))
+            .SelectMany(b => Enumerable.Range(0, b.BatchSize).Select(r => Row(b.MlmLabels, b, r).Count(l => l != CrossEntropyKernels.IgnoreIndex)))
             .ToList();
         Assert.That(perRow, Has.All.InRange(1, 20));
         Assert.That(perRow.Max(), Is.EqualTo(20));
@@ -211,7 +212,7 @@ public class PretrainingBatchTests
         var labels = Row(batch.MlmLabels, batch, row);
         for (var t = 0; t < ids.Length; t++)
         {
-            if (labels[t] != PretrainingBatch.IgnoreLabel)
+            if (labels[t] != CrossEntropyKernels.IgnoreIndex)
             {
                 ids[t] = labels[t];
             }

@@ -1,3 +1,4 @@
+using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Engine;
 using MiniBioBert.Model;
 using MiniBioBert.Training.Pretraining;
@@ -7,6 +8,8 @@ namespace MiniBioBert.Tests.Training.Pretraining;
 /// <summary>The MLM accuracy split by what the input showed at each masked position ([MASK], random, original).</summary>
 public class PretrainingMetricsTests
 {
+    private const int Ignored = CrossEntropyKernels.IgnoreIndex;
+
     private const int MaskId = 4;
 
     [Test]
@@ -15,7 +18,7 @@ public class PretrainingMetricsTests
         // One sequence of 6 tokens; positions 1, 2, 3, 5 are predicted (labels 7, 8, 9, 6).
         // Inputs there: [MASK], [MASK], a random token (2), the original (6).
         int[] inputIds = [1, MaskId, MaskId, 2, 5, 6];
-        int[] labels = [-100, 7, 8, 9, -100, 6];
+        int[] labels = [Ignored, 7, 8, 9, Ignored, 6];
         var inputs = new PretrainingInputs(1, 6, inputIds, new int[6], [1, 1, 1, 1, 1, 1], labels, [0]);
 
         // Predictions per masked row: 7 (right), 0 (wrong), 9 (right), 6 (right); or, from a head over every
