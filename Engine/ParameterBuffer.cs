@@ -33,6 +33,8 @@ public sealed class ParameterBuffer
         }
         _values = new float[total];
         _gradients = new float[total];
+        AllValues = Tensor.ViewOf(_values, 0, _values.Length);
+        AllGradients = Tensor.ViewOf(_gradients, 0, _gradients.Length);
 
         var parameters = new List<NamedParameter>(layout.Count);
         int offset = 0;
@@ -55,17 +57,18 @@ public sealed class ParameterBuffer
     /// <summary>Where the parameters and gradients live (<see cref="Device.Cpu"/> until <see cref="MoveTo"/>).</summary>
     public Device Device { get; private set; } = Device.Cpu;
 
-    /// <summary>Every parameter value, back to back (CPU only: on a GPU use <see cref="ValuesView"/> or <see cref="MoveTo"/>).</summary>
+    /// <summary>Every parameter value, back to back (host devices only: on a GPU use <see cref="AllValues"/> or <see cref="MoveTo"/>).</summary>
     public float[] Values => Device.IsHost ? _values : throw OnDevice(nameof(Values));
 
     /// <summary>Every parameter gradient, in the layout of <see cref="Values"/> (CPU only).</summary>
     public float[] Gradients => Device.IsHost ? _gradients : throw OnDevice(nameof(Gradients));
 
-    /// <summary>Every parameter value as one device view (GPU only): what the GPU optimizer updates.</summary>
-    public ArrayView<float> ValuesView => (_deviceValues ?? throw OnHost()).View.SubView(0, Count);
 
-    /// <summary>Every parameter gradient as one device view, in the layout of <see cref="ValuesView"/> (GPU only).</summary>
-    public ArrayView<float> GradientsView => (_deviceGradients ?? throw OnHost()).View.SubView(0, Count);
+    /// <summary>Every parameter value as one flat tensor [Count] on the buffer's device: what the optimizer updates.</summary>
+    public Tensor AllValues { get; }
+
+    /// <summary>Every parameter gradient as one flat tensor [Count] on the buffer's device, in the layout of <see cref="AllValues"/>.</summary>
+    public Tensor AllGradients { get; }
 
     /// <summary>The parameters in layout order.</summary>
     public IReadOnlyList<NamedParameter> Parameters { get; }
@@ -103,8 +106,8 @@ public sealed class ParameterBuffer
         }
         if (Device.Gpu is { } current)
         {
-            current.Download(ValuesView, _values);
-            current.Download(GradientsView, _gradients);
+            current.Download(_deviceValues!.View.SubView(0, Count), _values);
+            current.Download(_deviceGradients!.View.SubView(0, Count), _gradients);
             _deviceValues!.Dispose();
             _deviceGradients!.Dispose();
             (_deviceValues, _deviceGradients) = (null, null);
@@ -119,13 +122,13 @@ public sealed class ParameterBuffer
             parameter.Value.Rebind(device, device.IsHost ? _values : null, _deviceValues);
             parameter.Value.Grad!.Rebind(device, device.IsHost ? _gradients : null, _deviceGradients);
         }
+        AllValues.Rebind(device, device.IsHost ? _values : null, _deviceValues);
+        AllGradients.Rebind(device, device.IsHost ? _gradients : null, _deviceGradients);
         Device = device;
     }
 
     private InvalidOperationException OnDevice(string what) =>
         new($"The parameters are on device {Device.Name}: {what} is not in host memory. Call MoveTo(Device.Cpu) first.");
-
-    private InvalidOperationException OnHost() => new($"The parameters are on {Device.Name}, not on a GPU device.");
 }
 
 /// <summary>One parameter: its name, its tensor (a view into the flat buffer) and where it starts there.</summary>

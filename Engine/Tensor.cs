@@ -137,6 +137,14 @@ public sealed class Tensor
     /// <summary>A tensor that views <paramref name="size"/>-element block of <paramref name="data"/> at <paramref name="offset"/>.</summary>
     public static Tensor ViewOf(float[] data, int offset, params int[] shape) => new(Device.Cpu, data, offset, (int[])shape.Clone(), isView: true, isPooled: false);
 
+    /// <summary>
+    /// A view of <paramref name="data"/> from <paramref name="offset"/> on a host device (<see cref="Device.Cpu"/> or
+    /// <see cref="Device.Reference"/>, whose kernels then compute it); no copy.
+    /// </summary>
+    public static Tensor ViewOf(Device device, float[] data, int offset, params int[] shape) => device.IsHost
+        ? new(device, data, offset, (int[])shape.Clone(), isView: true, isPooled: false)
+        : throw new ArgumentException($"A host array cannot be viewed on {device.Name}: upload it with To(device).");
+
     /// <summary>A CPU tensor holding a copy of <paramref name="values"/> (<see cref="To"/> moves it to a GPU).</summary>
     public static Tensor FromValues(ReadOnlySpan<float> values, params int[] shape)
     {

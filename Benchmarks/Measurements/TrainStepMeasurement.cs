@@ -36,7 +36,7 @@ internal static class TrainStepMeasurement
         var model = new BertForPreTraining(config, seed: 1);
         var segments = WeightDecayRule.Segments(model.Parameters.Parameters.Select(p => (p.Name, p.Offset, p.Value.Size)));
         model.MoveTo(device);
-        using var optimizer = new ModelOptimizer([model.Parameters], [new AdamW(segments)]);
+        var optimizer = new ModelOptimizer([model.Parameters], [new AdamW(segments)]);
         var inputs = RandomBatch(config, batchSize, sequenceLength, seed: 2);
 
         var timer = new Stopwatch();

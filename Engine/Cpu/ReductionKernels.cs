@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Numerics.Tensors;
 
@@ -70,5 +73,66 @@ public static class ReductionKernels
             total += TensorPrimitives.Sum(x.Slice(start, Math.Min(Chunk, x.Length - start)));
         }
         return total;
+    }
+
+    /// <summary>Floats per parallel work item (128 KiB): big enough to amortise scheduling, small enough to balance.</summary>
+    private const int SumOfSquaresChunkLength = 1 << 15;
+
+    /// <summary>
+    /// Σ xᵢ² over a whole flat buffer (the optimizer's gradient norm), accumulated in double: per chunk of
+    /// <see cref="SumOfSquaresChunkLength"/> in 8 double lanes, the chunks in parallel, then their sums in chunk order, so
+    /// the result does not depend on thread scheduling.
+    /// </summary>
+    public static double SumOfSquares(ReadOnlyMemory<float> buffer)
+    {
+        int chunkCount = (buffer.Length + SumOfSquaresChunkLength - 1) / SumOfSquaresChunkLength;
+        if (chunkCount <= 1)
+        {
+            return SumOfSquares(buffer.Span);
+        }
+
+        double[] partials = ArrayPool<double>.Shared.Rent(chunkCount);
+        try
+        {
+            Parallel.For(0, chunkCount, CpuParallel.Options, chunk => partials[chunk] = SumOfSquares(Chunk(buffer, chunk)));
+            double sum = 0;
+            for (int chunk = 0; chunk < chunkCount; chunk++)
+            {
+                sum += partials[chunk];
+            }
+            return sum;
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(partials);
+        }
+    }
+
+    private static ReadOnlySpan<float> Chunk(ReadOnlyMemory<float> buffer, int chunk)
+    {
+        int start = chunk * SumOfSquaresChunkLength;
+        return buffer.Span.Slice(start, Math.Min(SumOfSquaresChunkLength, buffer.Length - start));
+    }
+
+    private static double SumOfSquares(ReadOnlySpan<float> values)
+    {
+        ref float start = ref MemoryMarshal.GetReference(values);
+        var low = Vector256<double>.Zero;
+        var high = Vector256<double>.Zero;
+        int i = 0;
+        for (; i <= values.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+        {
+            // 8 floats widen exactly to 2 × 4 doubles; squares and sums stay in double.
+            var (lowHalf, highHalf) = Vector256.Widen(Vector256.LoadUnsafe(ref start, (nuint)i));
+            low += lowHalf * lowHalf;
+            high += highHalf * highHalf;
+        }
+        double sum = Vector256.Sum(low + high);
+        for (; i < values.Length; i++)
+        {
+            double x = Unsafe.Add(ref start, i);
+            sum += x * x;
+        }
+        return sum;
     }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
+using MiniBioBert.Engine.Kernels;
 
 // The CPU accelerator compiles kernels into a dynamic assembly named ILGPURuntime, which must see the internal
 // kernel methods and argument structs.
@@ -51,7 +52,7 @@ internal sealed class GpuKernels
         ScatterAddRows = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int>(GpuGather.ScatterAddKernel);
         DropoutForward = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, uint, float, ulong, ArrayView<float>, ArrayView<float>>(GpuDropout.ForwardKernel);
         Permute = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, PermuteLayout>(GpuPermute.Kernel);
-        AdamW = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWArguments>(GpuAdamW.Kernel);
+        AdamW = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWScalars>(GpuAdamW.Kernel);
     }
 
     public Action<KernelConfig, GemmArguments, ArrayView<float>, ArrayView<float>, ArrayView<float>> Gemm { get; }
@@ -85,5 +86,5 @@ internal sealed class GpuKernels
     public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int> ScatterAddRows { get; }
     public Action<Index1D, ArrayView<float>, uint, float, ulong, ArrayView<float>, ArrayView<float>> DropoutForward { get; }
     public Action<Index1D, ArrayView<float>, ArrayView<float>, PermuteLayout> Permute { get; }
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWArguments> AdamW { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWScalars> AdamW { get; }
 }

@@ -281,6 +281,54 @@ public class ReferenceKernelsTests
     }
 
     /// <summary>
+    /// Σ x² in double: every square of a float is exact in double (48 significant bits), so only the n − 1 additions
+    /// round, each within 2⁻⁵³ relative: two orders differ by at most 2·n·2⁻⁵³·Σ x².
+    /// </summary>
+    [TestCase(7 * 13)]
+    [TestCase(70_001)]
+    public void SumOfSquaresAgrees(int count)
+    {
+        var x = Input(new Random(11), 1f, count);
+        double cpu = TensorKernels.SumOfSquares(x), reference = ReferenceKernels.SumOfSquares(x);
+        Assert.That(reference, Is.EqualTo(cpu).Within(2 * count * Math.Pow(2, -53) * cpu));
+    }
+
+    /// <summary>
+    /// AdamW: the CPU's Vector256 lanes, its scalar tail and the reference loop do <see cref="AdamWScalars"/>'s float
+    /// operations in the same order (no fused multiply-add), so every parameter and moment is bit-equal. 70,001
+    /// elements: three parallel chunks and a tail; half the elements decay; the gradients are scaled by a clipping factor.
+    /// </summary>
+    [Test]
+    public void AdamWUpdateIsBitEqual()
+    {
+        const int Count = 70_001;
+        var random = new Random(12);
+        var parameters = Input(random, 1f, Count);
+        var gradients = Input(random, 1f, Count);
+        var firstMoment = Input(random, 0.1f, Count);
+        var secondMoment = Input(random, 0.1f, Count);
+        var decayMask = Tensor.Zeros(Count);
+        for (int i = 0; i < Count; i++)
+        {
+            secondMoment.Span[i] = Math.Abs(secondMoment.Span[i]);
+            decayMask.Span[i] = i % 2;
+        }
+        var scalars = new AdamWScalars(new AdamWHyperparameters(1e-3, 0.9, 0.999, 1e-6, 0.01), step: 3, gradientScale: 0.7f);
+        var (cpu, reference) = (Copies(parameters, firstMoment, secondMoment), Copies(parameters, firstMoment, secondMoment));
+
+        TensorKernels.AdamWUpdate(cpu[0], gradients, cpu[1], cpu[2], decayMask, scalars);
+        ReferenceKernels.AdamWUpdate(reference[0], gradients, reference[1], reference[2], decayMask, scalars);
+
+        for (int t = 0; t < 3; t++)
+        {
+            Assert.That(reference[t].ToArray(), Is.EqualTo(cpu[t].ToArray()), t == 0 ? "parameters" : t == 1 ? "m" : "v");
+        }
+        Assert.That(cpu[0].ToArray(), Is.Not.EqualTo(parameters.ToArray()), "the parameters moved");
+    }
+
+    private static Tensor[] Copies(params Tensor[] tensors) => [.. tensors.Select(t => Tensor.FromArray(t.ToArray(), t.Size))];
+
+    /// <summary>
     /// destination[c] ± Σ_r source[r, c]: rows + 1 terms summed in another order (32 row chunks on the CPU), each
     /// product a·b one more rounding: 2·γ_(rows+2)·(|d₀[c]| + Σ_r |term|).
     /// </summary>

@@ -25,7 +25,7 @@ public static class FineTuningLoop
     {
         options.Validate();
         var buffers = model.ParameterBuffers;
-        using var optimizer = new ModelOptimizer(buffers,
+        var optimizer = new ModelOptimizer(buffers,
             [.. buffers.Select(buffer => new AdamW(Segments(buffer), new AdamWOptions { WeightDecay = options.WeightDecay }))]);
         int stepsPerEpoch = (trainCount + options.BatchSize - 1) / options.BatchSize;
         long totalSteps = (long)stepsPerEpoch * options.Epochs;

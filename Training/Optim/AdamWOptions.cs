@@ -1,4 +1,4 @@
-using MiniBioBert.Engine.Gpu;
+using MiniBioBert.Engine.Kernels;
 
 namespace MiniBioBert.Training.Optim;
 

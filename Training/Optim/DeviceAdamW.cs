@@ -1,92 +1,66 @@
-using ILGPU;
-using ILGPU.Runtime;
 using MiniBioBert.Engine;
-using MiniBioBert.Engine.Gpu;
+using MiniBioBert.Engine.Kernels;
 
 namespace MiniBioBert.Training.Optim;
 
 /// <summary>
-/// <see cref="AdamW"/> for parameters on a GPU device: the same update (<see cref="GpuAdamW"/>) applied to the flat
-/// device buffers of a <see cref="ParameterBuffer"/>, with the moments m, v and a decay mask (1 where weight decay
-/// applies, 0 for biases and LayerNorm parameters) kept on the device. Gradient averaging and clipping follow
-/// <see cref="GradientAccumulation"/> and <see cref="GradientClipping"/>; the clipping factor is applied inside the
-/// update instead of in a pass of its own. The only values read back per step are the gradient norm (one number).
+/// <see cref="AdamW"/> where a parameter buffer is (<c>cpu</c>, <c>reference</c> or a GPU): the moments m, v and the
+/// decay mask as tensors on the buffer's device — views of the host optimizer's own arrays on a host device, copies
+/// on a GPU — so that averaging and the update run where the parameters are, through the dispatch layer
+/// (<see cref="TensorKernels.AdamWUpdate"/>).
 /// <para>
 /// It starts from a host <see cref="AdamW"/> (options, step count, moments — a new one or one loaded from a
-/// checkpoint), and <see cref="CopyStateToHost"/> writes the step count and the moments back into it before a
-/// checkpoint is saved, so the optimizer file is the same whichever device trained.
+/// checkpoint), and <see cref="CopyStateToHost"/> downloads the moments from a GPU into it before a checkpoint is
+/// saved, so the optimizer file is the same whichever device trained.
 /// </para>
 /// </summary>
-public sealed class DeviceAdamW : IDisposable
+public sealed class DeviceAdamW
 {
-    private readonly GpuDevice _gpu;
     private readonly ParameterBuffer _parameters;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> _firstMoment;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> _secondMoment;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> _decayMask;
+    private readonly Tensor _firstMoment;   // m: [Count]
+    private readonly Tensor _secondMoment;  // v: [Count]
+    private readonly Tensor _decayMask;     // [Count], 1 where weight decay applies
 
-    /// <summary>Uploads the state of <paramref name="host"/> for the parameters of <paramref name="parameters"/> (which must be on a GPU).</summary>
+    /// <summary>The state of <paramref name="host"/> for the parameters of <paramref name="parameters"/>, on their device.</summary>
     public DeviceAdamW(AdamW host, ParameterBuffer parameters)
     {
-        _gpu = parameters.Device.Gpu
-            ?? throw new ArgumentException($"DeviceAdamW needs parameters on a GPU device, not on {parameters.Device.Name}; use AdamW.", nameof(parameters));
         if (host.ParameterCount != parameters.Count)
         {
             throw new ArgumentException($"The optimizer covers {host.ParameterCount} parameters but the buffer holds {parameters.Count}.", nameof(host));
         }
         Host = host;
         _parameters = parameters;
-        StepCount = host.StepCount;
-        var decay = new float[host.ParameterCount];
-        foreach (var segment in host.Segments)
-        {
-            decay.AsSpan(segment.Offset, segment.Length).Fill(segment.Decay ? 1f : 0f);
-        }
-        _decayMask = _gpu.Upload<float>(decay);
-        _firstMoment = _gpu.Upload(host.FirstMoment);
-        _secondMoment = _gpu.Upload(host.SecondMoment);
+        var (firstMoment, secondMoment) = host.MomentArrays;
+        _firstMoment = OnDevice(parameters.Device, firstMoment);
+        _secondMoment = OnDevice(parameters.Device, secondMoment);
+        _decayMask = OnDevice(parameters.Device, host.DecayMask);
     }
 
-    /// <summary>The host optimizer: its options drive the update, and it receives the state in <see cref="CopyStateToHost"/>.</summary>
+    /// <summary>The host optimizer: its options drive the update; it counts the steps and receives the moments in <see cref="CopyStateToHost"/>.</summary>
     public AdamW Host { get; }
 
     /// <summary>Number of updates made so far (t of the last update).</summary>
-    public long StepCount { get; private set; }
+    public long StepCount => Host.StepCount;
 
-    /// <summary>g ← g / N on the device, as <see cref="GradientAccumulation.AverageMicroBatches"/>.</summary>
-    public void AverageMicroBatches(int microBatchCount)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(microBatchCount, 1);
-        if (microBatchCount > 1)
-        {
-            GpuElementwise.Scale(_gpu, _parameters.GradientsView, 1f / microBatchCount, _parameters.GradientsView);
-        }
-    }
-
-    /// <summary>Σ g² over every gradient, in double (non-finite when some gradient is); reads one number back from the device.</summary>
-    public double GradientSumOfSquares() => GpuReductions.SumOfSquares(_gpu, _parameters.GradientsView);
+    /// <summary>g ← g / N where the gradients are (<see cref="GradientAccumulation.AverageMicroBatches"/>).</summary>
+    public void AverageMicroBatches(int microBatchCount) => GradientAccumulation.AverageMicroBatches(_parameters.AllGradients, microBatchCount);
 
     /// <summary>One AdamW update of the parameters from gradients × <paramref name="gradientScale"/>, at <paramref name="learningRate"/>.</summary>
-    public void Step(double learningRate, float gradientScale = 1f)
+    public void Step(double learningRate, float gradientScale = 1f) =>
+        TensorKernels.AdamWUpdate(_parameters.AllValues, _parameters.AllGradients, _firstMoment, _secondMoment, _decayMask,
+            Host.NextStep(learningRate, gradientScale));
+
+    /// <summary>Downloads the moments into <see cref="Host"/> when they live on a GPU (on a host device they are its arrays already).</summary>
+    public void CopyStateToHost()
     {
-        if (!(learningRate >= 0 && double.IsFinite(learningRate)))
+        if (!_parameters.Device.IsHost)
         {
-            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be non-negative and finite.");
+            Host.RestoreState(Host.StepCount, _firstMoment.ToArray(), _secondMoment.ToArray());
         }
-        StepCount++;
-        var settings = Host.Options.ForLearningRate(learningRate);
-        GpuAdamW.Step(_gpu, _parameters.ValuesView, _parameters.GradientsView, _firstMoment.View, _secondMoment.View, _decayMask.View,
-            settings, checked((int)StepCount), gradientScale);
     }
 
-    /// <summary>Downloads the moments and the step count into <see cref="Host"/> (before saving it).</summary>
-    public void CopyStateToHost() =>
-        Host.RestoreState(StepCount, _gpu.Download<float>(_firstMoment.View), _gpu.Download<float>(_secondMoment.View));
-
-    public void Dispose()
-    {
-        _firstMoment.Dispose();
-        _secondMoment.Dispose();
-        _decayMask.Dispose();
-    }
+    /// <summary>A host array as a tensor on <paramref name="device"/>: a view on a host device, an uploaded copy on a GPU.</summary>
+    private static Tensor OnDevice(Device device, float[] values) => device.IsHost
+        ? Tensor.ViewOf(device, values, 0, values.Length)
+        : Tensor.FromArray(values, values.Length).To(device);
 }

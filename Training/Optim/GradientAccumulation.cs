@@ -1,3 +1,6 @@
+using MiniBioBert.Engine;
+using MiniBioBert.Engine.Kernels;
+
 namespace MiniBioBert.Training.Optim;
 
 /// <summary>
@@ -9,14 +12,14 @@ namespace MiniBioBert.Training.Optim;
 /// </summary>
 public static class GradientAccumulation
 {
-    /// <summary>Turns the sum of <paramref name="microBatchCount"/> micro-batch gradients into their mean (g ← g / N).</summary>
-    public static void AverageMicroBatches(float[] gradients, int microBatchCount)
+    /// <summary>Turns the sum of <paramref name="microBatchCount"/> micro-batch gradients into their mean (g ← g / N), on their device.</summary>
+    public static void AverageMicroBatches(Tensor gradients, int microBatchCount)
     {
         ArgumentNullException.ThrowIfNull(gradients);
         ArgumentOutOfRangeException.ThrowIfLessThan(microBatchCount, 1);
         if (microBatchCount > 1)
         {
-            FlatBuffer.Scale(gradients, 1f / microBatchCount);
+            TensorKernels.Scale(gradients, 1f / microBatchCount, gradients);
         }
     }
 }

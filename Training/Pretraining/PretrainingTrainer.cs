@@ -314,7 +314,6 @@ public sealed class PretrainingTrainer
         _model.MoveTo(Device.Cpu);
         var (state, optimizer) = RunCheckpoints.Restore(_lastCheckpoint, _model);
         _model.MoveTo(device);
-        _optimizer.Dispose();
         _optimizer = new ModelOptimizer([_model.Parameters], [optimizer]);
         (_step, _bestEvalLoss, _bestEvalStep) = (state.Step, state.BestEvalLoss, state.BestEvalStep);
         SetSchedule(state.ScheduleTotalSteps);

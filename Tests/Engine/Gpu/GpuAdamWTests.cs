@@ -1,5 +1,6 @@
 using System.Globalization;
 using MiniBioBert.Engine.Gpu;
+using MiniBioBert.Engine.Kernels;
 using MiniBioBert.Model.Checkpoints;
 
 namespace MiniBioBert.Tests.Engine.Gpu;
@@ -28,7 +29,7 @@ public class GpuAdamWTests
         for (int step = 1; step <= 3; step++)
         {
             using var gradients = device.Upload<float>(Flat(file, $"grad_w.{step}", $"grad_b.{step}"));
-            GpuAdamW.Step(device, parameters.View, gradients.View, m.View, v.View, decay.View, settings, step);
+            GpuAdamW.Step(device, parameters.View, gradients.View, m.View, v.View, decay.View, new AdamWScalars(settings, step));
             GpuTesting.AssertClose(device.Download<float>(parameters.View), Flat(file, $"w.{step}", $"b.{step}"), $"parameters after step {step}");
         }
         GpuTesting.AssertClose(device.Download<float>(m.View), Flat(file, "exp_avg_w.3", "exp_avg_b.3"), "exp_avg");
@@ -57,7 +58,7 @@ public class GpuAdamWTests
             double norm = Math.Sqrt(GpuReductions.SumOfSquares(device, gradients.View));
             Assert.That(norm, Is.EqualTo(file.ReadFloats($"clip.grad_norm.{step}")[0]).Within(GpuTesting.Tolerance).Percent, $"gradient norm at step {step}");
             float scale = (float)Math.Min(1, maxNorm / (norm + 1e-6));
-            GpuAdamW.Step(device, parameters.View, gradients.View, m.View, v.View, decay.View, Settings(file, learningRates[step - 1]), step, scale);
+            GpuAdamW.Step(device, parameters.View, gradients.View, m.View, v.View, decay.View, new AdamWScalars(Settings(file, learningRates[step - 1]), step, scale));
             GpuTesting.AssertClose(device.Download<float>(parameters.View), Flat(file, $"clip.w.{step}", $"clip.b.{step}"), $"parameters after step {step}");
         }
     }

@@ -1,3 +1,4 @@
+using MiniBioBert.Engine;
 using MiniBioBert.Training.Optim;
 
 namespace MiniBioBert.Tests.Training.Optim;
@@ -52,8 +53,9 @@ public class GradientClippingTests
     public void AveragingMicroBatchesDividesByTheirCount()
     {
         float[] gradients = [4f, -8f, 2f];
-        GradientAccumulation.AverageMicroBatches(gradients, 4);
+        var tensor = Tensor.FromArray(gradients, 3);
+        GradientAccumulation.AverageMicroBatches(tensor, 4);
         Assert.That(gradients, Is.EqualTo(new[] { 1f, -2f, 0.5f }));
-        Assert.That(() => GradientAccumulation.AverageMicroBatches(gradients, 0), Throws.InstanceOf<ArgumentOutOfRangeException>());
+        Assert.That(() => GradientAccumulation.AverageMicroBatches(tensor, 0), Throws.InstanceOf<ArgumentOutOfRangeException>());
     }
 }
