@@ -1,4 +1,3 @@
-using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Engine;
 using MiniBioBert.Engine.Kernels;
 
@@ -8,19 +7,19 @@ namespace MiniBioBert.Model;
 public static class Accuracy
 {
     /// <summary>
-    /// Rows of logits [N, C] whose arg-max equals the target; rows with target <see cref="CrossEntropyKernels.IgnoreIndex"/> are not counted.
+    /// Rows of logits [N, C] whose arg-max equals the target; rows with target <see cref="Ops.IgnoreIndex"/> are not counted.
     /// On a GPU the arg-max runs there and only one index per row comes back, not the logits.
     /// </summary>
     public static (int Correct, int Count) Count(Tensor logits, ReadOnlySpan<int> targets) =>
         Count(TensorKernels.ArgMaxRows(logits), targets);
 
-    /// <summary>Predictions (one class per row) equal to the target; rows with target <see cref="CrossEntropyKernels.IgnoreIndex"/> are not counted.</summary>
+    /// <summary>Predictions (one class per row) equal to the target; rows with target <see cref="Ops.IgnoreIndex"/> are not counted.</summary>
     public static (int Correct, int Count) Count(ReadOnlySpan<int> predictions, ReadOnlySpan<int> targets)
     {
         int correct = 0, count = 0;
         for (int r = 0; r < targets.Length; r++)
         {
-            if (targets[r] == CrossEntropyKernels.IgnoreIndex)
+            if (targets[r] == Ops.IgnoreIndex)
             {
                 continue;
             }

@@ -1,5 +1,4 @@
 using MiniBioBert.Engine;
-using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Engine.Kernels;
 using MiniBioBert.Model.Checkpoints;
 using MiniBioBert.Model.Initialization;
@@ -148,7 +147,7 @@ public sealed class BertForPreTraining
             {
                 for (int i = 0; i < values.Length; i++)
                 {
-                    values[i] = (float)(Config.InitializerRange * GaussianFunctions.Sample(random));
+                    values[i] = (float)(Config.InitializerRange * NormalSample.Next(random));
                 }
             }
         }

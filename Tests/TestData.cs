@@ -48,5 +48,5 @@ internal static class TestData
         return Tensor.FromArray(values, shape);
     }
 
-    public static double NextGaussian(this Random random) => GaussianFunctions.Sample(random);
+    public static double NextGaussian(this Random random) => NormalSample.Next(random);
 }

@@ -1,3 +1,4 @@
+using MiniBioBert.Engine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -130,7 +131,7 @@ internal static class TrainStepMeasurement
         {
             inputIds[i] = random.Next(1000, config.VocabSize);
             tokenTypes[i] = i % sequenceLength < sequenceLength / 2 ? 0 : 1;
-            labels[i] = random.NextDouble() < 0.15 ? random.Next(1000, config.VocabSize) : CrossEntropyKernels.IgnoreIndex;
+            labels[i] = random.NextDouble() < 0.15 ? random.Next(1000, config.VocabSize) : Ops.IgnoreIndex;
         }
         var nspLabels = Enumerable.Range(0, batchSize).Select(b => b % 2).ToArray();
         return new PretrainingInputs(batchSize, sequenceLength, inputIds, tokenTypes, Enumerable.Repeat(1, count).ToArray(), labels, nspLabels);

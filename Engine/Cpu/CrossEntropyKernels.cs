@@ -10,7 +10,7 @@ namespace MiniBioBert.Engine.Cpu;
 /// </summary>
 public static class CrossEntropyKernels
 {
-    public const int IgnoreIndex = -100;
+    public const int IgnoreIndex = Ops.IgnoreIndex;
 
     /// <summary>Fills <paramref name="logSumExp"/>[r] and returns the mean loss and the number of kept rows.</summary>
     public static (double MeanLoss, int Count) Forward(ReadOnlyMemory<float> logits, ReadOnlySpan<int> targets, Memory<float> logSumExp, int classes)

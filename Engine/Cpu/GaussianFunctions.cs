@@ -5,7 +5,7 @@ namespace MiniBioBert.Engine.Cpu;
 
 /// <summary>
 /// The normal distribution's CDF Φ(x) and density φ(x), which exact (erf) GELU needs:
-/// GELU(x) = x·Φ(x), GELU'(x) = Φ(x) + x·φ(x); and the one standard normal sampler (<see cref="Sample"/>).
+/// GELU(x) = x·Φ(x), GELU'(x) = Φ(x) + x·φ(x).
 /// </summary>
 public static class GaussianFunctions
 {
@@ -17,13 +17,6 @@ public static class GaussianFunctions
 
     /// <summary>Φ(x) = ½·erfc(−x/√2), accurate in both tails (relative error below 2e-7).</summary>
     public static double Cdf(double x) => 0.5 * Erfc(-x * InverseSqrt2);
-
-    /// <summary>
-    /// A standard normal sample by Box–Muller: √(−2·ln(1 − u₁))·cos(2π·u₂), drawing u₁ then u₂ from
-    /// <paramref name="random"/> (the order every seeded initialization depends on).
-    /// </summary>
-    public static double Sample(Random random) =>
-        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 
     /// <summary>φ(x) = exp(−x²/2)/√(2π).</summary>
     public static double Pdf(double x) => InverseSqrt2Pi * Math.Exp(-0.5 * x * x);

@@ -249,5 +249,5 @@ public static partial class TensorKernels
     }
 
     private static ILGPU.ArrayView<int> CrossEntropyTargets(GpuDevice gpu, int[] targets, int classes) =>
-        UploadIndices(gpu, targets, classes, "CrossEntropy targets", allowed: CrossEntropyKernels.IgnoreIndex);
+        UploadIndices(gpu, targets, classes, "CrossEntropy targets", allowed: Ops.IgnoreIndex);
 }

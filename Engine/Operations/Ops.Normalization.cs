@@ -62,8 +62,11 @@ public static partial class Ops
         });
     }
 
+    /// <summary>The target of a row that <see cref="CrossEntropy"/> ignores (PyTorch's default ignore_index).</summary>
+    public const int IgnoreIndex = -100;
+
     /// <summary>
-    /// Mean cross-entropy of logits [N, C] against class targets [N]; rows whose target is −100 are ignored
+    /// Mean cross-entropy of logits [N, C] against class targets [N]; rows whose target is <see cref="IgnoreIndex"/> are ignored
     /// (PyTorch's ignore_index). Log-softmax is fused in: no [N, C] probability tensor is kept.
     /// Returns a one-element tensor; 0 when every row is ignored.
     /// </summary>

@@ -30,7 +30,7 @@ public sealed class ClassifierHead
         var weights = Weight.Span;
         for (int i = 0; i < weights.Length; i++)
         {
-            weights[i] = (float)(initializerRange * GaussianFunctions.Sample(random));
+            weights[i] = (float)(initializerRange * NormalSample.Next(random));
         }
     }
 

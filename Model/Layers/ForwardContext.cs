@@ -23,7 +23,7 @@ public sealed class ForwardContext
     public static ForwardContext Evaluation => new() { Training = false };
 
     /// <summary>The seed of the next dropout site (same sequence for the same pass, so runs are reproducible).</summary>
-    public ulong NextDropoutSeed() => Engine.Cpu.SplitMix64.Hash(DropoutSeed ^ (++_dropoutCounter * Engine.Cpu.SplitMix64.Gamma));
+    public ulong NextDropoutSeed() => SplitMix64.Hash(DropoutSeed ^ (++_dropoutCounter * SplitMix64.Gamma));
 
     /// <summary>
     /// Applies inverted dropout when training with p &gt; 0: returns the output and the mask (0 or 1/(1 − p)) the

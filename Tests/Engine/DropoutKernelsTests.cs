@@ -1,3 +1,4 @@
+using MiniBioBert.Engine;
 using MiniBioBert.Engine.Cpu;
 
 namespace MiniBioBert.Tests.Engine;

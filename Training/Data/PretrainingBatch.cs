@@ -1,4 +1,4 @@
-using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Engine;
 
 namespace MiniBioBert.Training.Data;
 
@@ -9,10 +9,10 @@ namespace MiniBioBert.Training.Data;
 public sealed class PretrainingBatch
 {
     /// <summary>
-    /// The label of positions that are not predicted: <see cref="CrossEntropyKernels.IgnoreIndex"/> itself, under the
+    /// The label of positions that are not predicted: <see cref="Ops.IgnoreIndex"/> itself, under the
     /// name the walkthrough (docs/walkthrough.md) uses; the value is defined only there.
     /// </summary>
-    public const int IgnoreLabel = CrossEntropyKernels.IgnoreIndex;
+    public const int IgnoreLabel = Ops.IgnoreIndex;
 
     internal PretrainingBatch(int batchSize, int sequenceLength)
     {
@@ -40,7 +40,7 @@ public sealed class PretrainingBatch
     /// <summary>1 for real tokens, 0 for padding: [B, T].</summary>
     public int[] AttentionMask { get; }
 
-    /// <summary>The original token at predicted positions, <see cref="CrossEntropyKernels.IgnoreIndex"/> elsewhere: [B, T].</summary>
+    /// <summary>The original token at predicted positions, <see cref="Ops.IgnoreIndex"/> elsewhere: [B, T].</summary>
     public int[] MlmLabels { get; }
 
     /// <summary>Predicted positions as flat indices b·T + t, ascending: [P].</summary>

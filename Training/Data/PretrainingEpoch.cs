@@ -1,4 +1,4 @@
-using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Engine;
 
 namespace MiniBioBert.Training.Data;
 
@@ -114,7 +114,7 @@ public sealed class PretrainingEpoch
         ids[used..].Fill(_specials.Pad);
         batch.TokenTypeIds.AsSpan(offset + 2 + a, b + 1).Fill(1);
         batch.AttentionMask.AsSpan(offset, used).Fill(1);
-        batch.MlmLabels.AsSpan(offset, length).Fill(CrossEntropyKernels.IgnoreIndex);
+        batch.MlmLabels.AsSpan(offset, length).Fill(Ops.IgnoreIndex);
         batch.NspLabels[row] = instance.NspLabel;
         batch.RealTokenCount += used;
 

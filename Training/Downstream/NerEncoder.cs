@@ -1,11 +1,11 @@
-using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Engine;
 using MiniBioBert.Model.Tokenization;
 
 namespace MiniBioBert.Training.Downstream;
 
 /// <summary>
 /// Word → word-piece alignment for token classification. Each word is tokenized on its own; its label goes on its
-/// first piece and the other pieces get <see cref="CrossEntropyKernels.IgnoreIndex"/> (ignored by the loss), as do [CLS], [SEP] and padding. A sentence whose
+/// first piece and the other pieces get <see cref="Ops.IgnoreIndex"/> (ignored by the loss), as do [CLS], [SEP] and padding. A sentence whose
 /// pieces do not fit in max-seq − 2 is split at word boundaries into consecutive windows, each filled greedily,
 /// so that every word is predicted exactly once (nothing is truncated). A single word with more pieces than a
 /// window holds keeps only its first pieces (its label sits on the first one).
@@ -88,7 +88,7 @@ public sealed class NerEncoder
     {
         var vocabulary = _tokenizer.Vocabulary;
         var ids = new List<int> { vocabulary.ClsId };
-        var labels = new List<int> { CrossEntropyKernels.IgnoreIndex };
+        var labels = new List<int> { Ops.IgnoreIndex };
         var positions = new int[count];
         for (int k = 0; k < count; k++)
         {
@@ -96,10 +96,10 @@ public sealed class NerEncoder
             positions[k] = ids.Count;
             ids.AddRange(pieces[w]);
             labels.Add(LabelId(sentence, w));
-            labels.AddRange(Enumerable.Repeat(CrossEntropyKernels.IgnoreIndex, pieces[w].Length - 1));
+            labels.AddRange(Enumerable.Repeat(Ops.IgnoreIndex, pieces[w].Length - 1));
         }
         ids.Add(vocabulary.SepId);
-        labels.Add(CrossEntropyKernels.IgnoreIndex);
+        labels.Add(Ops.IgnoreIndex);
         return new NerWindow(sentenceIndex, first, [.. ids], [.. labels], positions);
     }
 

@@ -1,4 +1,4 @@
-using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Engine;
 using MiniBioBert.Engine.IO;
 using MiniBioBert.Model.Downstream;
 using MiniBioBert.Model.Tokenization;
@@ -30,7 +30,7 @@ public static class NerFineTuning
         var epochs = FineTuningLoop.Run(model, windows.Count, (indices, context) =>
         {
             var batch = PaddedBatch.Create([.. indices.Select(i => windows[i].InputIds)], encoder.Config.PadTokenId);
-            var labels = batch.PadTokenValues([.. indices.Select(i => windows[i].Labels)], CrossEntropyKernels.IgnoreIndex);
+            var labels = batch.PadTokenValues([.. indices.Select(i => windows[i].Labels)], Ops.IgnoreIndex);
             var logits = model.Logits(batch.InputIds, batch.TokenTypeIds, batch.AttentionMask, batch.BatchSize, batch.SequenceLength, context);
             return model.Loss(logits, labels, null);
         }, () => Score(model, nerEncoder, data.Devel).Scores.Micro.F1, options, log);

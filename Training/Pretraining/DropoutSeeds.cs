@@ -1,4 +1,4 @@
-using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Engine;
 
 namespace MiniBioBert.Training.Pretraining;
 

@@ -1,10 +1,10 @@
 using System.Runtime.Intrinsics;
 
-namespace MiniBioBert.Engine.Cpu;
+namespace MiniBioBert.Engine;
 
 /// <summary>
 /// The SplitMix64 constants and mixing function (Steele, Lea and Flood 2014), defined once for every counter-based
-/// random stream in the code base: dropout masks (CPU <see cref="DropoutKernels"/> and the ILGPU kernel, which calls
+/// random stream in the code base: dropout masks (CPU <see cref="Cpu.DropoutKernels"/> and the ILGPU kernel, which calls
 /// <see cref="Hash(ulong)"/> itself), dropout seeds and the data pipeline's generator. Integer arithmetic only, so
 /// GPU kernels can call it.
 /// </summary>
