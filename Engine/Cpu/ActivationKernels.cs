@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 namespace MiniBioBert.Engine.Cpu;
 
 /// <summary>Elementwise activations (exact GELU, tanh), forward and backward, over all cores.</summary>
-public static class ActivationKernels
+internal static class ActivationKernels
 {
     /// <summary>y = x·Φ(x).</summary>
     public static void GeluForward(ReadOnlyMemory<float> x, Memory<float> y) =>

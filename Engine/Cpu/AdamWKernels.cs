@@ -10,7 +10,7 @@ namespace MiniBioBert.Engine.Cpu;
 /// multiplies and adds, no fused multiply-add, so every lane does the float operations of the scalar loop and of the
 /// reference kernel bit for bit), over fixed chunks that run in parallel.
 /// </summary>
-public static class AdamWKernels
+internal static class AdamWKernels
 {
     /// <summary>Floats per parallel work item (128 KiB): big enough to amortise scheduling, small enough to balance.</summary>
     private const int ChunkLength = 1 << 15;

@@ -7,7 +7,7 @@ namespace MiniBioBert.Engine.Cpu;
 /// [rows, width] activations; the backward pass yields the bias gradient in the same pass as d(pre-activation).
 /// The GEMM x·Wᵀ runs separately (<see cref="LinearKernels.Forward"/> without bias).
 /// </summary>
-public static class BiasGeluKernels
+internal static class BiasGeluKernels
 {
     /// <summary>
     /// pre [rows, width] holds x·Wᵀ on entry and pre + bias on return (the pre-activation, kept for backward);

@@ -8,7 +8,7 @@ namespace MiniBioBert.Engine.Cpu;
 /// loss = mean over kept rows of (logsumexp(logits[r]) − logits[r, target[r]]).
 /// The forward keeps one number per row (its logsumexp); the backward rebuilds the probabilities from it.
 /// </summary>
-public static class CrossEntropyKernels
+internal static class CrossEntropyKernels
 {
     public const int IgnoreIndex = Ops.IgnoreIndex;
 

@@ -7,7 +7,7 @@ namespace MiniBioBert.Engine.Cpu;
 /// hash(seed, i) = <see cref="SplitMix64.Hash(ulong)"/>(seed + i) falls below p. The mask depends only on (seed, i), so it is the same on any number of threads
 /// and can be recomputed exactly after a resume.
 /// </summary>
-public static class DropoutKernels
+internal static class DropoutKernels
 {
     /// <summary>Writes the mask (0 or 1/(1−p)) and y = x ⊙ mask.</summary>
     public static void Forward(ReadOnlyMemory<float> x, float probability, ulong seed, Memory<float> mask, Memory<float> y) =>

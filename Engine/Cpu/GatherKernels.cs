@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 namespace MiniBioBert.Engine.Cpu;
 
 /// <summary>Row lookups (embedding tables, masked positions) and their backward, a scatter-add.</summary>
-public static class GatherKernels
+internal static class GatherKernels
 {
     /// <summary>output[i, :] = table[indices[i], :].</summary>
     public static void GatherRows(ReadOnlyMemory<float> table, ReadOnlyMemory<int> indices, Memory<float> output, int columns)

@@ -7,7 +7,7 @@ namespace MiniBioBert.Engine.Cpu;
 /// The normal distribution's CDF Φ(x) and density φ(x), which exact (erf) GELU needs:
 /// GELU(x) = x·Φ(x), GELU'(x) = Φ(x) + x·φ(x).
 /// </summary>
-public static class GaussianFunctions
+internal static class GaussianFunctions
 {
     /// <summary>1/√2.</summary>
     public const double InverseSqrt2 = 0.70710678118654752440;

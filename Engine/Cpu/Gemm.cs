@@ -10,7 +10,7 @@ namespace MiniBioBert.Engine.Cpu;
 /// A packed, cache-blocked product with an AVX-512 or AVX2 + FMA register-tiled micro-kernel (see <see cref="GemmDriver"/>),
 /// multi-threaded when the product is large enough to pay for it. <see cref="GemmReference"/> is the plain oracle.
 /// </remarks>
-public static unsafe class Gemm
+internal static unsafe class Gemm
 {
     /// <summary>One matrix product.</summary>
     public static void Multiply(bool transposeA, bool transposeB, int m, int n, int k, float alpha,

@@ -1,7 +1,7 @@
 namespace MiniBioBert.Engine.Cpu;
 
 /// <summary>The textbook triple loop, accumulated in double: the oracle the fast <see cref="Gemm"/> is tested against.</summary>
-public static unsafe class GemmReference
+internal static unsafe class GemmReference
 {
     public static void Multiply(bool transposeA, bool transposeB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)

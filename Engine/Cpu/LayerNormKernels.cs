@@ -8,7 +8,7 @@ namespace MiniBioBert.Engine.Cpu;
 /// The forward pass saves mean and rstd per row; the backward pass needs exactly those.
 /// The variance is computed from the centred values (two passes), which is stable for large means.
 /// </summary>
-public static class LayerNormKernels
+internal static class LayerNormKernels
 {
     public static void Forward(ReadOnlyMemory<float> x, ReadOnlyMemory<float> weight, ReadOnlyMemory<float> bias, float eps,
         Memory<float> y, Memory<float> mean, Memory<float> rstd)

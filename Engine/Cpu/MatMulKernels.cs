@@ -2,7 +2,7 @@ using MiniBioBert.Engine.Kernels;
 namespace MiniBioBert.Engine.Cpu;
 
 /// <summary>Matrix products between tensors stored back to back as [batch, rows, columns], on the packed GEMM.</summary>
-public static unsafe class MatMulKernels
+internal static unsafe class MatMulKernels
 {
     /// <summary>
     /// c[i] = alpha·op(a[i])·op(b[i]) + beta·c[i] for i &lt; batch, where op(a[i]) is [m, k], op(b[i]) is [k, n]

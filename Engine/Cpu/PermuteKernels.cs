@@ -1,7 +1,7 @@
 namespace MiniBioBert.Engine.Cpu;
 
 /// <summary>Copies a tensor into a new dimension order (e.g. [B, T, H, D] → [B, H, T, D] for attention heads).</summary>
-public static class PermuteKernels
+internal static class PermuteKernels
 {
     /// <summary>
     /// output = input.permute(order): output dimension d is input dimension order[d].

@@ -7,7 +7,7 @@ using System.Numerics.Tensors;
 namespace MiniBioBert.Engine.Cpu;
 
 /// <summary>Sums over the leading dimensions, as broadcasting's backward and bias gradients need.</summary>
-public static class ReductionKernels
+internal static class ReductionKernels
 {
     /// <summary>Rows are cut into at most this many chunks for column reductions, whatever the thread count.</summary>
     private const int RowChunks = 32;

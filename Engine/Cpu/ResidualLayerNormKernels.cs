@@ -8,7 +8,7 @@ namespace MiniBioBert.Engine.Cpu;
 /// product input·Wᵀ (<see cref="LinearKernels.Forward"/> without bias); all activations are [rows, columns].
 /// The float operations are those of the separate kernels, in the same order.
 /// </summary>
-public static class ResidualLayerNormKernels
+internal static class ResidualLayerNormKernels
 {
     /// <summary>
     /// sum = Dropout(dense + bias) + residual (kept for backward), y = LayerNorm(sum) with the row's mean and rstd.

@@ -6,7 +6,7 @@ namespace MiniBioBert.Engine.Cpu;
 /// Softmax and log-softmax over the last dimension, numerically stable (the row maximum is subtracted before exp).
 /// Rows are independent, so each block of rows runs on its own core.
 /// </summary>
-public static class SoftmaxKernels
+internal static class SoftmaxKernels
 {
     /// <summary>
     /// y[r, :] = softmax(x[r, :] + mask[r / rowsPerMaskRow, :]). The additive mask (0 = keep, −10000 = drop) is

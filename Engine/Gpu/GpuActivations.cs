@@ -4,7 +4,7 @@ using ILGPU.Algorithms;
 namespace MiniBioBert.Engine.Gpu;
 
 /// <summary>Elementwise activations, as <see cref="Cpu.ActivationKernels"/>: exact (erf) GELU and tanh, one thread per element.</summary>
-public static class GpuActivations
+internal static class GpuActivations
 {
     /// <summary>y = x·Φ(x).</summary>
     public static void GeluForward(GpuDevice device, ArrayView<float> x, ArrayView<float> y) =>

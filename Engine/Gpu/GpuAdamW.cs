@@ -9,7 +9,7 @@ namespace MiniBioBert.Engine.Gpu;
 /// float operations of <see cref="AdamWScalars"/> (the CPU's and the reference kernel's, in the same order).
 /// decay[i] is 1 for weights that decay and 0 for biases and layer-norm parameters.
 /// </summary>
-public static class GpuAdamW
+internal static class GpuAdamW
 {
     /// <summary>Applies the update of <paramref name="scalars"/> in place to parameters, m and v.</summary>
     public static void Step(GpuDevice device, ArrayView<float> parameters, ArrayView<float> gradients, ArrayView<float> m, ArrayView<float> v,

@@ -9,7 +9,7 @@ namespace MiniBioBert.Engine.Gpu;
 /// per row. Accuracy needs only these indices, so only one int per row, not the logits, goes back to the host.
 /// A row holding NaN gets an unspecified index in [0, columns].
 /// </summary>
-public static class GpuArgMax
+internal static class GpuArgMax
 {
     /// <summary>indices[r] = arg max over c of x[r, c], for x: [rows, columns] and indices: [rows].</summary>
     public static void Rows(GpuDevice device, ArrayView<float> x, ArrayView<int> indices, int columns)

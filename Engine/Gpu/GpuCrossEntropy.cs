@@ -10,7 +10,7 @@ namespace MiniBioBert.Engine.Gpu;
 /// Upload targets with <see cref="GpuDevice.UploadIndices"/> (limit C, allowed −100); a target outside both
 /// gives that row a NaN loss and no gradient.
 /// </summary>
-public static class GpuCrossEntropy
+internal static class GpuCrossEntropy
 {
     /// <summary>
     /// Fills logSumExp[r] and rowLoss[r] (0 for ignored rows), then copies the row losses back to sum them in

@@ -7,7 +7,7 @@ namespace MiniBioBert.Engine.Gpu;
 /// Inverted dropout with the counter-based mask of <see cref="DropoutKernels"/>: element i is dropped iff
 /// (<see cref="SplitMix64.Hash(ulong)"/>(seed + i) &gt;&gt; 40) &lt; (uint)(p·2^24). The mask is bit-for-bit the CPU's.
 /// </summary>
-public static class GpuDropout
+internal static class GpuDropout
 {
     /// <summary>Writes the mask (0 or 1/(1−p)) and y = x ⊙ mask.</summary>
     public static void Forward(GpuDevice device, ArrayView<float> x, float probability, ulong seed, ArrayView<float> mask, ArrayView<float> y)

@@ -7,7 +7,7 @@ namespace MiniBioBert.Engine.Gpu;
 /// repeated over a's leading dimensions (b[i mod |b|]), as in <see cref="Ops.Add"/>. The output may alias a, which
 /// turns these into in-place updates (dx += dy is <c>AddScaled(dx, dy, 1, dx)</c>).
 /// </summary>
-public static class GpuElementwise
+internal static class GpuElementwise
 {
     /// <summary>y[i] = a[i] + scale·b[i mod |b|]: addition (scale 1), subtraction (−1), gradient accumulation.</summary>
     public static void AddScaled(GpuDevice device, ArrayView<float> a, ArrayView<float> b, float scale, ArrayView<float> y)

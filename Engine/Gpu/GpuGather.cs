@@ -8,7 +8,7 @@ namespace MiniBioBert.Engine.Gpu;
 /// Upload indices with <see cref="GpuDevice.UploadIndices"/>, which rejects out-of-range values: a kernel cannot
 /// throw, so here an out-of-range index yields a NaN row (forward) or is skipped (backward) instead of a fault.
 /// </summary>
-public static class GpuGather
+internal static class GpuGather
 {
     /// <summary>output[i, :] = table[indices[i], :]; table: [tableRows, columns], output: [|indices|, columns].</summary>
     public static void GatherRows(GpuDevice device, ArrayView<float> table, ArrayView<int> indices, ArrayView<float> output, int columns)

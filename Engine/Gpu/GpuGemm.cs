@@ -13,7 +13,7 @@ namespace MiniBioBert.Engine.Gpu;
 /// touch neighbouring columns: global writes coalesce and shared reads hit distinct banks.
 /// </para>
 /// </summary>
-public static class GpuGemm
+internal static class GpuGemm
 {
     /// <summary>Outputs per thread along each side of its micro-tile.</summary>
     public const int MicroTile = 4;

@@ -8,7 +8,7 @@ namespace MiniBioBert.Engine.Gpu;
 /// y = (x − mean)·rstd·weight + bias with rstd = 1/√(var + eps), the variance taken from the centred values.
 /// One group per row for y and dx; the parameter gradients are column sums (<see cref="GpuReductions"/>' layout).
 /// </summary>
-public static class GpuLayerNorm
+internal static class GpuLayerNorm
 {
     /// <summary>x, y: [rows, columns]; weight, bias: [columns]; saves mean and rstd: [rows].</summary>
     public static void Forward(GpuDevice device, ArrayView<float> x, ArrayView<float> weight, ArrayView<float> bias, float eps,

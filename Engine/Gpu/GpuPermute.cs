@@ -6,7 +6,7 @@ namespace MiniBioBert.Engine.Gpu;
 /// Copies a tensor of rank ≤ 4 into a new dimension order, as <see cref="Cpu.PermuteKernels"/>
 /// (e.g. [B, T, H, D] → [B, H, T, D] for attention heads). One thread per output element.
 /// </summary>
-public static class GpuPermute
+internal static class GpuPermute
 {
     /// <summary>The largest rank supported.</summary>
     public const int MaxRank = 4;

@@ -12,7 +12,7 @@ namespace MiniBioBert.Engine.Gpu;
 /// the same on every run (though not bit-identical to the CPU's row-by-row order).
 /// </para>
 /// </summary>
-public static class GpuReductions
+internal static class GpuReductions
 {
     /// <summary>destination[c] += scale·Σ_r source[r, c] for a [rows, columns] source.</summary>
     public static void AddColumnSums(GpuDevice device, ArrayView<float> source, ArrayView<float> destination, int columns, float scale = 1f) =>

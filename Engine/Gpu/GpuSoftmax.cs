@@ -7,7 +7,7 @@ namespace MiniBioBert.Engine.Gpu;
 /// Softmax and log-softmax over the last dimension, as <see cref="Cpu.SoftmaxKernels"/>: one group per row,
 /// the row maximum subtracted before exp, group reductions for the maximum and the sums.
 /// </summary>
-public static class GpuSoftmax
+internal static class GpuSoftmax
 {
     /// <summary>
     /// y[r, :] = softmax(x[r, :] + mask[r / rowsPerMaskRow, :]). Pass an empty <paramref name="mask"/> for none;

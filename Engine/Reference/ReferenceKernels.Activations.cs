@@ -2,7 +2,7 @@ using MiniBioBert.Engine.Cpu;
 
 namespace MiniBioBert.Engine.Reference;
 
-public static partial class ReferenceKernels
+internal static partial class ReferenceKernels
 {
     /// <summary>y = GELU(x) = x·Φ(x), the exact (erf) form.</summary>
     public static void GeluForward(Tensor x, Tensor y)

@@ -2,7 +2,7 @@ using MiniBioBert.Engine.Cpu;
 
 namespace MiniBioBert.Engine.Reference;
 
-public static partial class ReferenceKernels
+internal static partial class ReferenceKernels
 {
     /// <summary>
     /// For logits [N, C] and targets [N] (<see cref="CrossEntropyKernels.IgnoreIndex"/> = −100: the row is ignored):

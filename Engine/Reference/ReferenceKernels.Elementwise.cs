@@ -1,6 +1,6 @@
 namespace MiniBioBert.Engine.Reference;
 
-public static partial class ReferenceKernels
+internal static partial class ReferenceKernels
 {
     /// <summary>y = a ⊙ b (same size; written).</summary>
     public static void MultiplySameSize(Tensor a, Tensor b, Tensor y)

@@ -1,6 +1,6 @@
 namespace MiniBioBert.Engine.Reference;
 
-public static partial class ReferenceKernels
+internal static partial class ReferenceKernels
 {
     /// <summary>output[i, :] = source[indices[i], :] for a source of rows of <paramref name="columns"/>.</summary>
     public static void GatherRows(Tensor source, int[] indices, Tensor output, int columns)

@@ -2,7 +2,7 @@ using MiniBioBert.Engine.Kernels;
 
 namespace MiniBioBert.Engine.Reference;
 
-public static partial class ReferenceKernels
+internal static partial class ReferenceKernels
 {
     /// <summary>
     /// c[i] = alpha·op(a[i])·op(b[i]) + beta·c[i] for i &lt; batch, matrices stored back to back

@@ -1,6 +1,6 @@
 namespace MiniBioBert.Engine.Reference;
 
-public static partial class ReferenceKernels
+internal static partial class ReferenceKernels
 {
     /// <summary>
     /// y = LayerNorm(x)·weight + bias over the last dimension: y = (x − mean)·rstd·weight + bias with

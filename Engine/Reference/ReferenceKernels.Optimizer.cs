@@ -2,7 +2,7 @@ using MiniBioBert.Engine.Kernels;
 
 namespace MiniBioBert.Engine.Reference;
 
-public static partial class ReferenceKernels
+internal static partial class ReferenceKernels
 {
     /// <summary>
     /// One AdamW update of every element, in place on parameters, m and v (all [n]); decayMask[i] is 1 where weight

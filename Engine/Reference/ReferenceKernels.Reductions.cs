@@ -1,6 +1,6 @@
 namespace MiniBioBert.Engine.Reference;
 
-public static partial class ReferenceKernels
+internal static partial class ReferenceKernels
 {
     /// <summary>output[0] = scale·Σ x, summed in double like the CPU kernel (a loss over many elements must not drift).</summary>
     public static void Sum(Tensor x, float scale, Tensor output)

@@ -1,6 +1,6 @@
 namespace MiniBioBert.Engine.Reference;
 
-public static partial class ReferenceKernels
+internal static partial class ReferenceKernels
 {
     /// <summary>
     /// y[r, :] = softmax(x[r, :] + mask[r / rowsPerMaskRow, :]) over rows of <paramref name="columns"/>;

@@ -7,7 +7,7 @@ namespace MiniBioBert.Engine.Reference;
 /// comments. Sums over a row or a column are accumulated in float in their natural order, except where the CPU
 /// kernel sums in double (said at the method). The tensors are host tensors (<see cref="Tensor.Span"/>).
 /// </summary>
-public static partial class ReferenceKernels
+internal static partial class ReferenceKernels
 {
     /// <summary>Sets every element to <paramref name="value"/>.</summary>
     public static void Fill(Tensor tensor, float value)
