@@ -167,7 +167,7 @@ public class EveryDeviceCommandTests
         // 'random' would build a full-size encoder (hidden 256, 4 layers): too slow here. The tiny checkpoint is the
         // "pretrained" arm; the random arm uses a tiny vocabulary, and one small step keeps it quick.
         string[] arguments = ["compare", "--data", data, "--pretrained", Sandbox.TinyCheckpoint, "--seeds", "1", "--vocab", Sandbox.TinyVocabulary,
-            "--epochs", "1", "--batch", "4", "--max-seq", "8", "--train-limit", "4", "--eval-limit", "2", "--patience", "1", "--threads", "1"];
+            "--epochs", "1", "--batch", "2", "--max-seq", "4", "--train-limit", "1", "--eval-limit", "1", "--patience", "1", "--threads", "1"];
 
         var cpu = Cli.Run(sandbox, [.. arguments, "--doc", sandbox.PathOf("cpu.md"), "--image", sandbox.PathOf("cpu.png")]);
         var other = Cli.Run(sandbox, [.. arguments, "--doc", sandbox.PathOf("other.md"), "--image", sandbox.PathOf("other.png"), "--device", device]);
