@@ -95,6 +95,49 @@ public sealed class ParameterBuffer
     }
 
     /// <summary>
+    /// Copies every parameter value into <paramref name="destination"/> (<see cref="Count"/> floats, in layout order),
+    /// wherever the parameters are: downloaded from a GPU, copied on a host device. A host snapshot, e.g. of the best
+    /// epoch so far.
+    /// </summary>
+    public void CopyValuesTo(Span<float> destination)
+    {
+        CheckLength(destination.Length, nameof(destination));
+        if (Device.Gpu is { } gpu)
+        {
+            gpu.Download(AllValues.DeviceView, destination);
+        }
+        else
+        {
+            _values.CopyTo(destination);
+        }
+    }
+
+    /// <summary>
+    /// Sets every parameter value from <paramref name="source"/> (<see cref="Count"/> floats, in layout order), wherever
+    /// the parameters are: uploaded to a GPU, copied on a host device. The inverse of <see cref="CopyValuesTo"/>.
+    /// </summary>
+    public void CopyValuesFrom(ReadOnlySpan<float> source)
+    {
+        CheckLength(source.Length, nameof(source));
+        if (Device.Gpu is { } gpu)
+        {
+            gpu.Upload(source, AllValues.DeviceView);
+        }
+        else
+        {
+            source.CopyTo(_values);
+        }
+    }
+
+    private void CheckLength(int length, string name)
+    {
+        if (length != Count)
+        {
+            throw new ArgumentException($"The buffer holds {Count} parameters, not {length}.", name);
+        }
+    }
+
+    /// <summary>
     /// Moves the values and gradients to <paramref name="device"/>: uploads them into two flat device buffers and
     /// points every parameter (and its gradient) at its block there, or downloads them back for <see cref="Device.Cpu"/>.
     /// </summary>

@@ -4,7 +4,7 @@ namespace MiniBioBert.Engine.Cpu;
 /// The fully connected layer y = x·Wᵀ + b on the packed GEMM, with PyTorch's weight layout [out, in].
 /// Shared by <see cref="Ops.Linear"/> and the model's hand-written layers.
 /// </summary>
-public static unsafe class LinearKernels
+internal static unsafe class LinearKernels
 {
     /// <summary>y [rows, out] = x [rows, in] · Wᵀ + bias.</summary>
     public static void Forward(Tensor x, Tensor weight, Tensor? bias, Tensor y)

@@ -38,6 +38,16 @@ public sealed class BertForFineTuning
     /// <summary>The encoder's parameters and then the head's, each with its Hugging Face name.</summary>
     public IReadOnlyList<ParameterBuffer> ParameterBuffers => [Encoder.Parameters, Head.Parameters];
 
+    /// <summary>The device the encoder's and the head's parameters live on, where forward and backward run.</summary>
+    public Device Device => Encoder.Device;
+
+    /// <summary>Moves both parameter buffers, the encoder's and the head's, to <paramref name="device"/> (see <see cref="ParameterBuffer.MoveTo"/>).</summary>
+    public void MoveTo(Device device)
+    {
+        Encoder.MoveTo(device);
+        Head.Parameters.MoveTo(device);
+    }
+
     /// <summary>
     /// Logits for a batch: [B·T, L] (one row per token) for token classification, [B, L] (one per sequence) otherwise.
     /// The arrays are [B·T] row-major; <paramref name="attentionMask"/> is 1 for real tokens, 0 for padding.
@@ -68,9 +78,10 @@ public sealed class BertForFineTuning
     /// <summary>
     /// Writes a checkpoint directory: the encoder as a pretraining checkpoint (<see cref="CheckpointDirectory"/>),
     /// the head in <c>classifier.safetensors</c>, and the labels and task in config.json (see <see cref="FineTunedCheckpoint"/>).
+    /// Parameters on a GPU are downloaded first, so the checkpoint loads anywhere.
     /// </summary>
     public void Save(string directory, string vocabPath) => FineTunedCheckpoint.Save(this, directory, vocabPath);
 
-    /// <summary>Loads a directory written by <see cref="Save"/>.</summary>
+    /// <summary>Loads a directory written by <see cref="Save"/> (on the CPU; <see cref="MoveTo"/> moves it).</summary>
     public static BertForFineTuning Load(string directory) => FineTunedCheckpoint.Load(directory);
 }

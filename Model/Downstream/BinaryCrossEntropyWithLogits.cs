@@ -1,5 +1,6 @@
 using MiniBioBert.Engine;
 using MiniBioBert.Engine.Autograd;
+using MiniBioBert.Engine.Kernels;
 
 namespace MiniBioBert.Model.Downstream;
 
@@ -11,32 +12,38 @@ namespace MiniBioBert.Model.Downstream;
 /// </summary>
 public static class BinaryCrossEntropyWithLogits
 {
-    /// <summary>logits: [N, L]; targets: N·L values in {0, 1}, row-major. Returns the mean loss (one element).</summary>
+    /// <summary>
+    /// logits: [N, L]; targets: N·L values in {0, 1}, row-major. Returns the mean loss (one element) on the logits'
+    /// device. The dispatch layer has no sigmoid or log kernel, so the loss and its gradient are computed on the host
+    /// from a copy of the logits (downloaded from a GPU: N·L values, one per sequence and label, a few hundred bytes)
+    /// and the results go back to the logits' device; on the CPU the arithmetic is the same as before, bit for bit.
+    /// </summary>
     public static Tensor Forward(Tensor logits, float[] targets)
     {
         if (targets.Length != logits.Size)
         {
             throw new ArgumentException($"Binary cross-entropy: {targets.Length} targets for logits {Tensor.FormatShape(logits.Shape)}.");
         }
-        var x = logits.Span;
+        float[] x = logits.ToArray();
         double total = 0;
         for (int i = 0; i < x.Length; i++)
         {
             double value = x[i];
             total += Math.Max(value, 0) - value * targets[i] + Math.Log(1 + Math.Exp(-Math.Abs(value)));
         }
-        var loss = Tensor.Uninitialized(1);
-        loss.Span[0] = x.Length == 0 ? 0f : (float)(total / x.Length);
+        var loss = Tensor.FromValues([x.Length == 0 ? 0f : (float)(total / x.Length)], 1).To(logits.Device);
 
         return Gradients.Record(loss, "BinaryCrossEntropyWithLogits", [logits], lossGrad =>
         {
-            float scale = lossGrad.Span[0] / logits.Size;
-            var values = logits.Span;
-            var grad = Gradients.Of(logits).Span;
-            for (int i = 0; i < values.Length; i++)
+            float scale = lossGrad.Item() / logits.Size;
+            var grad = Tensor.Uninitialized(logits.ShapeArray());
+            var values = grad.Span;
+            for (int i = 0; i < x.Length; i++)
             {
-                grad[i] += scale * (Sigmoid(values[i]) - targets[i]);
+                values[i] = scale * (Sigmoid(x[i]) - targets[i]);
             }
+            // d logits += grad (one rounding, as the loop's += was)
+            TensorKernels.AddInto(Gradients.Of(logits), grad.To(logits.Device));
         });
     }
 

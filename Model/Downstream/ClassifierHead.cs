@@ -1,7 +1,6 @@
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using MiniBioBert.Engine;
 using MiniBioBert.Engine.Autograd;
-using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Engine.Kernels;
 using MiniBioBert.Model.Layers;
 
 namespace MiniBioBert.Model.Downstream;
@@ -10,14 +9,15 @@ namespace MiniBioBert.Model.Downstream;
 /// The classifier of Hugging Face's <c>BertForTokenClassification</c> and <c>BertForSequenceClassification</c>:
 /// logits = dropout(features) · Wᵀ + b. Token classification feeds it the encoder output [B, T, H]; sequence
 /// classification the pooled [CLS] vector [B, H]. Its two parameters (<c>classifier.weight</c> [L, H],
-/// <c>classifier.bias</c> [L]) live in a <see cref="ParameterBuffer"/> of their own, next to the encoder's.
+/// <c>classifier.bias</c> [L]) live in a <see cref="ParameterBuffer"/> of their own, next to the encoder's. Forward and
+/// backward run on the device of the features (through <see cref="TensorKernels"/>), which must be the parameters' device.
 /// </summary>
 public sealed class ClassifierHead
 {
     public const string WeightName = "classifier.weight";
     public const string BiasName = "classifier.bias";
 
-    /// <summary>A head with N(0, initializerRange²) weights and zero bias (BERT's initialisation).</summary>
+    /// <summary>A head with N(0, initializerRange²) weights and zero bias (BERT's initialisation), on the CPU until moved.</summary>
     public ClassifierHead(int hiddenSize, int labelCount, float dropoutProbability, float initializerRange, int seed)
     {
         if (labelCount < 1)
@@ -58,8 +58,8 @@ public sealed class ClassifierHead
         // dropped: [rows, H] = dropout(features); mask is null when dropout is off
         var (dropped, mask) = context.Dropout(features, DropoutProbability);
         // logits: [rows, L] = dropped · Wᵀ + b
-        var logits = Tensor.Uninitialized(rows, LabelCount);
-        LinearKernels.Forward(dropped, Weight, Bias, logits);
+        var logits = Tensor.Uninitialized(features.Device, rows, LabelCount);
+        TensorKernels.LinearForward(dropped, Weight, Bias, logits);
 
         return Gradients.Record(logits, "ClassifierHead", [features, Weight, Bias],
             logitsGrad => Backward(logitsGrad, features, dropped, mask));
@@ -71,12 +71,12 @@ public sealed class ClassifierHead
         if (mask is null || featuresGrad is null)
         {
             // No dropout: d features += dLogits · W directly.
-            LinearKernels.Backward(logitsGrad, dropped, Weight, featuresGrad, Gradients.Of(Weight), Gradients.Of(Bias));
+            TensorKernels.LinearBackward(logitsGrad, dropped, Weight, featuresGrad, Gradients.Of(Weight), Gradients.Of(Bias));
             return;
         }
         // droppedGrad: [rows, H] = dLogits · W;  d features += droppedGrad ⊙ mask
-        var droppedGrad = Tensor.Zeros(dropped.ShapeArray());
-        LinearKernels.Backward(logitsGrad, dropped, Weight, droppedGrad, Gradients.Of(Weight), Gradients.Of(Bias));
-        TensorPrimitives.MultiplyAdd(droppedGrad.Span, mask.Span, featuresGrad.Span, featuresGrad.Span);
+        var droppedGrad = Tensor.Zeros(dropped.Device, dropped.ShapeArray());
+        TensorKernels.LinearBackward(logitsGrad, dropped, Weight, droppedGrad, Gradients.Of(Weight), Gradients.Of(Bias));
+        TensorKernels.MultiplyInto(featuresGrad, droppedGrad, mask);
     }
 }

@@ -26,8 +26,9 @@ public static class FineTunedCheckpoint
     {
         model.Encoder.Save(directory, vocabPath);
         var writer = new SafeTensorsWriter();
-        writer.Add(ClassifierHead.WeightName, model.Head.Weight);
-        writer.Add(ClassifierHead.BiasName, model.Head.Bias);
+        // On a GPU the head's tensors are downloaded first (the encoder's Save does the same for its own).
+        writer.Add(ClassifierHead.WeightName, OnHost(model.Head.Weight));
+        writer.Add(ClassifierHead.BiasName, OnHost(model.Head.Bias));
         writer.AddMetadata("format", "pt");
         writer.Write(Path.Combine(directory, ClassifierFileName));
 
@@ -54,6 +55,8 @@ public static class FineTunedCheckpoint
         string json = config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
         AtomicFile.Write(configPath, stream => stream.Write(Encoding.UTF8.GetBytes(json)));
     }
+
+    private static Engine.Tensor OnHost(Engine.Tensor tensor) => tensor.Device.IsHost ? tensor : tensor.To(Engine.Device.Cpu);
 
     /// <exception cref="InvalidDataException">A file is missing a field or does not match the others.</exception>
     public static BertForFineTuning Load(string directory)

@@ -25,7 +25,8 @@ public static class CompareCommand
         shared.AddTo(command);
         command.SetAction(result => FinetuneCommandOptions.Guard(() =>
         {
-            var options = shared.Read(result);
+            using var device = shared.OpenDevice(result);
+            var options = shared.Read(result, device);
             string dataDirectory = result.GetValue(data)!;
             var dataSet = NerDataSet.Load(dataDirectory, options.TrainLimit, options.EvalLimit);
             var arms = InitComparison.Run(dataSet, result.GetValue(pretrained)!, result.GetValue(shared.Vocab), options, result.GetValue(seeds), Console.WriteLine);

@@ -4,7 +4,10 @@ using MiniBioBert.Engine.Cpu;
 
 namespace MiniBioBert.Training.Commands;
 
-/// <summary>The <c>--device</c> option: <c>cpu</c>, or a GPU through ILGPU (<c>cuda</c>, <c>opencl</c>, <c>ilgpu-cpu</c>).</summary>
+/// <summary>
+/// The <c>--device</c> option: <c>cpu</c>, <c>reference</c> (the textbook kernels of Engine/Reference, for stepping
+/// through in a debugger), or a GPU through ILGPU (<c>cuda</c>, <c>opencl</c>, <c>ilgpu-cpu</c>).
+/// </summary>
 public static class DeviceOption
 {
     /// <summary>The names <c>--device</c> accepts.</summary>
@@ -13,7 +16,8 @@ public static class DeviceOption
     /// <summary>The <c>--device</c> option, <c>cpu</c> by default.</summary>
     public static Option<string> Create() => new("--device")
     {
-        Description = $"Compute device: {string.Join(", ", Supported)} (GPUs through ILGPU; ilgpu-cpu emulates one, slowly, for tests).",
+        Description = $"Compute device: {string.Join(", ", Supported)} (reference: the plain textbook loops of Engine/Reference on one " +
+            "thread, slow, for stepping through in a debugger; GPUs through ILGPU; ilgpu-cpu emulates one, slowly, for tests).",
         DefaultValueFactory = _ => "cpu",
     };
 

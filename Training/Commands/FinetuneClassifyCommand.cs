@@ -21,7 +21,8 @@ internal static class FinetuneClassifyCommand
         shared.AddTo(command);
         command.SetAction(result => FinetuneCommandOptions.Guard(() =>
         {
-            var options = shared.Read(result);
+            using var device = shared.OpenDevice(result);
+            var options = shared.Read(result, device);
             string taskName = result.GetValue(task)!;
             var data = ClassificationDataSet.Load(taskName, DataPaths.DataRoot, options.TrainLimit, options.EvalLimit);
             var (_, _, test) = ClassificationFineTuning.Run(data, result.GetValue(init)!, result.GetValue(shared.Vocab), options,

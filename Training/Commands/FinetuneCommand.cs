@@ -27,7 +27,8 @@ public static class FinetuneCommand
         shared.AddTo(command);
         command.SetAction(result => FinetuneCommandOptions.Guard(() =>
         {
-            var options = shared.Read(result);
+            using var device = shared.OpenDevice(result);
+            var options = shared.Read(result, device);
             var dataSet = NerDataSet.Load(result.GetValue(data)!, options.TrainLimit, options.EvalLimit);
             var run = NerFineTuning.Run(dataSet, result.GetValue(init)!, result.GetValue(shared.Vocab), options, result.GetValue(output), Console.WriteLine);
             Console.WriteLine($"test entity F1 (micro): {100 * run.Test.Micro.F1:F2}");

@@ -19,18 +19,22 @@ internal sealed class FinetuneCommandOptions
     public Option<int?> EvalLimit { get; } = new("--eval-limit") { Description = "Use only the first N devel and test sentences (quick runs)." };
     public Option<int?> Threads { get; } = new("--threads") { Description = "CPU threads for the kernels (default: all cores)." };
     public Option<string?> Vocab { get; } = new("--vocab") { Description = "Vocabulary for --init random (default: bert-base-uncased from the shared data)." };
+    public Option<string> Device { get; } = DeviceOption.Create();
 
     /// <summary>Adds every shared option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Epochs, Batch, LearningRate, MaxSeq, Seed, Patience, TrainLimit, EvalLimit, Threads, Vocab })
+        foreach (Option option in new Option[] { Epochs, Batch, LearningRate, MaxSeq, Seed, Patience, TrainLimit, EvalLimit, Threads, Vocab, Device })
         {
             command.Options.Add(option);
         }
     }
 
-    /// <summary>The fine-tuning options given on the command line (applies --threads as a side effect).</summary>
-    public FineTuningOptions Read(ParseResult result)
+    /// <summary>
+    /// The fine-tuning options given on the command line, on <paramref name="device"/> (opened by the caller with
+    /// <see cref="OpenDevice"/>, and disposed by it); applies --threads as a side effect.
+    /// </summary>
+    public FineTuningOptions Read(ParseResult result, Engine.Device device)
     {
         if (result.GetValue(Threads) is int threads)
         {
@@ -50,10 +54,14 @@ internal sealed class FinetuneCommandOptions
             Patience = result.GetValue(Patience),
             TrainLimit = result.GetValue(TrainLimit),
             EvalLimit = result.GetValue(EvalLimit),
+            Device = device,
         };
         options.Validate();
         return options;
     }
+
+    /// <summary>Opens the device of <c>--device</c> (dispose it when done); an unknown or absent one is an <see cref="ArgumentException"/>.</summary>
+    public Engine.Device OpenDevice(ParseResult result) => DeviceOption.Open(result.GetValue(Device)!);
 
     /// <summary>Runs <paramref name="action"/>; known failures print <c>error: message</c> on stderr and give exit code 1.</summary>
     public static int Guard(Func<int> action)

@@ -9,6 +9,7 @@ public static class InspectAttentionCommand
     public static Command Create()
     {
         var checkpoint = InspectModelCommands.CheckpointOption();
+        var device = DeviceOption.Create();
         var text = new Option<string>("--text") { Description = "Sentence A.", Required = true };
         var textB = new Option<string?>("--text-b") { Description = "Optional sentence B (encoded as [CLS] A [SEP] B [SEP])." };
         var output = new Option<string>("--output")
@@ -18,11 +19,12 @@ public static class InspectAttentionCommand
         };
         var command = new Command("attention", "Draw attention heatmaps (query rows × key columns) for every layer and head.")
         {
-            checkpoint, text, textB, output,
+            checkpoint, text, textB, output, device,
         };
         command.SetAction(parseResult => InspectModelCommands.RunReportingErrors(parseResult, writer =>
         {
-            var model = InspectedCheckpoint.Load(parseResult.GetValue(checkpoint)!);
+            using var computeDevice = DeviceOption.Open(parseResult.GetValue(device)!);
+            var model = InspectedCheckpoint.Load(parseResult.GetValue(checkpoint)!, computeDevice);
             var maps = AttentionMaps.Compute(model, parseResult.GetValue(text)!, parseResult.GetValue(textB));
             var paths = AttentionHeatmaps.WriteAll(maps, parseResult.GetValue(output)!);
             writer.WriteLine($"tokens ({maps.Tokens.Count}): {string.Join(' ', maps.Tokens)}");

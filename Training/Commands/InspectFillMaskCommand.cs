@@ -14,16 +14,18 @@ public static class InspectFillMaskCommand
     public static Command Create()
     {
         var checkpoint = InspectModelCommands.CheckpointOption();
+        var device = DeviceOption.Create();
         var text = new Option<string>("--text") { Description = "Text with at least one [MASK].", Required = true };
         var topK = new Option<int>("--top-k") { Description = "Candidates per [MASK].", DefaultValueFactory = _ => 5 };
         var json = new Option<bool>("--json") { Description = "Print JSON (Hugging Face's fill-mask fields) instead of a table." };
         var command = new Command("fill-mask", "Predict the tokens hidden behind [MASK], like Hugging Face's fill-mask pipeline.")
         {
-            checkpoint, text, topK, json,
+            checkpoint, text, topK, json, device,
         };
         command.SetAction(parseResult => InspectModelCommands.RunReportingErrors(parseResult, writer =>
         {
-            var model = InspectedCheckpoint.Load(parseResult.GetValue(checkpoint)!);
+            using var computeDevice = DeviceOption.Open(parseResult.GetValue(device)!);
+            var model = InspectedCheckpoint.Load(parseResult.GetValue(checkpoint)!, computeDevice);
             var predictions = FillMask.Predict(model, parseResult.GetValue(text)!, parseResult.GetValue(topK));
             if (parseResult.GetValue(json))
             {

@@ -10,7 +10,8 @@ namespace MiniBioBert.Training.Commands;
 /// <c>loss --checkpoint DIR --batch FILE --grads OUT</c>: one forward and backward pass without dropout on a batch
 /// from a safetensors file (int64 <c>input_ids</c>, <c>token_type_ids</c>, <c>attention_mask</c>, <c>mlm_labels</c>
 /// [B, T], <c>nsp_labels</c> [B]); writes every parameter's gradient under its Hugging Face name to OUT and prints
-/// the losses and accuracies as JSON. For comparing with PyTorch.
+/// the losses and accuracies as JSON. For comparing with PyTorch. With <c>--device</c> the passes run on that device and
+/// the gradients are downloaded before they are written.
 /// </summary>
 public static class LossCommand
 {
@@ -20,17 +21,20 @@ public static class LossCommand
         var checkpoint = new Option<string>("--checkpoint") { Description = "Checkpoint directory (Hugging Face layout).", Required = true };
         var batch = new Option<string>("--batch") { Description = "Safetensors batch file.", Required = true };
         var grads = new Option<string>("--grads") { Description = "Output safetensors file of the gradients.", Required = true };
-        var command = new Command("loss", "Loss, accuracies and all parameter gradients of one batch (dropout off).") { checkpoint, batch, grads };
+        var device = DeviceOption.Create();
+        var command = new Command("loss", "Loss, accuracies and all parameter gradients of one batch (dropout off).") { checkpoint, batch, grads, device };
         CommandRunner.SetAction(command, (p, output) =>
         {
+            using var computeDevice = DeviceOption.Open(p.GetValue(device)!);
             var model = BertForPreTraining.Load(p.GetValue(checkpoint)!);
             var inputs = ReadBatch(p.GetValue(batch)!);
+            model.MoveTo(computeDevice);
             var result = model.Forward(inputs, ForwardContext.Evaluation);
             result.Loss.Backward();
             var writer = new SafeTensorsWriter();
             foreach (var parameter in model.Parameters.Parameters)
             {
-                writer.AddFloat32(parameter.Name, parameter.Value.Grad!.Span.ToArray(), parameter.Value.ShapeArray());
+                writer.AddFloat32(parameter.Name, parameter.Value.Grad!.ToArray(), parameter.Value.ShapeArray()); // downloaded from a GPU
             }
             writer.Write(p.GetValue(grads)!);
             output.WriteLine(JsonSerializer.Serialize(new Dictionary<string, double>

@@ -15,11 +15,14 @@ public static class PredictCommand
         var checkpoint = new Option<string>("--checkpoint") { Description = "A checkpoint written by 'finetune ner'.", Required = true };
         var text = new Option<string>("--text") { Description = "The text to tag.", Required = true };
         var maxSeq = new Option<int>("--max-seq") { Description = "Tokens per window, [CLS] and [SEP] included.", DefaultValueFactory = _ => 128 };
+        var device = DeviceOption.Create();
         ner.Options.Add(checkpoint);
         ner.Options.Add(text);
         ner.Options.Add(maxSeq);
+        ner.Options.Add(device);
         ner.SetAction(result => FinetuneCommandOptions.Guard(() =>
         {
+            using var computeDevice = DeviceOption.Open(result.GetValue(device)!);
             string directory = result.GetValue(checkpoint)!;
             var model = BertForFineTuning.Load(directory);
             if (model.Task != FineTuningTask.TokenClassification)
@@ -27,6 +30,7 @@ public static class PredictCommand
                 throw new ArgumentException($"'{directory}' holds a {model.Task} model, not a token classifier.");
             }
             var vocabulary = Vocabulary.Load(Model.Checkpoints.CheckpointDirectory.VocabPath(directory));
+            model.MoveTo(computeDevice);
             var encoder = new NerEncoder(new WordPieceTokenizer(vocabulary), model.Labels, result.GetValue(maxSeq));
             foreach (var entity in NerTextTagger.Entities(model, encoder, result.GetValue(text)!))
             {

@@ -2,10 +2,13 @@ using MiniBioBert.Engine;
 
 namespace MiniBioBert.Training.Downstream;
 
-/// <summary>The parameters of the epoch with the best devel score so far, to be restored at the end (early stopping).</summary>
+/// <summary>
+/// The parameters of the epoch with the best devel score so far, to be restored at the end (early stopping). The copies
+/// are host arrays wherever the parameters are (downloaded from and uploaded back to a GPU).
+/// </summary>
 internal sealed class BestEpoch(IReadOnlyList<ParameterBuffer> buffers)
 {
-    private readonly float[][] _values = [.. buffers.Select(b => (float[])b.Values.Clone())];
+    private readonly float[][] _values = [.. buffers.Select(Snapshot)];
     private double _score = double.NegativeInfinity;
 
     /// <summary>Epochs since the best one.</summary>
@@ -22,7 +25,7 @@ internal sealed class BestEpoch(IReadOnlyList<ParameterBuffer> buffers)
         (_score, EpochsWithoutImprovement) = (score, 0);
         for (int i = 0; i < buffers.Count; i++)
         {
-            buffers[i].Values.CopyTo(_values[i], 0);
+            buffers[i].CopyValuesTo(_values[i]);
         }
     }
 
@@ -31,7 +34,14 @@ internal sealed class BestEpoch(IReadOnlyList<ParameterBuffer> buffers)
     {
         for (int i = 0; i < buffers.Count; i++)
         {
-            _values[i].CopyTo(buffers[i].Values, 0);
+            buffers[i].CopyValuesFrom(_values[i]);
         }
+    }
+
+    private static float[] Snapshot(ParameterBuffer buffer)
+    {
+        var values = new float[buffer.Count];
+        buffer.CopyValuesTo(values);
+        return values;
     }
 }

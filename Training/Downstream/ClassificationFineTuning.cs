@@ -12,7 +12,8 @@ namespace MiniBioBert.Training.Downstream;
 /// Fine-tunes a sentence classifier on the pooled [CLS] vector: softmax cross-entropy for single-label tasks, sigmoid
 /// + binary cross-entropy per label for multi-label ones (a label is predicted when its logit is above 0, i.e.
 /// σ &gt; 0.5). Each sentence is encoded as [CLS] sentence [SEP], cut to max-seq. The best epoch is chosen on devel
-/// macro F1. With an output folder it writes the best checkpoint (<c>checkpoint/</c>) and <c>scores.txt</c>.
+/// macro F1. With an output folder it writes the best checkpoint (<c>checkpoint/</c>) and <c>scores.txt</c>. The model
+/// runs on <see cref="FineTuningOptions.Device"/>.
 /// </summary>
 public static class ClassificationFineTuning
 {
@@ -22,6 +23,7 @@ public static class ClassificationFineTuning
         options.Validate();
         var (encoder, vocab) = EncoderInitialization.Create(init, vocabPath, options.Seed + options.EncoderSeedOffset);
         var model = new BertForFineTuning(encoder, data.Task, data.Labels, options.Seed);
+        model.MoveTo(options.Device);
         var tokenizer = new WordPieceTokenizer(Vocabulary.Load(vocab));
         int[][] Encode(List<LabeledSentence> sentences) =>
             [.. sentences.Select(s => tokenizer.Encode(s.Text, null, options.MaxSequenceLength).InputIds)];
@@ -74,11 +76,12 @@ public static class ClassificationFineTuning
             int end = Math.Min(inputs.Length, start + batchSize);
             var batch = PaddedBatch.Create(inputs[start..end], model.Encoder.Config.PadTokenId);
             using var scope = new TensorScope();
-            var logits = model.Logits(batch.InputIds, batch.TokenTypeIds, batch.AttentionMask, batch.BatchSize, batch.SequenceLength,
-                ForwardContext.Evaluation).Span;                                                                       // [B, L]
+            // [B, L], a host copy (downloaded from a GPU: B·L values)
+            float[] logits = model.Logits(batch.InputIds, batch.TokenTypeIds, batch.AttentionMask, batch.BatchSize, batch.SequenceLength,
+                ForwardContext.Evaluation).ToArray();
             for (int b = 0; b < batch.BatchSize; b++)
             {
-                var row = logits.Slice(b * labels, labels);
+                var row = logits.AsSpan(b * labels, labels);
                 var set = new bool[labels];
                 if (model.Task == FineTuningTask.MultiLabelClassification)
                 {

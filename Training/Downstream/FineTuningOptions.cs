@@ -1,3 +1,5 @@
+using MiniBioBert.Engine;
+
 namespace MiniBioBert.Training.Downstream;
 
 /// <summary>Hyperparameters of one fine-tuning run (defaults: BERT's fine-tuning recipe, sized for a CPU).</summary>
@@ -41,6 +43,12 @@ public sealed record FineTuningOptions
 
     /// <summary>Use only the first N devel and test examples (null = all): for quick runs.</summary>
     public int? EvalLimit { get; init; }
+
+    /// <summary>
+    /// Where the model trains and predicts (<see cref="Device.Cpu"/> by default). The caller opens the device and
+    /// disposes it after the run; the run moves its model there.
+    /// </summary>
+    public Device Device { get; init; } = Device.Cpu;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first impossible value.</summary>
     public void Validate()

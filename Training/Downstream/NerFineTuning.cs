@@ -9,7 +9,7 @@ namespace MiniBioBert.Training.Downstream;
 /// Fine-tunes a token classifier on an IOB data set: aligns labels to word pieces (<see cref="NerEncoder"/>), trains
 /// with <see cref="FineTuningLoop"/> selecting on devel entity F1 (micro), then scores the best model on devel and
 /// test with <see cref="ConllEvaluator"/>. With an output folder it writes the best checkpoint (<c>checkpoint/</c>),
-/// <c>devel.predictions.tsv</c>, <c>test.predictions.tsv</c> and <c>scores.txt</c>.
+/// <c>devel.predictions.tsv</c>, <c>test.predictions.tsv</c> and <c>scores.txt</c>. The model runs on <see cref="FineTuningOptions.Device"/>.
 /// </summary>
 public static class NerFineTuning
 {
@@ -22,6 +22,7 @@ public static class NerFineTuning
             throw new ArgumentException($"max-seq {options.MaxSequenceLength} exceeds the model's {encoder.Config.MaxPositionEmbeddings} positions.");
         }
         var model = new BertForFineTuning(encoder, FineTuningTask.TokenClassification, data.Labels(), options.Seed);
+        model.MoveTo(options.Device);
         var nerEncoder = new NerEncoder(new WordPieceTokenizer(Vocabulary.Load(vocab)), model.Labels, options.MaxSequenceLength);
         var windows = nerEncoder.Encode(data.Train);
         log($"NER: {data.Train.Count} train sentences ({windows.Count} windows of ≤ {options.MaxSequenceLength} tokens), " +

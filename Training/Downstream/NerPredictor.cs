@@ -1,6 +1,6 @@
 using MiniBioBert.Engine.Autograd;
+using MiniBioBert.Engine.Kernels;
 using MiniBioBert.Engine.Memory;
-using MiniBioBert.Model;
 using MiniBioBert.Model.Downstream;
 using MiniBioBert.Model.Layers;
 
@@ -18,7 +18,6 @@ public static class NerPredictor
         var windows = encoder.Encode(sentences);
         var predicted = sentences.Select(s => new string[s.Words.Length]).ToArray();
         var byLength = windows.OrderByDescending(w => w.InputIds.Length).ToArray();
-        int labels = model.Labels.Count;
         using var noGrad = GradMode.NoGrad();
         for (int start = 0; start < byLength.Length; start += batchSize)
         {
@@ -26,14 +25,15 @@ public static class NerPredictor
             var batch = PaddedBatch.Create([.. chunk.Select(w => w.InputIds)], model.Encoder.Config.PadTokenId);
             using var scope = new TensorScope();
             var logits = model.Logits(batch.InputIds, batch.TokenTypeIds, batch.AttentionMask, batch.BatchSize, batch.SequenceLength,
-                ForwardContext.Evaluation).Span;                                                                // [B·T, L]
+                ForwardContext.Evaluation);                                                                     // [B·T, L]
+            int[] best = TensorKernels.ArgMaxRows(logits); // [B·T] on the logits' device: only the indices come back
             for (int b = 0; b < chunk.Length; b++)
             {
                 var window = chunk[b];
                 for (int k = 0; k < window.WordPositions.Length; k++)
                 {
                     int row = b * batch.SequenceLength + window.WordPositions[k];
-                    predicted[window.Sentence][window.FirstWord + k] = model.Labels[Accuracy.ArgMax(logits.Slice(row * labels, labels))];
+                    predicted[window.Sentence][window.FirstWord + k] = model.Labels[best[row]];
                 }
             }
         }

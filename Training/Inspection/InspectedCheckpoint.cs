@@ -20,10 +20,13 @@ public sealed class InspectedCheckpoint
 
     public WordPieceTokenizer Tokenizer { get; }
 
-    /// <summary>Loads config.json, model.safetensors and vocab.txt from a checkpoint directory.</summary>
+    /// <summary>
+    /// Loads config.json, model.safetensors and vocab.txt from a checkpoint directory; the model runs on
+    /// <paramref name="device"/> (the CPU by default; the caller keeps a device it opened until done with the model).
+    /// </summary>
     /// <exception cref="IOException">The directory or one of its files is missing.</exception>
     /// <exception cref="InvalidDataException">A file is malformed, or the vocabulary is larger than the model's.</exception>
-    public static InspectedCheckpoint Load(string directory)
+    public static InspectedCheckpoint Load(string directory, Device? device = null)
     {
         var model = BertForPreTraining.Load(directory);
         string vocabPath = CheckpointDirectory.VocabPath(directory);
@@ -32,6 +35,7 @@ public sealed class InspectedCheckpoint
         {
             throw new InvalidDataException($"'{vocabPath}' has {vocabulary.Count} tokens, more than the model's vocab_size ({model.Config.VocabSize}).");
         }
+        model.MoveTo(device ?? Device.Cpu);
         return new InspectedCheckpoint(model, new WordPieceTokenizer(vocabulary));
     }
 
@@ -44,8 +48,8 @@ public sealed class InspectedCheckpoint
 
     /// <summary>
     /// Runs the encoder on one sequence without recording gradients and without dropout. Returns the sequence
-    /// output [1, T, H]; when <paramref name="attentionProbabilities"/> is given, each layer adds its
-    /// probabilities [1, heads, T, T] to it.
+    /// output [1, T, H] on the model's device; when <paramref name="attentionProbabilities"/> is given, each layer adds a
+    /// host copy of its probabilities [1, heads, T, T] to it.
     /// </summary>
     public Tensor RunEncoder(EncodedInput input, List<Tensor>? attentionProbabilities = null)
     {
