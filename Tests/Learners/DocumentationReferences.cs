@@ -15,8 +15,8 @@ namespace MiniBioBert.Tests.Learners;
 /// </list>
 /// Other spans (shapes, formulas, Hugging Face names such as <c>`bert.encoder.layer.0`</c>) are plain text.
 /// <para>
-/// A Type.Member is <b>bound to a file</b> when the text itself says where it is declared, in one of two forms (only
-/// whitespace may stand where none is shown):
+/// A Type.Member is <b>bound to a file</b> when the text itself says where it is declared, in one of two forms on one
+/// line (only whitespace may stand where none is shown):
 /// <list type="number">
 /// <item>the path, a plus sign, the member: <c>`Model/Layers/BertEmbeddings.cs` + `BertEmbeddings.Forward`</c>;</item>
 /// <item>the member, then an opening parenthesis directly followed by the path:

@@ -3,9 +3,11 @@ namespace MiniBioBert.Tests.Learners;
 /// <summary>Every file and Type.Member that the learner documents name exists (syntax: <see cref="DocumentationReferences"/>).</summary>
 public class WalkthroughReferencesTests
 {
-    [TestCase("docs/walkthrough.md", 60)]
-    [TestCase("docs/architecture.md", 30)]
-    public void EveryCodeReferenceResolves(string document, int minimumReferences)
+    // Minimums a little under today's counts (2026-12-07: 230 references, 37 bound, in the walkthrough; 199 and 13 in
+    // the architecture), so that a parser that silently stops recognising either kind fails here.
+    [TestCase("docs/walkthrough.md", 200, 30)]
+    [TestCase("docs/architecture.md", 170, 10)]
+    public void EveryCodeReferenceResolves(string document, int minimumReferences, int minimumBoundMembers)
     {
         string root = DocumentationReferences.RepositoryRoot();
         var references = DocumentationReferences.Parse(Path.Combine(root, document), document);
@@ -18,8 +20,9 @@ public class WalkthroughReferencesTests
             .ToList();
 
         Assert.That(problems, Is.Empty);
-        // Guards against a parser that silently stops recognising references.
+        // Guards against a parser that silently stops recognising references, or members bound to their files.
         Assert.That(references, Has.Count.GreaterThanOrEqualTo(minimumReferences));
+        Assert.That(references.Count(r => r.DeclaredIn is not null), Is.GreaterThanOrEqualTo(minimumBoundMembers));
     }
 
     [Test]
