@@ -7,13 +7,15 @@ using MiniBioBert.Engine.Memory;
 namespace MiniBioBert.Engine.Kernels;
 
 /// <summary>
-/// The one place where the engine chooses between the CPU and the GPU. Each method takes tensors, runs the kernel of
-/// <see cref="Cpu"/> on <see cref="Tensor.Memory"/> when they are on the CPU, and its twin of <see cref="Gpu"/> on
-/// device views otherwise, with the same meaning (and, for backward kernels, the same "add into the gradient"
-/// convention unless the method says "written"). <see cref="Ops"/> and the model's layers call these methods, so
-/// neither needs to know where the data is. A fused CPU kernel without a GPU twin is composed on the GPU from
-/// existing GPU kernels (same formula, e.g. the same dropout mask bits; float rounding may differ in the last bits).
-/// The CPU branch is the CPU code as it was, with one extra null test per call.
+/// The one place where the engine chooses a kernel. Each method takes tensors and runs, by their <see cref="Device"/>:
+/// the plain loops of <see cref="Reference.ReferenceKernels"/> on <see cref="Device.Reference"/> (checked first, so a
+/// learner steps from a layer into a loop in two steps), the GPU twin of <see cref="Gpu"/> on device views for an
+/// accelerator, and otherwise the fast kernel of <see cref="Cpu"/> on <see cref="Tensor.Memory"/> — all three with the
+/// same meaning (and, for backward kernels, the same "add into the gradient" convention unless the method says
+/// "written"). <see cref="Ops"/> and the model's layers call these methods, so neither needs to know where the data is.
+/// A fused CPU kernel without a GPU twin is composed on the GPU from existing GPU kernels (same formula, e.g. the same
+/// dropout mask bits; float rounding may differ in the last bits). Every method has the same three-way shape; the
+/// branches repeat by design, so that each method reads on its own.
 /// </summary>
 public static partial class TensorKernels
 {
