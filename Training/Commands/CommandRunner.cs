@@ -6,7 +6,7 @@ namespace MiniBioBert.Training.Commands;
 /// Runs a command line: parse errors and the known exceptions of command actions become one line
 /// <c>error: …</c> on the error writer and an exit code (2: bad usage, 1: failure at run time), never a stack trace.
 /// </summary>
-public static class CommandRunner
+internal static class CommandRunner
 {
     /// <summary>Exit code of a successful run.</summary>
     public const int Success = 0;

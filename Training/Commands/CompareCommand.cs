@@ -5,7 +5,7 @@ using MiniBioBert.Training.Downstream;
 namespace MiniBioBert.Training.Commands;
 
 /// <summary><c>compare --task ner</c>: random initialisation against a pretrained checkpoint, same settings and seeds.</summary>
-public static class CompareCommand
+internal static class CompareCommand
 {
     public static Command Create()
     {

@@ -7,7 +7,7 @@ using MiniBioBert.Training.Data;
 namespace MiniBioBert.Training.Commands;
 
 /// <summary>The <c>--corpus</c>, <c>--vocab</c> and <c>--vocab-size</c> options, and how they resolve to files.</summary>
-public sealed class CorpusArguments
+internal sealed class CorpusArguments
 {
     /// <summary>The <c>--vocab</c> value that names the shared BERT-base-uncased vocabulary.</summary>
     public const string BertBaseUncased = "bert-base-uncased";

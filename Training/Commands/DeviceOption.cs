@@ -8,7 +8,7 @@ namespace MiniBioBert.Training.Commands;
 /// The <c>--device</c> option: <c>cpu</c>, <c>reference</c> (the textbook kernels of Engine/Reference, for stepping
 /// through in a debugger), or a GPU through ILGPU (<c>cuda</c>, <c>opencl</c>, <c>ilgpu-cpu</c>).
 /// </summary>
-public static class DeviceOption
+internal static class DeviceOption
 {
     /// <summary>The names <c>--device</c> accepts.</summary>
     public static IReadOnlyList<string> Supported => Device.Names;
@@ -43,7 +43,7 @@ public static class DeviceOption
 }
 
 /// <summary>Sets the number of CPU threads the kernels use.</summary>
-public static class CpuThreads
+internal static class CpuThreads
 {
     /// <summary>Sets <see cref="CpuParallel.ThreadCount"/>; <see cref="ArgumentException"/> unless it is positive.</summary>
     public static void Set(int threads)

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace MiniBioBert.Training.Commands;
 
 /// <summary>Durations written like <c>90s</c>, <c>60m</c>, <c>1h</c>, <c>1h30m</c>, <c>2.5m</c>.</summary>
-public static partial class DurationText
+internal static partial class DurationText
 {
     /// <summary>The duration of <paramref name="text"/>; <see cref="ArgumentException"/> when it is not one.</summary>
     public static TimeSpan Parse(string text)

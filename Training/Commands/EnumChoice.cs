@@ -1,7 +1,7 @@
 namespace MiniBioBert.Training.Commands;
 
 /// <summary>Reads an option whose words name the values of an enum, in the enum's order.</summary>
-public static class EnumChoice
+internal static class EnumChoice
 {
     /// <summary>
     /// The value whose word (case-insensitive) is <paramref name="text"/>; otherwise an <see cref="ArgumentException"/>

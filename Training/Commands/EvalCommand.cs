@@ -14,7 +14,7 @@ namespace MiniBioBert.Training.Commands;
 /// evaluation masks depend on the corpus, the vocabulary, the sequence length and the seed; when the checkpoint has a
 /// <c>trainer_state.json</c> its settings are the defaults, so the held-out documents are those of training.
 /// </summary>
-public static class EvalCommand
+internal static class EvalCommand
 {
     /// <summary>The <c>eval</c> command.</summary>
     public static Command Create()

@@ -4,7 +4,7 @@ using MiniBioBert.Training.Downstream;
 namespace MiniBioBert.Training.Commands;
 
 /// <summary><c>finetune ner</c> and <c>finetune classify</c>: fine-tune an encoder on a downstream task.</summary>
-public static class FinetuneCommand
+internal static class FinetuneCommand
 {
     public static Command Create()
     {

@@ -4,7 +4,7 @@ using MiniBioBert.Training.Inspection;
 namespace MiniBioBert.Training.Commands;
 
 /// <summary><c>inspect attention</c>: heatmaps of every layer's and head's attention probabilities for one input.</summary>
-public static class InspectAttentionCommand
+internal static class InspectAttentionCommand
 {
     public static Command Create()
     {

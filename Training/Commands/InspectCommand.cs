@@ -5,7 +5,7 @@ using MiniBioBert.Training.Data;
 namespace MiniBioBert.Training.Commands;
 
 /// <summary><c>inspect tokens --text "…" [--vocab FILE]</c>: shows the WordPiece split of a text with the token ids.</summary>
-public static class InspectCommand
+internal static class InspectCommand
 {
     /// <summary>The <c>inspect</c> command group.</summary>
     public static Command Create()

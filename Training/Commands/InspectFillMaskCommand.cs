@@ -7,7 +7,7 @@ using Spectre.Console;
 namespace MiniBioBert.Training.Commands;
 
 /// <summary><c>inspect fill-mask</c>: the most probable tokens for each [MASK] in a text, as a table or as JSON.</summary>
-public static class InspectFillMaskCommand
+internal static class InspectFillMaskCommand
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 

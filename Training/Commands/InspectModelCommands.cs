@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace MiniBioBert.Training.Commands;
 
 /// <summary>The subcommands of <c>inspect</c> that look inside a trained model: <c>attention</c> and <c>fill-mask</c>.</summary>
-public static class InspectModelCommands
+internal static class InspectModelCommands
 {
     public static IEnumerable<Command> CreateSubcommands() => [InspectAttentionCommand.Create(), InspectFillMaskCommand.Create()];
 

@@ -13,7 +13,7 @@ namespace MiniBioBert.Training.Commands;
 /// the losses and accuracies as JSON. For comparing with PyTorch. With <c>--device</c> the passes run on that device and
 /// the gradients are downloaded before they are written.
 /// </summary>
-public static class LossCommand
+internal static class LossCommand
 {
     /// <summary>The <c>loss</c> command.</summary>
     public static Command Create()

@@ -3,7 +3,7 @@ using MiniBioBert.Training.Pretraining;
 namespace MiniBioBert.Training.Commands;
 
 /// <summary>The command-line spelling of <see cref="NonFiniteAction"/>.</summary>
-public static class NonFiniteActionText
+internal static class NonFiniteActionText
 {
     /// <summary>The accepted values, in the order of <see cref="NonFiniteAction"/>.</summary>
     public static readonly IReadOnlyList<string> Names = ["skip", "rollback"];

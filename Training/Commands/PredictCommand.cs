@@ -6,7 +6,7 @@ using MiniBioBert.Training.Downstream;
 namespace MiniBioBert.Training.Commands;
 
 /// <summary><c>predict ner --checkpoint DIR --text "..."</c>: the entities a fine-tuned model finds in free text.</summary>
-public static class PredictCommand
+internal static class PredictCommand
 {
     public static Command Create()
     {

@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace MiniBioBert.Training.Commands;
 
 /// <summary><c>tokenizer train --corpus … --vocab-size N --output vocab.txt</c>: learns a WordPiece vocabulary.</summary>
-public static class TokenizerCommand
+internal static class TokenizerCommand
 {
     /// <summary>The <c>tokenizer</c> command group.</summary>
     public static Command Create()

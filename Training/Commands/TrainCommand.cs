@@ -16,7 +16,7 @@ namespace MiniBioBert.Training.Commands;
 /// <c>train</c>: pretrains a model (MLM + NSP) and is also what runs when no command is given. Without
 /// <c>--steps</c>, <c>--epochs</c> or <c>--time-budget</c> it trains for <see cref="DefaultTimeBudget"/>.
 /// </summary>
-public sealed class TrainCommand
+internal sealed class TrainCommand
 {
     /// <summary>The budget of a plain <c>train</c>: with corpus loading and the final evaluation the command ends within 20 minutes on 2 cores.</summary>
     public const string DefaultTimeBudget = "16m";

@@ -1,10 +1,10 @@
 namespace MiniBioBert.Training.Data;
 
 /// <summary>One document of a corpus: its sentences, in order, and an id for messages (file and line, or PMID).</summary>
-public sealed record CorpusDocument(string Id, IReadOnlyList<string> Sentences);
+internal sealed record CorpusDocument(string Id, IReadOnlyList<string> Sentences);
 
 /// <summary>How a corpus file is laid out.</summary>
-public enum CorpusFormat
+internal enum CorpusFormat
 {
     /// <summary>Decided from the first non-blank line: PubTator when it looks like <c>PMID|t|…</c> or <c>PMID|a|…</c>.</summary>
     Auto,
@@ -17,4 +17,4 @@ public enum CorpusFormat
 }
 
 /// <summary>A corpus file and its format.</summary>
-public sealed record CorpusSource(string Path, CorpusFormat Format = CorpusFormat.Auto);
+internal sealed record CorpusSource(string Path, CorpusFormat Format = CorpusFormat.Auto);

@@ -8,7 +8,7 @@ namespace MiniBioBert.Training.Data;
 /// SHA-256 of its full content (≈ 1 GB/s, so tens of milliseconds for the shared corpora). The folder and the
 /// modification time are left out on purpose: moving or touching an unchanged file keeps its cache valid.
 /// </summary>
-public static class CorpusFingerprint
+internal static class CorpusFingerprint
 {
     /// <summary>The fingerprint (hex) of <paramref name="sources"/>; throws <see cref="FileNotFoundException"/> for a missing file.</summary>
     public static string Compute(IEnumerable<CorpusSource> sources)

@@ -1,7 +1,7 @@
 namespace MiniBioBert.Training.Data;
 
 /// <summary>Reads the documents of one or more corpus files, in order, dispatching on each file's format.</summary>
-public static class CorpusReader
+internal static class CorpusReader
 {
     /// <summary>
     /// The documents of every source, streamed file after file. A file that yields no document throws

@@ -5,7 +5,7 @@ namespace MiniBioBert.Training.Data;
 /// random sample of round(fraction × count) documents; they are never used to build training examples
 /// (not even as the random "next sentence").
 /// </summary>
-public sealed class CorpusSplit
+internal sealed class CorpusSplit
 {
     private CorpusSplit(int[] training, int[] heldOut)
     {

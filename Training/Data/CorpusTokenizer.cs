@@ -12,7 +12,7 @@ namespace MiniBioBert.Training.Data;
 /// <param name="Encode">Sentence → word-piece ids, no specials. Must be thread-safe (sentences are tokenized in parallel).</param>
 /// <param name="Specials">Special token ids and vocabulary size.</param>
 /// <param name="Fingerprint">Changes whenever the ids produced for some text could change (see <see cref="FingerprintOf"/>).</param>
-public sealed record CorpusTokenizer(Func<string, int[]> Encode, SpecialTokenIds Specials, string Fingerprint)
+internal sealed record CorpusTokenizer(Func<string, int[]> Encode, SpecialTokenIds Specials, string Fingerprint)
 {
     /// <summary>Wraps a WordPiece tokenizer; the fingerprint hashes every vocabulary token and the lower-casing option.</summary>
     public static CorpusTokenizer FromWordPiece(WordPieceTokenizer tokenizer)

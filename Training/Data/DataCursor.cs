@@ -2,7 +2,7 @@ namespace MiniBioBert.Training.Data;
 
 /// <summary>A position in the endless stream of training batches: the epoch and the batch index within it.
 /// Saving it in a checkpoint and reading from it again reproduces the following batches exactly.</summary>
-public readonly record struct DataCursor(int Epoch, int BatchIndex)
+internal readonly record struct DataCursor(int Epoch, int BatchIndex)
 {
     /// <summary>The first batch of epoch 0.</summary>
     public static DataCursor Start => new(0, 0);
@@ -12,4 +12,4 @@ public readonly record struct DataCursor(int Epoch, int BatchIndex)
 }
 
 /// <summary>A training batch with its position and the position to resume from once it has been used.</summary>
-public sealed record PositionedBatch(DataCursor Position, DataCursor Next, PretrainingBatch Batch);
+internal sealed record PositionedBatch(DataCursor Position, DataCursor Next, PretrainingBatch Batch);

@@ -5,7 +5,7 @@ namespace MiniBioBert.Training.Data;
 /// <c>../shared/data</c> next to the repository root (the folder holding <c>MiniBioBert.sln</c>).
 /// Your own corpora and the tokenized-corpus cache live in the repository's <c>corpus/</c> folder.
 /// </summary>
-public static class DataPaths
+internal static class DataPaths
 {
     /// <summary>The environment variable that overrides the shared data folder.</summary>
     public const string EnvironmentVariable = "MINIBIOBERT_DATA";

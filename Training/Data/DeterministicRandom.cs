@@ -7,7 +7,7 @@ namespace MiniBioBert.Training.Data;
 /// <see cref="ulong"/>: the same seed gives the same numbers on every machine and .NET version, and
 /// <see cref="State"/> can be saved and restored to resume a stream exactly.
 /// </summary>
-public struct DeterministicRandom
+internal struct DeterministicRandom
 {
     private const ulong GoldenGamma2 = unchecked(2 * SplitMix64.Gamma);
     private const ulong GoldenGamma3 = unchecked(3 * SplitMix64.Gamma);

@@ -4,7 +4,7 @@ namespace MiniBioBert.Training.Data;
 /// The 32-bit FNV-1a hash of a string's UTF-16 characters, defined once: it decides the HoC split bucket of a PMID
 /// (<see cref="Downstream.HocReader.SplitBucket"/>) and the test suite's hashing tokenizer maps words with it.
 /// </summary>
-public static class Fnv1a
+internal static class Fnv1a
 {
     /// <summary>The 32-bit FNV offset basis.</summary>
     public const uint OffsetBasis = 2166136261;

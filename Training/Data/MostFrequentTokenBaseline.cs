@@ -5,7 +5,7 @@ namespace MiniBioBert.Training.Data;
 /// documents (masked positions are drawn uniformly over maskable tokens, so this is the most frequent masked label
 /// in expectation), scored on the masked positions of the evaluation batches. A trained model must beat it.
 /// </summary>
-public sealed record MostFrequentTokenBaseline(int TokenId, double Accuracy, int Correct, int Predictions)
+internal sealed record MostFrequentTokenBaseline(int TokenId, double Accuracy, int Correct, int Predictions)
 {
     /// <summary>Counts the training tokens (ignoring [PAD], [CLS], [SEP], [MASK]) and scores the winner on <paramref name="evaluation"/>.</summary>
     public static MostFrequentTokenBaseline Compute(

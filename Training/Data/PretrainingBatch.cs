@@ -6,7 +6,7 @@ namespace MiniBioBert.Training.Data;
 /// A batch of <see cref="BatchSize"/> masked sequences, each padded to <see cref="SequenceLength"/> (T).
 /// Dense arrays are row-major [B, T]; the sparse view lists the predicted positions as flat indices b·T + t.
 /// </summary>
-public sealed class PretrainingBatch
+internal sealed class PretrainingBatch
 {
     /// <summary>
     /// The label of positions that are not predicted: <see cref="Ops.IgnoreIndex"/> itself, under the

@@ -5,7 +5,7 @@ namespace MiniBioBert.Training.Data;
 /// (seed, epoch), shuffles them, masks them anew, and drops its last partial batch so every batch has
 /// <see cref="BatchSize"/> rows. Everything is a pure function of the seed and the <see cref="DataCursor"/>.
 /// </summary>
-public sealed class PretrainingBatchSource
+internal sealed class PretrainingBatchSource
 {
     private readonly TokenizedCorpus _corpus;
     private readonly IReadOnlyList<int> _documents;

@@ -4,7 +4,7 @@ namespace MiniBioBert.Training.Data;
 /// The knobs of example creation and masking, with the defaults of BERT's <c>create_pretraining_data</c>
 /// (short_seq_prob 0.1, masked_lm_prob 0.15, max_predictions_per_seq 20) and a sequence length of 128.
 /// </summary>
-public sealed record PretrainingDataOptions
+internal sealed record PretrainingDataOptions
 {
     /// <summary>Length of every sequence, [CLS] A [SEP] B [SEP] included; batches are padded to it.</summary>
     public int MaxSequenceLength { get; init; } = 128;

@@ -4,7 +4,7 @@ namespace MiniBioBert.Training.Data;
 /// Everything pretraining needs from the data, in one place: the tokenized corpus (cached), the held-out split,
 /// the training batch source and the fixed evaluation batches over the held-out documents.
 /// </summary>
-public sealed class PretrainingDataset
+internal sealed class PretrainingDataset
 {
     private readonly Lazy<MostFrequentTokenBaseline> _baseline;
 

@@ -7,7 +7,7 @@ namespace MiniBioBert.Training.Data;
 /// seed, the epoch and k: each instance is masked with its own stream derived from (seed, epoch, instance index),
 /// so any batch can be re-created alone (this is what makes resuming exact).
 /// </summary>
-public sealed class PretrainingEpoch
+internal sealed class PretrainingEpoch
 {
     private readonly TokenizedCorpus _corpus;
     private readonly PretrainingInstance[] _instances;

@@ -5,7 +5,7 @@ namespace MiniBioBert.Training.Data;
 /// <c>TokenIds[BStart..BEnd]</c> of a <see cref="TokenizedCorpus"/> (each a run of whole sentences, then
 /// truncated). The sequence is <c>[CLS] A [SEP] B [SEP]</c>.
 /// </summary>
-public readonly record struct PretrainingInstance(int AStart, int AEnd, int BStart, int BEnd, bool IsRandomNext)
+internal readonly record struct PretrainingInstance(int AStart, int AEnd, int BStart, int BEnd, bool IsRandomNext)
 {
     /// <summary>Tokens in segment A.</summary>
     public int ALength => AEnd - AStart;

@@ -15,7 +15,7 @@ namespace MiniBioBert.Training.Data;
 /// </list>
 /// Instances are ranges into the corpus, so building an epoch copies no tokens.
 /// </summary>
-public static class PretrainingInstanceBuilder
+internal static class PretrainingInstanceBuilder
 {
     /// <summary>
     /// The instances of <paramref name="documents"/> (document order, then chunk order), drawing from <paramref name="random"/>.

@@ -4,7 +4,7 @@ namespace MiniBioBert.Training.Data;
 /// Reads PubTator files: a document is the title (one sentence) followed by the abstract split into sentences
 /// by <see cref="SentenceSplitter"/>. Tab-separated annotation and relation lines are ignored.
 /// </summary>
-public static class PubTatorReader
+internal static class PubTatorReader
 {
     /// <summary>The documents of <paramref name="path"/> (plain or gzip), streamed; the id is "file:PMID".</summary>
     public static IEnumerable<CorpusDocument> Read(string path, int maxLineBytes = CorpusLineReader.DefaultMaxLineBytes)

@@ -1,7 +1,7 @@
 namespace MiniBioBert.Training.Data;
 
 /// <summary>Reads the one-sentence-per-line format: lines are trimmed, a blank line ends a document, empty documents are skipped.</summary>
-public static class SentencePerLineReader
+internal static class SentencePerLineReader
 {
     /// <summary>The documents of <paramref name="path"/> (plain or gzip), streamed; the id is "file:first line".</summary>
     public static IEnumerable<CorpusDocument> Read(string path, int maxLineBytes = CorpusLineReader.DefaultMaxLineBytes)

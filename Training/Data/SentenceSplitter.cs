@@ -6,7 +6,7 @@ namespace MiniBioBert.Training.Data;
 /// A simple rule-based sentence splitter: a sentence ends at '.', '!' or '?' followed by whitespace and an
 /// upper-case letter or a digit, unless the word before the '.' is a common abbreviation or a single letter.
 /// </summary>
-public static partial class SentenceSplitter
+internal static partial class SentenceSplitter
 {
     private static readonly HashSet<string> Abbreviations = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -3,7 +3,7 @@ using MiniBioBert.Model.Tokenization;
 namespace MiniBioBert.Training.Data;
 
 /// <summary>The ids of the special tokens and the vocabulary size: all the pipeline needs to know about a vocabulary.</summary>
-public sealed record SpecialTokenIds(int Pad, int Unk, int Cls, int Sep, int Mask, int VocabSize)
+internal sealed record SpecialTokenIds(int Pad, int Unk, int Cls, int Sep, int Mask, int VocabSize)
 {
     /// <summary>The ids of a loaded WordPiece <paramref name="vocabulary"/>.</summary>
     public static SpecialTokenIds From(Vocabulary vocabulary) =>

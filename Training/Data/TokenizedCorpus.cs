@@ -6,7 +6,7 @@ namespace MiniBioBert.Training.Data;
 /// <c>TokenIds[SentenceStart(s) .. SentenceStart(s + 1)]</c>; document <c>d</c> holds sentences
 /// <c>FirstSentence(d) .. FirstSentence(d + 1) - 1</c>. Empty sentences and documents are never stored.
 /// </summary>
-public sealed class TokenizedCorpus
+internal sealed class TokenizedCorpus
 {
     private readonly int[] _tokenIds;
     private readonly int[] _sentenceStarts;

@@ -6,7 +6,7 @@ using System.Text;
 namespace MiniBioBert.Training.Data;
 
 /// <summary>How a tokenized corpus was obtained: the corpus, whether it came from the cache, the cache file and the time taken.</summary>
-public sealed record CorpusLoadResult(TokenizedCorpus Corpus, bool FromCache, string? CachePath, TimeSpan Elapsed)
+internal sealed record CorpusLoadResult(TokenizedCorpus Corpus, bool FromCache, string? CachePath, TimeSpan Elapsed)
 {
     /// <summary>"Tokenized corpus: N documents, … (loaded from cache in 0.2 s)".</summary>
     public override string ToString() =>
@@ -21,7 +21,7 @@ public sealed record CorpusLoadResult(TokenizedCorpus Corpus, bool FromCache, st
 /// D document ids. The cache is used only when both fingerprints match; a stale, truncated or corrupt file is
 /// rebuilt (with a warning for the corrupt case) and rewritten atomically.
 /// </summary>
-public static class TokenizedCorpusCache
+internal static class TokenizedCorpusCache
 {
     /// <summary>Bumped whenever the layout or the reading/splitting rules change, which invalidates old caches.</summary>
     public const int Version = 1;

@@ -3,7 +3,7 @@ using MiniBioBert.Model.Downstream;
 namespace MiniBioBert.Training.Downstream;
 
 /// <summary>A sentence classification task: its kind, its label names (id order) and its three splits.</summary>
-public sealed record ClassificationDataSet(string Name, FineTuningTask Task, string[] Labels,
+internal sealed record ClassificationDataSet(string Name, FineTuningTask Task, string[] Labels,
     List<LabeledSentence> Train, List<LabeledSentence> Devel, List<LabeledSentence> Test)
 {
     public const string Piboso = "nicta-piboso";

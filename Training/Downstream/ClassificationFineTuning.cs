@@ -15,7 +15,7 @@ namespace MiniBioBert.Training.Downstream;
 /// macro F1. With an output folder it writes the best checkpoint (<c>checkpoint/</c>) and <c>scores.txt</c>. The model
 /// runs on <see cref="FineTuningOptions.Device"/>.
 /// </summary>
-public static class ClassificationFineTuning
+internal static class ClassificationFineTuning
 {
     public static (List<EpochRecord> Epochs, ClassificationScores Devel, ClassificationScores Test) Run(ClassificationDataSet data, string init,
         string? vocabPath, FineTuningOptions options, string? outputDirectory, Action<string> log)

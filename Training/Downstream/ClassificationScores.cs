@@ -9,7 +9,7 @@ namespace MiniBioBert.Training.Downstream;
 /// plain accuracy, for multi-label tasks subset accuracy). Macro F1 is the mean of the per-label F1s; micro F1 pools
 /// the counts of all labels (equal to accuracy for single-label tasks).
 /// </summary>
-public sealed record ClassificationScores(IReadOnlyList<F1Score> PerLabel, F1Score Micro, int Examples, int ExactMatches)
+internal sealed record ClassificationScores(IReadOnlyList<F1Score> PerLabel, F1Score Micro, int Examples, int ExactMatches)
 {
     public double Accuracy => Examples == 0 ? 0 : (double)ExactMatches / Examples;
 

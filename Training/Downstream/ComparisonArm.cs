@@ -1,7 +1,7 @@
 namespace MiniBioBert.Training.Downstream;
 
 /// <summary>One side of an initialisation comparison: its name, its --init, and the test F1 of each seed.</summary>
-public sealed record ComparisonArm(string Name, string Init, IReadOnlyList<double> TestF1)
+internal sealed record ComparisonArm(string Name, string Init, IReadOnlyList<double> TestF1)
 {
     public double Mean => TestF1.Average();
 

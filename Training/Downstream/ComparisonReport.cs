@@ -9,7 +9,7 @@ namespace MiniBioBert.Training.Downstream;
 /// Writes a comparison into the documentation: a markdown section (settings, mean ± std of test F1, per-seed values)
 /// between marker comments in a markdown file (replaced on rerun, appended the first time), and a bar plot PNG.
 /// </summary>
-public static class ComparisonReport
+internal static class ComparisonReport
 {
     private const string BeginMarker = "<!-- compare:ner:begin -->";
     private const string EndMarker = "<!-- compare:ner:end -->";

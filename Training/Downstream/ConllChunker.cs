@@ -6,7 +6,7 @@ namespace MiniBioBert.Training.Downstream;
 /// an I-X whose previous tag is O or of another type (an I- without a B- begins a new entity). Each sentence starts
 /// as if after an O.
 /// </summary>
-public static class ConllChunker
+internal static class ConllChunker
 {
     public static List<EntitySpan> Chunks(IReadOnlyList<string> tags)
     {

@@ -8,7 +8,7 @@ namespace MiniBioBert.Training.Downstream;
 /// is correct when a gold entity has the same span (start and end) and type. Precision, recall and F1 per type and
 /// micro-averaged over all entities.
 /// </summary>
-public static class ConllEvaluator
+internal static class ConllEvaluator
 {
     /// <summary>Scores sentence-aligned gold and predicted tag sequences (same lengths).</summary>
     public static NerScores Evaluate(IReadOnlyList<string[]> goldTags, IReadOnlyList<string[]> predictedTags)

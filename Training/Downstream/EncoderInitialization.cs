@@ -9,7 +9,7 @@ namespace MiniBioBert.Training.Downstream;
 /// Where fine-tuning starts: <c>random</c> (a <see cref="BertConfig"/>-default model with random weights and the
 /// given vocabulary, bert-base-uncased by default) or a pretraining checkpoint directory (its weights and vocab.txt).
 /// </summary>
-public static class EncoderInitialization
+internal static class EncoderInitialization
 {
     public const string Random = "random";
 

@@ -1,4 +1,4 @@
 namespace MiniBioBert.Training.Downstream;
 
 /// <summary>One epoch of fine-tuning: mean training loss, the devel score after it, and the time it took.</summary>
-public sealed record EpochRecord(int Epoch, double TrainLoss, double DevelScore, TimeSpan Elapsed);
+internal sealed record EpochRecord(int Epoch, double TrainLoss, double DevelScore, TimeSpan Elapsed);

@@ -5,7 +5,7 @@ namespace MiniBioBert.Training.Downstream;
 /// <param name="Gold">Gold items (entities, or examples carrying the label).</param>
 /// <param name="Predicted">Predicted items.</param>
 /// <param name="Correct">Predictions that are right (for entities: exactly a gold span and type).</param>
-public sealed record F1Score(string Name, int Gold, int Predicted, int Correct)
+internal sealed record F1Score(string Name, int Gold, int Predicted, int Correct)
 {
     /// <summary>Correct / Predicted (0 when nothing was predicted, as conlleval).</summary>
     public double Precision => Predicted == 0 ? 0 : (double)Correct / Predicted;

@@ -13,7 +13,7 @@ namespace MiniBioBert.Training.Downstream;
 /// the parameters of the best epoch restored into the model. A step whose loss or gradient is NaN or infinite makes
 /// no update; a warning names the first non-finite tensor, and the step is left out of the epoch's mean loss.
 /// </summary>
-public static class FineTuningLoop
+internal static class FineTuningLoop
 {
     /// <summary>
     /// Trains <paramref name="model"/> on examples 0 … <paramref name="trainCount"/> − 1. <paramref name="batchLoss"/>

@@ -3,7 +3,7 @@ using MiniBioBert.Engine;
 namespace MiniBioBert.Training.Downstream;
 
 /// <summary>Hyperparameters of one fine-tuning run (defaults: BERT's fine-tuning recipe, sized for a CPU).</summary>
-public sealed record FineTuningOptions
+internal sealed record FineTuningOptions
 {
     /// <summary>Passes over the training set (the most; early stopping may end sooner).</summary>
     public int Epochs { get; init; } = 3;

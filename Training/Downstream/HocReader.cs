@@ -10,7 +10,7 @@ namespace MiniBioBert.Training.Downstream;
 /// abstract goes to test when FNV-1a(PMID) mod 10 = 0, to devel when it is 1, to train otherwise (≈ 80/10/10,
 /// deterministic, and no abstract is split between sets).
 /// </summary>
-public static class HocReader
+internal static class HocReader
 {
     private const string Header = "pmid\tsent_idx\tlabels_raw\tsentence";
 

@@ -6,7 +6,7 @@ namespace MiniBioBert.Training.Downstream;
 /// When the "pretrained" side is itself <c>random</c>, its encoder weights use other seeds
 /// (<see cref="FineTuningOptions.EncoderSeedOffset"/> = 1000): a check of the machinery, not a comparison.
 /// </summary>
-public static class InitComparison
+internal static class InitComparison
 {
     public const int SecondRandomSeedOffset = 1000;
 

@@ -7,7 +7,7 @@ namespace MiniBioBert.Training.Downstream;
 /// CoNLL-style IOB files: one <c>word&lt;TAB&gt;tag</c> line per token, a blank line after each sentence.
 /// Reading checks every line: exactly two non-empty columns and a tag that is <c>O</c>, <c>B-X</c> or <c>I-X</c>.
 /// </summary>
-public static class IobFile
+internal static class IobFile
 {
     /// <summary>Reads the sentences of <paramref name="path"/>.</summary>
     /// <exception cref="InvalidDataException">A line has the wrong number of columns or an unknown tag (file and line named).</exception>

@@ -3,7 +3,7 @@ namespace MiniBioBert.Training.Downstream;
 /// <summary>One IOB2 tag: <c>O</c>, or <c>B-Type</c> (begins an entity) / <c>I-Type</c> (continues one).</summary>
 /// <param name="Prefix">'O', 'B' or 'I'.</param>
 /// <param name="Type">The entity type ("" for O).</param>
-public readonly record struct IobTag(char Prefix, string Type)
+internal readonly record struct IobTag(char Prefix, string Type)
 {
     public const string Outside = "O";
 

@@ -4,4 +4,4 @@ namespace MiniBioBert.Training.Downstream;
 /// <param name="Document">The PubMed id of the abstract it comes from.</param>
 /// <param name="Text">The sentence.</param>
 /// <param name="Labels">Its label names (possibly none for multi-label tasks).</param>
-public sealed record LabeledSentence(string Document, string Text, string[] Labels);
+internal sealed record LabeledSentence(string Document, string Text, string[] Labels);

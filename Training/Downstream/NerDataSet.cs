@@ -1,7 +1,7 @@
 namespace MiniBioBert.Training.Downstream;
 
 /// <summary>The three splits of an IOB data set folder (<c>train.tsv</c>, <c>devel.tsv</c>, <c>test.tsv</c>).</summary>
-public sealed record NerDataSet(List<TaggedSentence> Train, List<TaggedSentence> Devel, List<TaggedSentence> Test)
+internal sealed record NerDataSet(List<TaggedSentence> Train, List<TaggedSentence> Devel, List<TaggedSentence> Test)
 {
     /// <summary>Reads the folder; the limits keep only the first sentences of train / of devel and test.</summary>
     /// <exception cref="InvalidDataException">A file is malformed (file and line named).</exception>

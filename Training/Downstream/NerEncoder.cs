@@ -10,7 +10,7 @@ namespace MiniBioBert.Training.Downstream;
 /// so that every word is predicted exactly once (nothing is truncated). A single word with more pieces than a
 /// window holds keeps only its first pieces (its label sits on the first one).
 /// </summary>
-public sealed class NerEncoder
+internal sealed class NerEncoder
 {
     private readonly WordPieceTokenizer _tokenizer;
     private readonly Dictionary<string, int> _labelIds;

@@ -11,7 +11,7 @@ namespace MiniBioBert.Training.Downstream;
 /// test with <see cref="ConllEvaluator"/>. With an output folder it writes the best checkpoint (<c>checkpoint/</c>),
 /// <c>devel.predictions.tsv</c>, <c>test.predictions.tsv</c> and <c>scores.txt</c>. The model runs on <see cref="FineTuningOptions.Device"/>.
 /// </summary>
-public static class NerFineTuning
+internal static class NerFineTuning
 {
     public static NerRunResult Run(NerDataSet data, string init, string? vocabPath, FineTuningOptions options, string? outputDirectory, Action<string> log)
     {

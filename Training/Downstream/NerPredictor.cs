@@ -7,7 +7,7 @@ using MiniBioBert.Model.Layers;
 namespace MiniBioBert.Training.Downstream;
 
 /// <summary>Predicts one tag per word with a token-classification model (no dropout, no gradients).</summary>
-public static class NerPredictor
+internal static class NerPredictor
 {
     /// <summary>
     /// The predicted tags of every sentence: windows are batched (longest first, to pad little), and each word takes

@@ -4,7 +4,7 @@ using MiniBioBert.Model.Tokenization;
 namespace MiniBioBert.Training.Downstream;
 
 /// <summary>NER on free text: words from the <see cref="BasicTokenizer"/> (case kept), tags from <see cref="NerPredictor"/>.</summary>
-public static class NerTextTagger
+internal static class NerTextTagger
 {
     /// <summary>The entities in <paramref name="text"/>: type and the words of the span joined by spaces.</summary>
     public static List<(string Type, string Text)> Entities(BertForFineTuning model, NerEncoder encoder, string text)

@@ -9,4 +9,4 @@ namespace MiniBioBert.Training.Downstream;
 /// <param name="InputIds">Token ids, [CLS] … [SEP], at most max-seq long.</param>
 /// <param name="Labels">One label id per token: the word's label on its first piece, −100 elsewhere (later pieces, [CLS], [SEP]).</param>
 /// <param name="WordPositions">For each word of the window, the position of its first piece in <see cref="InputIds"/>.</param>
-public sealed record NerWindow(int Sentence, int FirstWord, int[] InputIds, int[] Labels, int[] WordPositions);
+internal sealed record NerWindow(int Sentence, int FirstWord, int[] InputIds, int[] Labels, int[] WordPositions);

@@ -4,7 +4,7 @@ namespace MiniBioBert.Training.Downstream;
 /// Sequences of different lengths padded to the longest one, as the encoder consumes them: every array is [B·T]
 /// row-major, padding has id [PAD], token type 0 and attention mask 0.
 /// </summary>
-public sealed record PaddedBatch(int BatchSize, int SequenceLength, int[] InputIds, int[] TokenTypeIds, int[] AttentionMask)
+internal sealed record PaddedBatch(int BatchSize, int SequenceLength, int[] InputIds, int[] TokenTypeIds, int[] AttentionMask)
 {
     /// <summary>Pads <paramref name="sequences"/> (each starting with [CLS]) with <paramref name="padId"/>.</summary>
     public static PaddedBatch Create(IReadOnlyList<int[]> sequences, int padId)

@@ -7,7 +7,7 @@ namespace MiniBioBert.Training.Downstream;
 /// <c>label&lt;TAB&gt;sentence</c> line per sentence, and a blank line after the abstract. Single-label.
 /// Splits: <c>train_clean.txt</c>, <c>dev_clean.txt</c>, <c>test_clean.txt</c>.
 /// </summary>
-public static class PibosoReader
+internal static class PibosoReader
 {
     public static ClassificationDataSet Load(string directory)
     {

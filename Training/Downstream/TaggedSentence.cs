@@ -4,4 +4,4 @@ namespace MiniBioBert.Training.Downstream;
 /// <param name="Words">The pre-tokenized words.</param>
 /// <param name="Tags">One IOB2 tag per word.</param>
 /// <param name="FirstLine">1-based line of the first word in the file it came from (0 for free text).</param>
-public sealed record TaggedSentence(string[] Words, string[] Tags, int FirstLine = 0);
+internal sealed record TaggedSentence(string[] Words, string[] Tags, int FirstLine = 0);

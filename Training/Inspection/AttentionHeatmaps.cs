@@ -9,7 +9,7 @@ namespace MiniBioBert.Training.Inspection;
 /// along the columns, and one overview with every layer (rows) × head (columns). Colours span the fixed range
 /// [0, 1] so that heads can be compared with each other. Files are replaced atomically.
 /// </summary>
-public static class AttentionHeatmaps
+internal static class AttentionHeatmaps
 {
     /// <summary>File name of the image with all layers and heads.</summary>
     public const string OverviewFileName = "attention-overview.png";

@@ -7,7 +7,7 @@ namespace MiniBioBert.Training.Inspection;
 /// <see cref="Head"/> is how query token i distributes its attention over the key tokens (each row sums to 1).
 /// Layers and heads are numbered from 0, as in the parameter names (bert.encoder.layer.0…).
 /// </summary>
-public sealed class AttentionMaps
+internal sealed class AttentionMaps
 {
     private readonly IReadOnlyList<Tensor> _layers; // each [1, heads, T, T]
 

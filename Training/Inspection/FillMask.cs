@@ -6,7 +6,7 @@ namespace MiniBioBert.Training.Inspection;
 /// Hugging Face's fill-mask pipeline: for each [MASK] in the text, the k most probable tokens under
 /// softmax(MLM logits) at that position.
 /// </summary>
-public static class FillMask
+internal static class FillMask
 {
     /// <summary>Predictions for every [MASK] of <paramref name="text"/>, in text order.</summary>
     /// <exception cref="ArgumentException">The text has no [MASK], or <paramref name="topK"/> is below 1.</exception>

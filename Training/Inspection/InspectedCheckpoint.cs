@@ -8,7 +8,7 @@ using MiniBioBert.Model.Tokenization;
 namespace MiniBioBert.Training.Inspection;
 
 /// <summary>A checkpoint opened for inspection: the model with its weights and a tokenizer over its vocab.txt.</summary>
-public sealed class InspectedCheckpoint
+internal sealed class InspectedCheckpoint
 {
     private InspectedCheckpoint(BertForPreTraining model, WordPieceTokenizer tokenizer)
     {

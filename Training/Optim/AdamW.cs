@@ -19,7 +19,7 @@ namespace MiniBioBert.Training.Optim;
 /// CPU, reference and GPU kernels sit side by side in Engine (<see cref="AdamWScalars"/> has the formula). A model
 /// on a device is updated there by <see cref="ModelOptimizer"/>. Not thread-safe: one <see cref="Step"/> at a time.
 /// </summary>
-public sealed class AdamW
+internal sealed class AdamW
 {
     private readonly ParameterSegment[] _segments;
     private readonly float[] _firstMoment;

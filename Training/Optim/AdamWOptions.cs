@@ -8,7 +8,7 @@ namespace MiniBioBert.Training.Optim;
 /// only defaults: <see cref="AdamW"/> reads these options on the CPU and <see cref="DeviceAdamW"/> hands the same
 /// ones to the GPU kernel (<see cref="ForLearningRate"/>).
 /// </summary>
-public sealed record AdamWOptions
+internal sealed record AdamWOptions
 {
     /// <summary>Decay rate of the first-moment (mean) estimate, in [0, 1).</summary>
     public double Beta1 { get; init; } = 0.9;

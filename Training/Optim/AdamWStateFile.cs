@@ -23,7 +23,7 @@ namespace MiniBioBert.Training.Optim;
 /// Saving is atomic (<c>path.tmp</c>, then rename). Loading checks everything and throws
 /// <see cref="InvalidDataException"/> naming the file and the problem.
 /// </summary>
-public static class AdamWStateFile
+internal static class AdamWStateFile
 {
     /// <summary>The format version this code writes and reads.</summary>
     public const int Version = 1;

@@ -14,7 +14,7 @@ namespace MiniBioBert.Training.Optim;
 /// saved, so the optimizer file is the same whichever device trained.
 /// </para>
 /// </summary>
-public sealed class DeviceAdamW
+internal sealed class DeviceAdamW
 {
     private readonly ParameterBuffer _parameters;
     private readonly Tensor _firstMoment;   // m: [Count]

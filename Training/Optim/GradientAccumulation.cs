@@ -10,7 +10,7 @@ namespace MiniBioBert.Training.Optim;
 /// (cheapest, as Hugging Face does) or, after summing, call <see cref="AverageMicroBatches"/> — never both.
 /// Clip after averaging, so the norm is that of the mean gradient.
 /// </summary>
-public static class GradientAccumulation
+internal static class GradientAccumulation
 {
     /// <summary>Turns the sum of <paramref name="microBatchCount"/> micro-batch gradients into their mean (g ← g / N), on their device.</summary>
     public static void AverageMicroBatches(Tensor gradients, int microBatchCount)

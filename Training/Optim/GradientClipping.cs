@@ -8,7 +8,7 @@ namespace MiniBioBert.Training.Optim;
 /// together, and when c = maxNorm / (n + 1e-6) is below 1 every gradient is scaled by c. <see cref="ModelOptimizer"/>
 /// hands c to the AdamW update, which multiplies the gradients by it as it reads them (the same float product).
 /// </summary>
-public static class GradientClipping
+internal static class GradientClipping
 {
     /// <summary>
     /// ‖g‖₂ over all of <paramref name="gradients"/>, the squares summed in double. Non-finite (NaN or +∞) exactly

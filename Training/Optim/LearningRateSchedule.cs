@@ -12,7 +12,7 @@ namespace MiniBioBert.Training.Optim;
 /// Pass <see cref="AdamW.StepCount"/> before the step: <c>optimizer.Step(p, g, schedule.LearningRate(optimizer.StepCount))</c>.
 /// For a wall-clock budget, estimate T once from measured throughput and construct the schedule with it.
 /// </summary>
-public sealed class LearningRateSchedule
+internal sealed class LearningRateSchedule
 {
     /// <summary>A schedule peaking at <paramref name="peakLearningRate"/>; requires 0 ≤ W ≤ T and T ≥ 1.</summary>
     public LearningRateSchedule(double peakLearningRate, long warmupSteps, long totalSteps)

@@ -3,7 +3,7 @@ using MiniBioBert.Engine;
 namespace MiniBioBert.Training.Optim;
 
 /// <summary>Finds where a NaN or infinity is in a model's parameters and gradients, to name it in a warning.</summary>
-public static class NonFiniteTensors
+internal static class NonFiniteTensors
 {
     /// <summary>
     /// The first parameter whose value is non-finite (named "<c>name (its value is not finite)</c>"), otherwise the

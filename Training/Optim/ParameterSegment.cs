@@ -7,4 +7,4 @@ namespace MiniBioBert.Training.Optim;
 /// <param name="Offset">Index of the first float of the range.</param>
 /// <param name="Length">Number of floats in the range.</param>
 /// <param name="Decay">True when decoupled weight decay is applied to this range.</param>
-public readonly record struct ParameterSegment(int Offset, int Length, bool Decay);
+internal readonly record struct ParameterSegment(int Offset, int Length, bool Decay);

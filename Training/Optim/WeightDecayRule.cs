@@ -4,7 +4,7 @@ namespace MiniBioBert.Training.Optim;
 /// The BERT convention for which parameters get weight decay: every weight matrix and embedding table does,
 /// biases and LayerNorm parameters do not.
 /// </summary>
-public static class WeightDecayRule
+internal static class WeightDecayRule
 {
     /// <summary>
     /// True when weight decay applies to the parameter with this Hugging Face name

@@ -4,7 +4,7 @@ using MiniBioBert.Training.Data;
 namespace MiniBioBert.Training.Pretraining;
 
 /// <summary>Turns the data pipeline's batches into the model's inputs.</summary>
-public static class BatchInputs
+internal static class BatchInputs
 {
     /// <summary>The same arrays, viewed as <see cref="PretrainingInputs"/> (no copy).</summary>
     public static PretrainingInputs ToInputs(this PretrainingBatch batch) =>

@@ -6,7 +6,7 @@ namespace MiniBioBert.Training.Pretraining;
 /// The dropout seed of each forward pass, a pure function of (run seed, step, micro-batch), so a resumed run draws
 /// the same masks as an uninterrupted one.
 /// </summary>
-public static class DropoutSeeds
+internal static class DropoutSeeds
 {
     /// <summary>SplitMix64 of the three values mixed with distinct odd constants.</summary>
     public static ulong For(int seed, long step, int microBatch) =>

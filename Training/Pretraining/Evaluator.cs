@@ -7,7 +7,7 @@ using MiniBioBert.Training.Data;
 namespace MiniBioBert.Training.Pretraining;
 
 /// <summary>Held-out evaluation: forward passes without dropout and without recording for backward.</summary>
-public static class Evaluator
+internal static class Evaluator
 {
     /// <summary>
     /// MLM/NSP losses and accuracies of <paramref name="model"/> over <paramref name="batches"/>, with the MLM accuracy

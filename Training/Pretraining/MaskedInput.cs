@@ -1,7 +1,7 @@
 namespace MiniBioBert.Training.Pretraining;
 
 /// <summary>What the model was shown at a position chosen for masked-LM prediction (BERT's 80/10/10 rule).</summary>
-public enum MaskedInput
+internal enum MaskedInput
 {
     /// <summary>The <c>[MASK]</c> token: the original can only be predicted from context.</summary>
     MaskToken,

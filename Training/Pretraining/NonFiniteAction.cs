@@ -1,7 +1,7 @@
 namespace MiniBioBert.Training.Pretraining;
 
 /// <summary>What the pretraining trainer does when a step's loss or gradient is NaN or infinite (<c>--on-non-finite</c>).</summary>
-public enum NonFiniteAction
+internal enum NonFiniteAction
 {
     /// <summary>Skip the update and go on with the next batch (the weights and the optimizer stay as they were).</summary>
     Skip,

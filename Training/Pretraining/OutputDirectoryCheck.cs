@@ -1,7 +1,7 @@
 namespace MiniBioBert.Training.Pretraining;
 
 /// <summary>Checks, before any training, that a run directory can be written and has room for checkpoints.</summary>
-public static class OutputDirectoryCheck
+internal static class OutputDirectoryCheck
 {
     /// <summary>
     /// Creates <paramref name="directory"/>, writes and deletes a probe file in it, and checks that its drive has at

@@ -4,7 +4,7 @@ using MiniBioBert.Training.Data;
 namespace MiniBioBert.Training.Pretraining;
 
 /// <summary>Opens the data of a run: its corpus tokenized with its vocabulary, split and batched as its options say.</summary>
-public static class PretrainingData
+internal static class PretrainingData
 {
     /// <summary>
     /// The dataset for <paramref name="options"/> (corpus, sequence length, batch size, seed) with the WordPiece

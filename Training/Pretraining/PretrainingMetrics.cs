@@ -6,7 +6,7 @@ namespace MiniBioBert.Training.Pretraining;
 /// Sums of losses and correct predictions over several batches, turned into means: the MLM loss is averaged over
 /// all masked positions (not over batches), the NSP loss over all sentence pairs.
 /// </summary>
-public sealed class PretrainingMetrics
+internal sealed class PretrainingMetrics
 {
     private double _mlmLossSum;
     private double _nspLossSum;

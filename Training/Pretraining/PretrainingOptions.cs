@@ -7,7 +7,7 @@ namespace MiniBioBert.Training.Pretraining;
 /// Everything that defines a pretraining run besides the data and the starting weights. Stored in every
 /// checkpoint's <c>trainer_state.json</c>, so <c>--resume</c> continues with exactly these settings.
 /// </summary>
-public sealed record PretrainingOptions
+internal sealed record PretrainingOptions
 {
     /// <summary>The model shape (its vocabulary size is that of the vocabulary file).</summary>
     public BertConfig Model { get; init; } = new();

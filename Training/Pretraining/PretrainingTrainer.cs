@@ -28,7 +28,7 @@ namespace MiniBioBert.Training.Pretraining;
 /// averages, clips and updates there too. Checkpoints are written in the same format whichever device trained.
 /// </para>
 /// </summary>
-public sealed class PretrainingTrainer
+internal sealed class PretrainingTrainer
 {
     /// <summary>Rollbacks allowed without completing the step that failed; one more failure stops the run.</summary>
     public const int MaxRollbacksInARow = 3;

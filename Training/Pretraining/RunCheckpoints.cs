@@ -16,7 +16,7 @@ namespace MiniBioBert.Training.Pretraining;
 /// next save.
 /// </para>
 /// </summary>
-public static partial class RunCheckpoints
+internal static partial class RunCheckpoints
 {
     /// <summary>The optimizer state file inside a checkpoint.</summary>
     public const string OptimizerFileName = "optimizer.bin";

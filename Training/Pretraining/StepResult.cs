@@ -3,7 +3,7 @@ namespace MiniBioBert.Training.Pretraining;
 /// <summary>What one optimizer step measured (means over its micro-batches).</summary>
 /// <param name="Step">Steps completed, this one included (1-based).</param>
 /// <param name="Skipped">True when the loss or the gradient was not finite and the update was skipped.</param>
-public sealed record StepResult(
+internal sealed record StepResult(
     long Step, double Loss, double MlmLoss, double NspLoss, double MlmAccuracy, double NspAccuracy,
     double LearningRate, double GradNorm, bool Skipped);
 
@@ -13,10 +13,10 @@ public sealed record StepResult(
 /// <param name="Tensor">The first non-finite tensor (see <see cref="NonFiniteTensors.First"/>), or "loss".</param>
 /// <param name="Checkpoint">The checkpoint directory restored.</param>
 /// <param name="RollbacksInARow">Rollbacks since a step got past the failing one, this one included.</param>
-public sealed record RollbackResult(long FailedStep, long RestoredStep, string Tensor, string Checkpoint, int RollbacksInARow);
+internal sealed record RollbackResult(long FailedStep, long RestoredStep, string Tensor, string Checkpoint, int RollbacksInARow);
 
 /// <summary>Why a run ended.</summary>
-public enum StopReason
+internal enum StopReason
 {
     /// <summary>The planned number of steps is done.</summary>
     Completed,
@@ -32,4 +32,4 @@ public enum StopReason
 }
 
 /// <summary>The outcome of <see cref="PretrainingTrainer.Run"/>.</summary>
-public sealed record TrainingResult(long Steps, StopReason Reason, PretrainingMetrics FinalEvaluation, string LastCheckpoint, TimeSpan Elapsed);
+internal sealed record TrainingResult(long Steps, StopReason Reason, PretrainingMetrics FinalEvaluation, string LastCheckpoint, TimeSpan Elapsed);

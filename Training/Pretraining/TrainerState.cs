@@ -9,7 +9,7 @@ namespace MiniBioBert.Training.Pretraining;
 /// a resumed run needs. There is no random-generator state to save: data batches are pure functions of
 /// (seed, epoch, batch index) and dropout masks of (seed, step, micro-batch) (see <see cref="DropoutSeeds"/>).
 /// </summary>
-public sealed record TrainerState
+internal sealed record TrainerState
 {
     /// <summary>The file name inside a checkpoint directory.</summary>
     public const string FileName = "trainer_state.json";

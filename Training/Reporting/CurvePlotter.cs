@@ -8,7 +8,7 @@ namespace MiniBioBert.Training.Reporting;
 /// <c>loss.png</c> (train loss raw and smoothed, eval loss), <c>accuracy.png</c> (MLM and NSP accuracy, train and eval)
 /// and <c>lr.png</c> (learning rate), all against the optimizer step. Files are replaced atomically.
 /// </summary>
-public static class CurvePlotter
+internal static class CurvePlotter
 {
     /// <summary>File name of the loss plot.</summary>
     public const string LossFileName = "loss.png";

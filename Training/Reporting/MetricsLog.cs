@@ -10,7 +10,7 @@ namespace MiniBioBert.Training.Reporting;
 /// each flushed as soon as it is written. A run killed mid-write leaves at most one incomplete last line, which
 /// <see cref="Read"/> skips with a warning. Not thread-safe.
 /// </summary>
-public sealed class MetricsLog : IDisposable
+internal sealed class MetricsLog : IDisposable
 {
     /// <summary>The file name inside a run directory.</summary>
     public const string FileName = "metrics.jsonl";

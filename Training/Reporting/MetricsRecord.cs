@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace MiniBioBert.Training.Reporting;
 
 /// <summary>Values of <see cref="MetricsRecord.Split"/>.</summary>
-public static class MetricsSplit
+internal static class MetricsSplit
 {
     /// <summary>Measured on training batches (typically averaged since the previous train record).</summary>
     public const string Train = "train";
@@ -19,7 +19,7 @@ public static class MetricsSplit
 /// One line of <c>metrics.jsonl</c>: the measurements at one optimizer step for one split.
 /// Every field but <see cref="Step"/> and <see cref="Split"/> is optional and left out of the JSON when null.
 /// </summary>
-public sealed record MetricsRecord
+internal sealed record MetricsRecord
 {
     /// <summary>Optimizer updates completed when the values were measured.</summary>
     [JsonPropertyName("step")]

@@ -10,7 +10,7 @@ namespace MiniBioBert.Training.Reporting;
 /// most 4 times a second, with <see cref="Log"/> messages scrolling above it. When output is redirected (or the
 /// console is not interactive): one plain line per <c>plainLineInterval</c>. Call from one thread only.
 /// </summary>
-public sealed class TrainingDashboard : IDisposable
+internal sealed class TrainingDashboard : IDisposable
 {
     private const int BarWidth = 40;
     private static readonly TimeSpan LiveRefreshInterval = TimeSpan.FromMilliseconds(250);

@@ -1,7 +1,7 @@
 namespace MiniBioBert.Training.Reporting;
 
 /// <summary>A snapshot of the run for <see cref="TrainingDashboard.Update"/>; optional values show as "–".</summary>
-public sealed record TrainingProgress
+internal sealed record TrainingProgress
 {
     /// <summary>Optimizer updates completed.</summary>
     public required long Step { get; init; }

@@ -1,7 +1,7 @@
 namespace MiniBioBert.Training.Reporting;
 
 /// <summary>End-of-run figures for <see cref="TrainingDashboard.Summary"/>; null values are left out of the table.</summary>
-public sealed record TrainingSummary
+internal sealed record TrainingSummary
 {
     /// <summary>Optimizer updates completed.</summary>
     public required long Steps { get; init; }
