@@ -57,29 +57,18 @@ public sealed class Tensor
 
     internal bool IsPooled { get; private set; }
 
-    private Tensor(Device device, float[] data, int offset, int[] shape, bool isView, bool isPooled)
+    /// <summary>A tensor over exactly one storage: <paramref name="data"/> (host devices) or <paramref name="buffer"/> (a GPU).</summary>
+    private Tensor(Device device, float[]? data, MemoryBuffer1D<float, Stride1D.Dense>? buffer, int offset, int[] shape, bool isView, bool isPooled)
     {
         Size = ShapeSize(shape);
-        if (offset < 0 || offset + Size > data.Length)
+        long capacity = data?.Length ?? buffer!.Length;
+        if (offset < 0 || offset + Size > capacity)
         {
-            throw new ArgumentException($"A tensor of shape {FormatShape(shape)} at offset {offset} does not fit in an array of {data.Length} floats.");
+            string storage = data is null ? "a device buffer" : "an array";
+            throw new ArgumentException($"A tensor of shape {FormatShape(shape)} at offset {offset} does not fit in {storage} of {capacity} floats.");
         }
         _shape = shape;
         _data = data;
-        Offset = offset;
-        Device = device;
-        IsView = isView;
-        IsPooled = isPooled;
-    }
-
-    private Tensor(Device device, MemoryBuffer1D<float, Stride1D.Dense> buffer, int offset, int[] shape, bool isView, bool isPooled)
-    {
-        Size = ShapeSize(shape);
-        if (offset < 0 || offset + Size > buffer.Length)
-        {
-            throw new ArgumentException($"A tensor of shape {FormatShape(shape)} at offset {offset} does not fit in a device buffer of {buffer.Length} floats.");
-        }
-        _shape = shape;
         _buffer = buffer;
         Offset = offset;
         Device = device;
@@ -132,17 +121,17 @@ public sealed class Tensor
     public static Tensor Uninitialized(Device device, params int[] shape) => Allocate(device, shape, clear: false);
 
     /// <summary>Wraps an existing array (no copy). The tensor is never returned to the pool.</summary>
-    public static Tensor FromArray(float[] data, params int[] shape) => new(Device.Cpu, data, 0, (int[])shape.Clone(), isView: false, isPooled: false);
+    public static Tensor FromArray(float[] data, params int[] shape) => new(Device.Cpu, data, null, 0, (int[])shape.Clone(), isView: false, isPooled: false);
 
     /// <summary>A tensor that views <paramref name="size"/>-element block of <paramref name="data"/> at <paramref name="offset"/>.</summary>
-    public static Tensor ViewOf(float[] data, int offset, params int[] shape) => new(Device.Cpu, data, offset, (int[])shape.Clone(), isView: true, isPooled: false);
+    public static Tensor ViewOf(float[] data, int offset, params int[] shape) => new(Device.Cpu, data, null, offset, (int[])shape.Clone(), isView: true, isPooled: false);
 
     /// <summary>
     /// A view of <paramref name="data"/> from <paramref name="offset"/> on a host device (<see cref="Device.Cpu"/> or
     /// <see cref="Device.Reference"/>, whose kernels then compute it); no copy.
     /// </summary>
     public static Tensor ViewOf(Device device, float[] data, int offset, params int[] shape) => device.IsHost
-        ? new(device, data, offset, (int[])shape.Clone(), isView: true, isPooled: false)
+        ? new(device, data, null, offset, (int[])shape.Clone(), isView: true, isPooled: false)
         : throw new ArgumentException($"A host array cannot be viewed on {device.Name}: upload it with To(device).");
 
     /// <summary>A CPU tensor holding a copy of <paramref name="values"/> (<see cref="To"/> moves it to a GPU).</summary>
@@ -167,9 +156,9 @@ public sealed class Tensor
         }
         if (scope is null)
         {
-            return new Tensor(device, new float[size], 0, (int[])shape.Clone(), isView: false, isPooled: false);
+            return new Tensor(device, new float[size], null, 0, (int[])shape.Clone(), isView: false, isPooled: false);
         }
-        var tensor = new Tensor(device, BufferPool.Shared.Rent(size, clear), 0, (int[])shape.Clone(), isView: false, isPooled: true);
+        var tensor = new Tensor(device, BufferPool.Shared.Rent(size, clear), null, 0, (int[])shape.Clone(), isView: false, isPooled: true);
         scope.Track(tensor);
         return tensor;
     }
@@ -183,9 +172,9 @@ public sealed class Tensor
         if (scope is null)
         {
             var owned = clear ? gpu.AllocateZeros<float>(Math.Max(1, size)) : gpu.Allocate<float>(Math.Max(1, size));
-            return new Tensor(device, owned, 0, (int[])shape.Clone(), isView: false, isPooled: false);
+            return new Tensor(device, null, owned, 0, (int[])shape.Clone(), isView: false, isPooled: false);
         }
-        var tensor = new Tensor(device, device.Buffers!.Rent(size, clear), 0, (int[])shape.Clone(), isView: false, isPooled: true);
+        var tensor = new Tensor(device, null, device.Buffers!.Rent(size, clear), 0, (int[])shape.Clone(), isView: false, isPooled: true);
         scope.Track(tensor);
         return tensor;
     }
@@ -228,8 +217,8 @@ public sealed class Tensor
     {
         var resolved = ResolveShape(shape, Size);
         var view = _buffer is not null
-            ? new Tensor(Device, _buffer, Offset, resolved, isView: true, isPooled: false)
-            : new Tensor(Device, Data, Offset, resolved, isView: true, isPooled: false);
+            ? new Tensor(Device, null, _buffer, Offset, resolved, isView: true, isPooled: false)
+            : new Tensor(Device, Data, null, Offset, resolved, isView: true, isPooled: false);
         view.RequiresGrad = RequiresGrad;
         return view;
     }

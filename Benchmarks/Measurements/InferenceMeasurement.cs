@@ -21,12 +21,8 @@ internal static class InferenceMeasurement
 {
     public static int Run(string[] args)
     {
-        int batches = MeasurementArguments.Int(args, "--steps", 10);
-        int warmup = MeasurementArguments.Int(args, "--warmup", 10);
-        int batchSize = MeasurementArguments.Int(args, "--batch", 32);
-        int sequenceLength = MeasurementArguments.Int(args, "--seq", 128);
-        CpuParallel.ThreadCount = MeasurementArguments.Int(args, "--threads", Environment.ProcessorCount);
-        using var device = DeviceOption.Open(MeasurementArguments.Text(args, "--device", "cpu"));
+        var (batches, warmup, batchSize, sequenceLength, device) = MeasurementArguments.Common(args, steps: 10, warmup: 10);
+        using var _ = device;
 
         var config = new BertConfig();
         var model = new BertForPreTraining(config, seed: 1);

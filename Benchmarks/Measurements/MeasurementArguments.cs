@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using MiniBioBert.Training.Commands;
+using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Engine;
 
 namespace MiniBioBert.Benchmarks.Measurements;
 
@@ -48,5 +51,18 @@ internal static class MeasurementArguments
             throw new ArgumentException($"{name} needs a positive whole number.");
         }
         return value;
+    }
+
+    /// <summary>
+    /// The options both measurements take: <c>--steps</c> and <c>--warmup</c> (with the command's defaults),
+    /// <c>--batch</c> (32), <c>--seq</c> (128), <c>--threads</c> (all cores; applied here) and <c>--device</c> (cpu; opened
+    /// here: dispose it when done).
+    /// </summary>
+    public static (int Steps, int Warmup, int BatchSize, int SequenceLength, Device Device) Common(string[] args, int steps, int warmup)
+    {
+        var settings = (Int(args, "--steps", steps), Int(args, "--warmup", warmup), Int(args, "--batch", 32), Int(args, "--seq", 128));
+        CpuParallel.ThreadCount = Int(args, "--threads", Environment.ProcessorCount);
+        var device = DeviceOption.Open(Text(args, "--device", "cpu"));
+        return (settings.Item1, settings.Item2, settings.Item3, settings.Item4, device);
     }
 }

@@ -25,13 +25,9 @@ internal static class TrainStepMeasurement
 {
     public static int Run(string[] args)
     {
-        int steps = MeasurementArguments.Int(args, "--steps", 5);
-        int warmup = MeasurementArguments.Int(args, "--warmup", 8);
-        int batchSize = MeasurementArguments.Int(args, "--batch", 32);
-        int sequenceLength = MeasurementArguments.Int(args, "--seq", 128);
+        var (steps, warmup, batchSize, sequenceLength, device) = MeasurementArguments.Common(args, steps: 5, warmup: 8);
+        using var _ = device;
         bool profile = args.Contains("--profile");
-        CpuParallel.ThreadCount = MeasurementArguments.Int(args, "--threads", Environment.ProcessorCount);
-        using var device = DeviceOption.Open(MeasurementArguments.Text(args, "--device", "cpu"));
 
         var config = new BertConfig();
         var model = new BertForPreTraining(config, seed: 1);

@@ -40,7 +40,9 @@ internal static class ResidualLayerNormKernels
     /// <summary>
     /// From dy: d(sum) through LayerNorm, added to <paramref name="residualGrad"/>; denseGrad = d(sum) ⊙ mask
     /// (written, not added; the mask is skipped when empty); and, summed over fixed row chunks, the LayerNorm weight
-    /// and bias gradients and the dense bias gradient Σ_rows denseGrad, added to theirs.
+    /// and bias gradients and the dense bias gradient Σ_rows denseGrad, added to theirs. The chunked accumulation
+    /// mirrors <see cref="LayerNormKernels.Backward"/>'s (same row arithmetic, shared), with a third gradient and the
+    /// mask: the setup of the three-part accumulator is written out here rather than bent into one generic caller.
     /// </summary>
     public static void Backward(ReadOnlyMemory<float> sum, ReadOnlyMemory<float> weight, ReadOnlyMemory<float> mean,
         ReadOnlyMemory<float> rstd, ReadOnlyMemory<float> mask, ReadOnlyMemory<float> dy, Memory<float> residualGrad,

@@ -4,7 +4,8 @@ namespace MiniBioBert.Engine.Cpu;
 
 /// <summary>
 /// Softmax and log-softmax over the last dimension, numerically stable (the row maximum is subtracted before exp).
-/// Rows are independent, so each block of rows runs on its own core.
+/// Rows are independent, so each block of rows runs on its own core. Every kernel here has the same loop over row
+/// blocks and row slices around its own arithmetic; the loop is written out in each, so each kernel reads whole.
 /// </summary>
 internal static class SoftmaxKernels
 {

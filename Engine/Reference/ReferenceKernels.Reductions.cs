@@ -15,25 +15,13 @@ internal static partial class ReferenceKernels
     }
 
     /// <summary>destination[c] += Σ_r source[r, c] over the rows of a [rows, columns] source (bias gradients).</summary>
-    public static void AddColumnSums(Tensor source, Tensor destination, int columns)
-    {
-        // source: [rows, columns]; destination: [columns]
-        int rows = source.Size / columns;
-        var values = source.Span;
-        var target = destination.Span;
-        for (int c = 0; c < columns; c++)
-        {
-            float sum = 0;
-            for (int r = 0; r < rows; r++)
-            {
-                sum += values[r * columns + c];
-            }
-            target[c] += sum;
-        }
-    }
+    public static void AddColumnSums(Tensor source, Tensor destination, int columns) => AddSignedColumnSums(source, destination, columns, sign: 1f);
 
     /// <summary>destination[c] −= Σ_r source[r, c] (the gradient of a subtracted, broadcast operand).</summary>
-    public static void SubtractColumnSums(Tensor source, Tensor destination, int columns)
+    public static void SubtractColumnSums(Tensor source, Tensor destination, int columns) => AddSignedColumnSums(source, destination, columns, sign: -1f);
+
+    /// <summary>destination[c] += sign·Σ_r source[r, c], the column summed top to bottom in float (sign ±1: exact).</summary>
+    private static void AddSignedColumnSums(Tensor source, Tensor destination, int columns, float sign)
     {
         // source: [rows, columns]; destination: [columns]
         int rows = source.Size / columns;
@@ -46,7 +34,7 @@ internal static partial class ReferenceKernels
             {
                 sum += values[r * columns + c];
             }
-            target[c] -= sum;
+            target[c] += sign * sum;
         }
     }
 

@@ -23,10 +23,8 @@ internal static class CompareCommand
             command.Options.Add(option);
         }
         shared.AddTo(command);
-        command.SetAction(result => FinetuneCommandOptions.Guard(() =>
+        shared.SetAction(command, (result, options) =>
         {
-            using var device = shared.OpenDevice(result);
-            var options = shared.Read(result, device);
             string dataDirectory = result.GetValue(data)!;
             var dataSet = NerDataSet.Load(dataDirectory, options.TrainLimit, options.EvalLimit);
             var arms = InitComparison.Run(dataSet, result.GetValue(pretrained)!, result.GetValue(shared.Vocab), options, result.GetValue(seeds), Console.WriteLine);
@@ -45,7 +43,7 @@ internal static class CompareCommand
             }
             Console.WriteLine($"wrote {docPath} and {imagePath}");
             return 0;
-        }));
+        });
         return command;
     }
 }

@@ -19,17 +19,15 @@ internal static class FinetuneClassifyCommand
         command.Options.Add(init);
         command.Options.Add(output);
         shared.AddTo(command);
-        command.SetAction(result => FinetuneCommandOptions.Guard(() =>
+        shared.SetAction(command, (result, options) =>
         {
-            using var device = shared.OpenDevice(result);
-            var options = shared.Read(result, device);
             string taskName = result.GetValue(task)!;
             var data = ClassificationDataSet.Load(taskName, DataPaths.DataRoot, options.TrainLimit, options.EvalLimit);
             var (_, _, test) = ClassificationFineTuning.Run(data, result.GetValue(init)!, result.GetValue(shared.Vocab), options,
                 result.GetValue(output) ?? Path.Combine("runs", "finetune-" + taskName), Console.WriteLine);
             Console.WriteLine($"test accuracy {100 * test.Accuracy:F2}%, macro F1 {100 * test.MacroF1:F2}");
             return 0;
-        }));
+        });
         return command;
     }
 }

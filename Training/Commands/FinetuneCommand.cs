@@ -25,15 +25,13 @@ internal static class FinetuneCommand
         command.Options.Add(init);
         command.Options.Add(output);
         shared.AddTo(command);
-        command.SetAction(result => FinetuneCommandOptions.Guard(() =>
+        shared.SetAction(command, (result, options) =>
         {
-            using var device = shared.OpenDevice(result);
-            var options = shared.Read(result, device);
             var dataSet = NerDataSet.Load(result.GetValue(data)!, options.TrainLimit, options.EvalLimit);
             var run = NerFineTuning.Run(dataSet, result.GetValue(init)!, result.GetValue(shared.Vocab), options, result.GetValue(output), Console.WriteLine);
             Console.WriteLine($"test entity F1 (micro): {100 * run.Test.Micro.F1:F2}");
             return 0;
-        }));
+        });
         return command;
     }
 }

@@ -31,18 +31,22 @@ internal sealed class FinetuneCommandOptions
     }
 
     /// <summary>
-    /// The fine-tuning options given on the command line, on <paramref name="device"/> (opened by the caller with
-    /// <see cref="OpenDevice"/>, and disposed by it); applies --threads as a side effect.
+    /// Makes <paramref name="run"/> the command's action: it receives the parsed command line and the fine-tuning
+    /// options, on the <c>--device</c> device (opened before, disposed after); known failures are one <c>error:</c> line.
     /// </summary>
-    public FineTuningOptions Read(ParseResult result, Engine.Device device)
+    public void SetAction(Command command, Func<ParseResult, FineTuningOptions, int> run) =>
+        command.SetAction(result => Guard(() =>
+        {
+            using var device = DeviceOption.Open(result.GetValue(Device)!);
+            return run(result, Read(result, device));
+        }));
+
+    /// <summary>The fine-tuning options given on the command line, on <paramref name="device"/>; applies --threads as a side effect.</summary>
+    private FineTuningOptions Read(ParseResult result, Engine.Device device)
     {
         if (result.GetValue(Threads) is int threads)
         {
-            if (threads < 1)
-            {
-                throw new ArgumentException($"--threads must be at least 1, not {threads}.");
-            }
-            CpuParallel.ThreadCount = threads;
+            CpuThreads.Set(threads);
         }
         var options = new FineTuningOptions
         {
@@ -59,9 +63,6 @@ internal sealed class FinetuneCommandOptions
         options.Validate();
         return options;
     }
-
-    /// <summary>Opens the device of <c>--device</c> (dispose it when done); an unknown or absent one is an <see cref="ArgumentException"/>.</summary>
-    public Engine.Device OpenDevice(ParseResult result) => DeviceOption.Open(result.GetValue(Device)!);
 
     /// <summary>Runs <paramref name="action"/>; known failures print <c>error: message</c> on stderr and give exit code 1.</summary>
     public static int Guard(Func<int> action)
