@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using MiniBioBert.Engine.Autograd;
 using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Engine.Gpu;
 using MiniBioBert.Engine.Memory;
 using MiniBioBert.Model;
 using MiniBioBert.Model.Layers;
@@ -39,12 +40,14 @@ internal static class TrainStepMeasurement
         var timer = new Stopwatch();
         double lastLoss = 0, optimizerMs = 0, stepMs = 0;
         long poolAllocationsAtStart = 0, managedBytesAtStart = 0;
+        GpuCounts gpuCountsAtStart = default;
         for (int step = 0; step < warmup + steps; step++)
         {
             if (step == warmup)
             {
                 timer.Start();
                 poolAllocationsAtStart = PoolAllocations(device);
+                gpuCountsAtStart = device.Gpu?.Counters.Read() ?? default;
                 managedBytesAtStart = GC.GetTotalAllocatedBytes(precise: true);
             }
             OperationProfiler.Enabled = profile && step >= warmup;
@@ -69,6 +72,7 @@ internal static class TrainStepMeasurement
         }
         timer.Stop();
         long poolAllocations = PoolAllocations(device) - poolAllocationsAtStart;
+        var gpuCounts = (device.Gpu?.Counters.Read() ?? default) - gpuCountsAtStart;
         double managedMegabytes = (GC.GetTotalAllocatedBytes(precise: true) - managedBytesAtStart) / (1024.0 * 1024.0);
 
         double msPerStep = timer.Elapsed.TotalMilliseconds / steps;
@@ -85,6 +89,9 @@ internal static class TrainStepMeasurement
             ["gemm_kernel"] = GemmMicroKernel.Best.ToString(),
             ["steps"] = steps,
             ["pool_allocations_per_step"] = poolAllocations / steps,
+            ["gpu_launches_per_step"] = gpuCounts.Launches / steps,
+            ["gpu_synchronizations_per_step"] = gpuCounts.Synchronizations / steps,
+            ["gpu_allocations_per_step"] = gpuCounts.Allocations / steps,
             ["managed_alloc_mb_per_step"] = Math.Round(managedMegabytes / steps, 2),
             ["loss"] = Math.Round(lastLoss, 4),
         };

@@ -29,6 +29,9 @@ public sealed class GpuDevice : IDisposable
     /// <summary>The compiled kernels, loaded once when the device opens.</summary>
     internal GpuKernels Kernels { get; }
 
+    /// <summary>Launches, waits, allocations and uploads so far on this accelerator.</summary>
+    public GpuCounters Counters { get; } = new();
+
     /// <summary>Threads per group of the kernels that give one group to each row (softmax, layer norm, ...).</summary>
     internal int RowGroupSize { get; }
 
@@ -42,7 +45,7 @@ public sealed class GpuDevice : IDisposable
         Name = name;
         RowGroupSize = Math.Min(MaxGroupSize, accelerator.MaxNumThreadsPerGroup);
         GemmThreadsPerSide = (int)Math.Sqrt(RowGroupSize);
-        Kernels = new GpuKernels(accelerator);
+        Kernels = new GpuKernels(accelerator, Counters);
     }
 
     /// <summary>
@@ -95,13 +98,16 @@ public sealed class GpuDevice : IDisposable
     }
 
     /// <summary>A device buffer of <paramref name="length"/> elements (contents undefined).</summary>
-    public MemoryBuffer1D<T, Stride1D.Dense> Allocate<T>(int length) where T : unmanaged =>
-        Accelerator.Allocate1D<T>(length);
+    public MemoryBuffer1D<T, Stride1D.Dense> Allocate<T>(int length) where T : unmanaged
+    {
+        Counters.CountAllocation();
+        return Accelerator.Allocate1D<T>(length);
+    }
 
     /// <summary>A device buffer of <paramref name="length"/> zeros.</summary>
     public MemoryBuffer1D<T, Stride1D.Dense> AllocateZeros<T>(int length) where T : unmanaged
     {
-        var buffer = Accelerator.Allocate1D<T>(length);
+        var buffer = Allocate<T>(length);
         buffer.MemSetToZero();
         return buffer;
     }
@@ -109,7 +115,7 @@ public sealed class GpuDevice : IDisposable
     /// <summary>A device buffer holding a copy of <paramref name="values"/>.</summary>
     public MemoryBuffer1D<T, Stride1D.Dense> Upload<T>(ReadOnlySpan<T> values) where T : unmanaged
     {
-        var buffer = Accelerator.Allocate1D<T>(values.Length);
+        var buffer = Allocate<T>(values.Length);
         Upload(values, buffer.View);
         return buffer;
     }
@@ -118,6 +124,7 @@ public sealed class GpuDevice : IDisposable
     public void Upload<T>(ReadOnlySpan<T> values, ArrayView<T> destination) where T : unmanaged
     {
         CheckLength(values.Length, destination.Length, "upload");
+        Counters.CountUpload();
         if (values.Length > 0)
         {
             destination.CopyFromCPU(ref MemoryMarshal.GetReference(values), values.Length);
@@ -130,6 +137,13 @@ public sealed class GpuDevice : IDisposable
     /// </summary>
     public MemoryBuffer1D<int, Stride1D.Dense> UploadIndices(ReadOnlySpan<int> indices, int limit, string what, int? allowed = null)
     {
+        CheckIndices(indices, limit, what, allowed);
+        return Upload(indices);
+    }
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for the first index outside [0, limit) that is not <paramref name="allowed"/>.</summary>
+    internal static void CheckIndices(ReadOnlySpan<int> indices, int limit, string what, int? allowed)
+    {
         for (int i = 0; i < indices.Length; i++)
         {
             if ((uint)indices[i] >= (uint)limit && indices[i] != allowed)
@@ -138,14 +152,13 @@ public sealed class GpuDevice : IDisposable
                     $"{what}: value {indices[i]} at position {i} is outside [0, {limit}){(allowed is null ? "" : $" and is not {allowed}")}.");
             }
         }
-        return Upload(indices);
     }
 
     /// <summary>Waits for the queued kernels and copies <paramref name="source"/> into <paramref name="destination"/>.</summary>
     public void Download<T>(ArrayView<T> source, Span<T> destination) where T : unmanaged
     {
         CheckLength(destination.Length, source.Length, "download");
-        Accelerator.Synchronize();
+        Synchronize();
         if (destination.Length > 0)
         {
             source.CopyToCPU(ref MemoryMarshal.GetReference(destination), destination.Length);
@@ -161,7 +174,11 @@ public sealed class GpuDevice : IDisposable
     }
 
     /// <summary>Blocks until every queued kernel has finished.</summary>
-    public void Synchronize() => Accelerator.Synchronize();
+    public void Synchronize()
+    {
+        Counters.CountSynchronization();
+        Accelerator.Synchronize();
+    }
 
     public void Dispose()
     {

@@ -35,16 +35,27 @@ internal static class GpuGemm
     /// </summary>
     public static void MultiplyBatched(GpuDevice device, bool transposeA, bool transposeB, int m, int n, int k, float alpha,
         ArrayView<float> a, int lda, long strideA, ArrayView<float> b, int ldb, long strideB,
-        float beta, ArrayView<float> c, int ldc, long strideC, int batch)
+        float beta, ArrayView<float> c, int ldc, long strideC, int batch) =>
+        MultiplyPerHead(device, transposeA, transposeB, m, n, k, alpha, a, lda, strideA, 0, b, ldb, strideB, 0,
+            beta, c, ldc, strideC, 0, items: 1, heads: batch);
+
+    /// <summary>
+    /// One launch for <paramref name="items"/> × <paramref name="heads"/> products: product (item, head) reads and
+    /// writes its matrices at item·itemStride + head·headStride in each view (attention's per-head products inside
+    /// [B, T, H] activations, or [B, heads, T, T] scores).
+    /// </summary>
+    public static void MultiplyPerHead(GpuDevice device, bool transposeA, bool transposeB, int m, int n, int k, float alpha,
+        ArrayView<float> a, int lda, long headStrideA, long itemStrideA, ArrayView<float> b, int ldb, long headStrideB, long itemStrideB,
+        float beta, ArrayView<float> c, int ldc, long headStrideC, long itemStrideC, int items, int heads)
     {
-        if (m < 0 || n < 0 || k < 0 || batch < 0)
+        if (m < 0 || n < 0 || k < 0 || items < 0 || heads < 0)
         {
-            throw new ArgumentException($"GEMM: negative size (m={m}, n={n}, k={k}, batch={batch}).");
+            throw new ArgumentException($"GEMM: negative size (m={m}, n={n}, k={k}, items={items}, heads={heads}).");
         }
-        CheckOperand("A", a, transposeA ? k : m, transposeA ? m : k, lda, strideA, batch);
-        CheckOperand("B", b, transposeB ? n : k, transposeB ? k : n, ldb, strideB, batch);
-        CheckOperand("C", c, m, n, ldc, strideC, batch);
-        if (m == 0 || n == 0 || batch == 0)
+        CheckOperand("A", a, transposeA ? k : m, transposeA ? m : k, lda, headStrideA, heads, itemStrideA, items);
+        CheckOperand("B", b, transposeB ? n : k, transposeB ? k : n, ldb, headStrideB, heads, itemStrideB, items);
+        CheckOperand("C", c, m, n, ldc, headStrideC, heads, itemStrideC, items);
+        if (m == 0 || n == 0 || items == 0 || heads == 0)
         {
             return;
         }
@@ -62,12 +73,16 @@ internal static class GpuGemm
             Lda = lda,
             Ldb = ldb,
             Ldc = ldc,
-            StrideA = strideA,
-            StrideB = strideB,
-            StrideC = strideC,
+            StrideA = headStrideA,
+            StrideB = headStrideB,
+            StrideC = headStrideC,
+            Heads = heads,
+            ItemStrideA = itemStrideA,
+            ItemStrideB = itemStrideB,
+            ItemStrideC = itemStrideC,
         };
         var config = new KernelConfig(
-            new Index3D((n + tile - 1) / tile, (m + tile - 1) / tile, batch),
+            new Index3D((n + tile - 1) / tile, (m + tile - 1) / tile, items * heads),
             new Index3D(side, side, 1));
         device.Kernels.Gemm(config, arguments, a, b, c);
     }
@@ -84,9 +99,10 @@ internal static class GpuGemm
         int ty = Group.IdxY;
         int rowBase = Grid.IdxY * tile;
         int colBase = Grid.IdxX * tile;
-        long aOffset = Grid.IdxZ * args.StrideA;
-        long bOffset = Grid.IdxZ * args.StrideB;
-        long cOffset = Grid.IdxZ * args.StrideC;
+        int item = Grid.IdxZ / args.Heads, head = Grid.IdxZ - item * args.Heads;
+        long aOffset = item * args.ItemStrideA + head * args.StrideA;
+        long bOffset = item * args.ItemStrideB + head * args.StrideB;
+        long cOffset = item * args.ItemStrideC + head * args.StrideC;
         // Element (x, p) of op(A) (x = row) and of op(B) (x = column) sits at x·xStride + p·pStride.
         long aRowStride = args.TransposeA != 0 ? 1 : args.Lda;
         long aDepthStride = args.TransposeA != 0 ? args.Lda : 1;
@@ -166,20 +182,22 @@ internal static class GpuGemm
         }
     }
 
-    private static void CheckOperand(string name, ArrayView<float> view, int rows, int columns, int ld, long stride, int batch)
+    private static void CheckOperand(string name, ArrayView<float> view, int rows, int columns, int ld, long headStride, int heads,
+        long itemStride, int items)
     {
         if (ld < columns || ld < 1)
         {
             throw new ArgumentException($"GEMM: leading dimension {ld} of {name} is smaller than its {columns} columns.");
         }
-        if (rows == 0 || columns == 0 || batch == 0)
+        if (rows == 0 || columns == 0 || heads == 0 || items == 0)
         {
             return;
         }
-        long needed = (batch - 1) * stride + (long)(rows - 1) * ld + columns;
-        if (stride < 0 || needed > view.Length)
+        long needed = (items - 1) * itemStride + (heads - 1) * headStride + (long)(rows - 1) * ld + columns;
+        if (headStride < 0 || itemStride < 0 || needed > view.Length)
         {
-            throw new ArgumentException($"GEMM: {name} needs {needed} elements ([{rows}, {columns}] with ld {ld}, batch {batch}, stride {stride}) but its view has {view.Length}.");
+            throw new ArgumentException($"GEMM: {name} needs {needed} elements ([{rows}, {columns}] with ld {ld}, {items} × {heads} matrices, " +
+                $"strides {itemStride} and {headStride}) but its view has {view.Length}.");
         }
     }
 }
@@ -200,6 +218,10 @@ internal struct GemmArguments
     public long StrideA;
     public long StrideB;
     public long StrideC;
+    public int Heads;
+    public long ItemStrideA;
+    public long ItemStrideB;
+    public long ItemStrideC;
 }
 
 /// <summary>Four floats held in registers: one row of a GEMM thread's 4×4 micro-tile.</summary>

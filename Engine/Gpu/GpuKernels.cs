@@ -12,79 +12,114 @@ namespace MiniBioBert.Engine.Gpu;
 /// <summary>
 /// Every kernel of the GPU path, compiled once for one accelerator when the <see cref="GpuDevice"/> opens.
 /// Auto-grouped kernels (one thread per element) take the element count first; explicitly grouped ones
-/// (shared memory, group reductions) take a <see cref="KernelConfig"/>.
+/// (shared memory, group reductions) take a <see cref="KernelConfig"/>. Each property hands out its kernel for one
+/// launch and counts it (<see cref="GpuCounters"/>): callers write <c>device.Kernels.Name(…)</c> and nothing else.
 /// </summary>
 internal sealed class GpuKernels
 {
     private readonly Accelerator _accelerator;
+    private readonly GpuCounters _counters;
+    private readonly Action<KernelConfig, GemmArguments, ArrayView<float>, ArrayView<float>, ArrayView<float>> _gemm;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, float, ArrayView<float>> _addScaled;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _multiply;
+    private readonly Action<Index1D, ArrayView<float>, float, ArrayView<float>> _scale;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, float, ArrayView<float>, int, int> _columnSums;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, int> _sumOfSquaresPartials;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>> _geluForward;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> _geluBackward;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>> _tanhForward;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> _tanhBackward;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, ArrayView<float>, int> _softmaxForward;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _softmaxBackward;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, int> _logSoftmaxForward;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _logSoftmaxBackward;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _layerNormForward;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _layerNormBackwardInput;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> _layerNormBackwardParameters;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int> _crossEntropyForward;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, ArrayView<float>, int> _crossEntropyBackward;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<int>, int> _argMaxRows;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> _gatherRows;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int> _scatterAddRows;
+    private readonly Action<Index1D, ArrayView<float>, uint, float, ulong, ArrayView<float>, ArrayView<float>> _dropoutForward;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, PermuteLayout> _permute;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWScalars> _adamW;
 
-    public GpuKernels(Accelerator accelerator)
+    public GpuKernels(Accelerator accelerator, GpuCounters counters)
     {
         _accelerator = accelerator;
-        Gemm = _accelerator.LoadStreamKernel<GemmArguments, ArrayView<float>, ArrayView<float>, ArrayView<float>>(GpuGemm.Kernel);
+        _counters = counters;
+        _gemm = _accelerator.LoadStreamKernel<GemmArguments, ArrayView<float>, ArrayView<float>, ArrayView<float>>(GpuGemm.Kernel);
 
-        AddScaled = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, float, ArrayView<float>>(GpuElementwise.AddScaledKernel);
-        Multiply = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(GpuElementwise.MultiplyKernel);
-        Scale = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, ArrayView<float>>(GpuElementwise.ScaleKernel);
-        ColumnSums = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, float, ArrayView<float>, int, int>(GpuReductions.ColumnSumsKernel);
-        SumOfSquaresPartials = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int>(GpuReductions.SumOfSquaresKernel);
+        _addScaled = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, float, ArrayView<float>>(GpuElementwise.AddScaledKernel);
+        _multiply = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(GpuElementwise.MultiplyKernel);
+        _scale = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, ArrayView<float>>(GpuElementwise.ScaleKernel);
+        _columnSums = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, float, ArrayView<float>, int, int>(GpuReductions.ColumnSumsKernel);
+        _sumOfSquaresPartials = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int>(GpuReductions.SumOfSquaresKernel);
 
-        GeluForward = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(GpuActivations.GeluForwardKernel);
-        GeluBackward = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(GpuActivations.GeluBackwardKernel);
-        TanhForward = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(GpuActivations.TanhForwardKernel);
-        TanhBackward = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(GpuActivations.TanhBackwardKernel);
+        _geluForward = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(GpuActivations.GeluForwardKernel);
+        _geluBackward = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(GpuActivations.GeluBackwardKernel);
+        _tanhForward = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(GpuActivations.TanhForwardKernel);
+        _tanhBackward = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(GpuActivations.TanhBackwardKernel);
 
-        SoftmaxForward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, ArrayView<float>, int>(GpuSoftmax.ForwardKernel);
-        SoftmaxBackward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(GpuSoftmax.BackwardKernel);
-        LogSoftmaxForward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int>(GpuSoftmax.LogForwardKernel);
-        LogSoftmaxBackward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(GpuSoftmax.LogBackwardKernel);
+        _softmaxForward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, ArrayView<float>, int>(GpuSoftmax.ForwardKernel);
+        _softmaxBackward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(GpuSoftmax.BackwardKernel);
+        _logSoftmaxForward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int>(GpuSoftmax.LogForwardKernel);
+        _logSoftmaxBackward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(GpuSoftmax.LogBackwardKernel);
 
-        LayerNormForward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, float, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(GpuLayerNorm.ForwardKernel);
-        LayerNormBackwardInput = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(GpuLayerNorm.BackwardInputKernel);
-        LayerNormBackwardParameters = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(GpuLayerNorm.BackwardParametersKernel);
+        _layerNormForward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, float, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(GpuLayerNorm.ForwardKernel);
+        _layerNormBackwardInput = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(GpuLayerNorm.BackwardInputKernel);
+        _layerNormBackwardParameters = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(GpuLayerNorm.BackwardParametersKernel);
 
-        CrossEntropyForward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(GpuCrossEntropy.ForwardKernel);
-        CrossEntropyBackward = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, ArrayView<float>, int>(GpuCrossEntropy.BackwardKernel);
+        _crossEntropyForward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(GpuCrossEntropy.ForwardKernel);
+        _crossEntropyBackward = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, ArrayView<float>, int>(GpuCrossEntropy.BackwardKernel);
 
-        ArgMaxRows = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<int>, int>(GpuArgMax.Kernel);
+        _argMaxRows = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<int>, int>(GpuArgMax.Kernel);
 
-        GatherRows = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(GpuGather.GatherKernel);
-        ScatterAddRows = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int>(GpuGather.ScatterAddKernel);
-        DropoutForward = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, uint, float, ulong, ArrayView<float>, ArrayView<float>>(GpuDropout.ForwardKernel);
-        Permute = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, PermuteLayout>(GpuPermute.Kernel);
-        AdamW = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWScalars>(GpuAdamW.Kernel);
+        _gatherRows = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(GpuGather.GatherKernel);
+        _scatterAddRows = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int>(GpuGather.ScatterAddKernel);
+        _dropoutForward = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, uint, float, ulong, ArrayView<float>, ArrayView<float>>(GpuDropout.ForwardKernel);
+        _permute = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, PermuteLayout>(GpuPermute.Kernel);
+        _adamW = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWScalars>(GpuAdamW.Kernel);
     }
 
-    public Action<KernelConfig, GemmArguments, ArrayView<float>, ArrayView<float>, ArrayView<float>> Gemm { get; }
+    public Action<KernelConfig, GemmArguments, ArrayView<float>, ArrayView<float>, ArrayView<float>> Gemm => Counted(_gemm);
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, float, ArrayView<float>> AddScaled { get; }
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> Multiply { get; }
-    public Action<Index1D, ArrayView<float>, float, ArrayView<float>> Scale { get; }
-    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, float, ArrayView<float>, int, int> ColumnSums { get; }
-    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, int> SumOfSquaresPartials { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, float, ArrayView<float>> AddScaled => Counted(_addScaled);
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> Multiply => Counted(_multiply);
+    public Action<Index1D, ArrayView<float>, float, ArrayView<float>> Scale => Counted(_scale);
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, float, ArrayView<float>, int, int> ColumnSums => Counted(_columnSums);
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, int> SumOfSquaresPartials => Counted(_sumOfSquaresPartials);
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>> GeluForward { get; }
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> GeluBackward { get; }
-    public Action<Index1D, ArrayView<float>, ArrayView<float>> TanhForward { get; }
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> TanhBackward { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<float>> GeluForward => Counted(_geluForward);
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> GeluBackward => Counted(_geluBackward);
+    public Action<Index1D, ArrayView<float>, ArrayView<float>> TanhForward => Counted(_tanhForward);
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> TanhBackward => Counted(_tanhBackward);
 
-    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, ArrayView<float>, int> SoftmaxForward { get; }
-    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> SoftmaxBackward { get; }
-    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, int> LogSoftmaxForward { get; }
-    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> LogSoftmaxBackward { get; }
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, ArrayView<float>, int> SoftmaxForward => Counted(_softmaxForward);
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> SoftmaxBackward => Counted(_softmaxBackward);
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, int> LogSoftmaxForward => Counted(_logSoftmaxForward);
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> LogSoftmaxBackward => Counted(_logSoftmaxBackward);
 
-    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> LayerNormForward { get; }
-    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> LayerNormBackwardInput { get; }
-    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> LayerNormBackwardParameters { get; }
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> LayerNormForward => Counted(_layerNormForward);
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> LayerNormBackwardInput => Counted(_layerNormBackwardInput);
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> LayerNormBackwardParameters => Counted(_layerNormBackwardParameters);
 
-    public Action<KernelConfig, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int> CrossEntropyForward { get; }
-    public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, ArrayView<float>, int> CrossEntropyBackward { get; }
+    public Action<KernelConfig, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int> CrossEntropyForward => Counted(_crossEntropyForward);
+    public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, ArrayView<float>, int> CrossEntropyBackward => Counted(_crossEntropyBackward);
 
-    public Action<KernelConfig, ArrayView<float>, ArrayView<int>, int> ArgMaxRows { get; }
+    public Action<KernelConfig, ArrayView<float>, ArrayView<int>, int> ArgMaxRows => Counted(_argMaxRows);
 
-    public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> GatherRows { get; }
-    public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int> ScatterAddRows { get; }
-    public Action<Index1D, ArrayView<float>, uint, float, ulong, ArrayView<float>, ArrayView<float>> DropoutForward { get; }
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, PermuteLayout> Permute { get; }
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWScalars> AdamW { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> GatherRows => Counted(_gatherRows);
+    public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int> ScatterAddRows => Counted(_scatterAddRows);
+    public Action<Index1D, ArrayView<float>, uint, float, ulong, ArrayView<float>, ArrayView<float>> DropoutForward => Counted(_dropoutForward);
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, PermuteLayout> Permute => Counted(_permute);
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWScalars> AdamW => Counted(_adamW);
+
+    /// <summary>A kernel about to be launched: every access is one launch, counted in <see cref="GpuCounters.Launches"/>.</summary>
+    private T Counted<T>(T kernel)
+    {
+        _counters.CountLaunch();
+        return kernel;
+    }
 }

@@ -37,8 +37,20 @@ internal static class GpuReductions
         }
         using var partials = device.Allocate<float>(PartialSumCount(device, x.Length));
         using var total = device.Allocate<float>(1);
-        LaunchSum(device, x, square: true, partials.View, total.View);
-        return device.Download<float>(total.View)[0];
+        return SumOfSquares(device, x, partials.View, total.View);
+    }
+
+    /// <summary>Σ x² through the caller's <paramref name="partials"/> (<see cref="PartialSumCount"/> elements) and one-element <paramref name="total"/>.</summary>
+    public static double SumOfSquares(GpuDevice device, ArrayView<float> x, ArrayView<float> partials, ArrayView<float> total)
+    {
+        GpuChecks.Length("SumOfSquares", "partials", partials, PartialSumCount(device, x.Length));
+        GpuChecks.Length("SumOfSquares", "total", total, 1);
+        if (x.Length == 0)
+        {
+            return 0;
+        }
+        LaunchSum(device, x, square: true, partials, total);
+        return device.Download<float>(total)[0];
     }
 
     /// <summary>How many partial sums <see cref="Sum"/> needs for <paramref name="length"/> elements (at least one).</summary>

@@ -17,7 +17,7 @@ public static partial class TensorKernels
         }
         if (source.Device.Gpu is { } gpu)
         {
-            GpuGather.GatherRows(gpu, source.DeviceView, RowIndices(gpu, indices, source, columns), output.DeviceView, columns);
+            GpuGather.GatherRows(gpu, source.DeviceView, RowIndices(indices, source, columns), output.DeviceView, columns);
         }
         else
         {
@@ -38,7 +38,7 @@ public static partial class TensorKernels
         }
         if (source.Device.Gpu is { } gpu)
         {
-            GpuGather.ScatterAddRows(gpu, source.DeviceView, RowIndices(gpu, indices, destination, columns), destination.DeviceView, columns);
+            GpuGather.ScatterAddRows(gpu, source.DeviceView, RowIndices(indices, destination, columns), destination.DeviceView, columns);
         }
         else
         {
@@ -62,10 +62,10 @@ public static partial class TensorKernels
         if (word.Device.Gpu is { } gpu)
         {
             var rows = Tensor.Uninitialized(word.Device, sum.ShapeArray());
-            GpuGather.GatherRows(gpu, word.DeviceView, RowIndices(gpu, wordIds, word, columns), sum.DeviceView, columns);
-            GpuGather.GatherRows(gpu, position.DeviceView, RowIndices(gpu, positionIds, position, columns), rows.DeviceView, columns);
+            GpuGather.GatherRows(gpu, word.DeviceView, RowIndices(wordIds, word, columns), sum.DeviceView, columns);
+            GpuGather.GatherRows(gpu, position.DeviceView, RowIndices(positionIds, position, columns), rows.DeviceView, columns);
             GpuElementwise.AddScaled(gpu, sum.DeviceView, rows.DeviceView, 1f, sum.DeviceView);
-            GpuGather.GatherRows(gpu, tokenType.DeviceView, RowIndices(gpu, tokenTypeIds, tokenType, columns), rows.DeviceView, columns);
+            GpuGather.GatherRows(gpu, tokenType.DeviceView, RowIndices(tokenTypeIds, tokenType, columns), rows.DeviceView, columns);
             GpuElementwise.AddScaled(gpu, sum.DeviceView, rows.DeviceView, 1f, sum.DeviceView);
             return;
         }
@@ -98,9 +98,10 @@ public static partial class TensorKernels
         int rows = x.Size / columns;
         if (x.Device.Gpu is { } gpu)
         {
-            using var indices = gpu.Allocate<int>(Math.Max(1, rows));
-            GpuArgMax.Rows(gpu, x.DeviceView, indices.View.SubView(0, rows), columns);
-            return gpu.Download<int>(indices.View.SubView(0, rows));
+            // The indices go into a pooled float buffer viewed as ints (no device allocation once warm).
+            var indices = Tensor.Uninitialized(x.Device, Math.Max(1, rows)).DeviceView.Cast<int>().SubView(0, rows);
+            GpuArgMax.Rows(gpu, x.DeviceView, indices, columns);
+            return gpu.Download<int>(indices);
         }
         var values = x.Span;
         var result = new int[rows];
@@ -129,6 +130,6 @@ public static partial class TensorKernels
         }
     }
 
-    private static ILGPU.ArrayView<int> RowIndices(GpuDevice gpu, int[] indices, Tensor table, int columns) =>
-        UploadIndices(gpu, indices, table.Size / columns, "row index");
+    private static ILGPU.ArrayView<int> RowIndices(int[] indices, Tensor table, int columns) =>
+        UploadIndices(table.Device, indices, table.Size / columns, "row index");
 }

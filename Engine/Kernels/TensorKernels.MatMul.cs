@@ -33,7 +33,7 @@ public static partial class TensorKernels
 
     /// <summary>
     /// One product per (batch item, head), each head's matrix read and written in place inside a larger tensor;
-    /// see <see cref="MatMulKernels.MultiplyPerHead"/>. The GPU runs one batched GEMM over the heads per batch item.
+    /// see <see cref="MatMulKernels.MultiplyPerHead"/>. The GPU runs them all in one launch.
     /// </summary>
     public static void MultiplyPerHead(bool transposeA, bool transposeB, int m, int n, int k,
         StridedMatrices a, StridedMatrices b, StridedMatrices c, int batch, int heads, float alpha = 1f, float beta = 0f)
@@ -43,26 +43,18 @@ public static partial class TensorKernels
             ReferenceKernels.MultiplyPerHead(transposeA, transposeB, m, n, k, a, b, c, batch, heads, alpha, beta);
             return;
         }
-        if (a.Tensor.Device.Gpu is not { } gpu)
+        if (a.Tensor.Device.Gpu is { } gpu)
+        {
+            // One launch for every (batch item, head) pair.
+            GpuGemm.MultiplyPerHead(gpu, transposeA, transposeB, m, n, k, alpha,
+                a.Tensor.DeviceView, a.RowStride, a.HeadStride, a.BatchStride,
+                b.Tensor.DeviceView, b.RowStride, b.HeadStride, b.BatchStride,
+                beta, c.Tensor.DeviceView, c.RowStride, c.HeadStride, c.BatchStride, batch, heads);
+        }
+        else
         {
             MatMulKernels.MultiplyPerHead(transposeA, transposeB, m, n, k, a, b, c, batch, heads, alpha, beta);
-            return;
         }
-        for (int item = 0; item < batch; item++)
-        {
-            GpuGemm.MultiplyBatched(gpu, transposeA, transposeB, m, n, k, alpha,
-                ItemView(a, item), a.RowStride, a.HeadStride,
-                ItemView(b, item), b.RowStride, b.HeadStride,
-                beta, ItemView(c, item), c.RowStride, c.HeadStride, heads);
-        }
-    }
-
-    /// <summary>The device view from batch item <paramref name="item"/>'s first head to the end of the tensor.</summary>
-    private static ILGPU.ArrayView<float> ItemView(StridedMatrices matrices, int item)
-    {
-        long start = item * matrices.BatchStride;
-        var view = matrices.Tensor.DeviceView;
-        return view.SubView(start, view.Length - start);
     }
 
     /// <summary>y [rows, out] = x [rows, in] · Wᵀ + bias (bias optional), W in PyTorch's [out, in] layout.</summary>

@@ -219,7 +219,7 @@ public static partial class TensorKernels
             return CrossEntropyKernels.Forward(logits.Memory, targets, logSumExp.Memory, classes);
         }
         var rowLoss = Tensor.Uninitialized(logits.Device, targets.Length);
-        return GpuCrossEntropy.Forward(gpu, logits.DeviceView, CrossEntropyTargets(gpu, targets, classes), logSumExp.DeviceView, rowLoss.DeviceView, classes);
+        return GpuCrossEntropy.Forward(gpu, logits.DeviceView, CrossEntropyTargets(logits.Device, targets, classes), logSumExp.DeviceView, rowLoss.DeviceView, classes);
     }
 
     /// <summary>
@@ -244,10 +244,10 @@ public static partial class TensorKernels
         {
             ZeroOnGpu(logitsGrad);
         }
-        GpuCrossEntropy.Backward(gpu, logits.DeviceView, CrossEntropyTargets(gpu, targets, classes), logSumExp.DeviceView,
+        GpuCrossEntropy.Backward(gpu, logits.DeviceView, CrossEntropyTargets(logits.Device, targets, classes), logSumExp.DeviceView,
             lossGrad.DeviceView, count, logitsGrad.DeviceView, classes);
     }
 
-    private static ILGPU.ArrayView<int> CrossEntropyTargets(GpuDevice gpu, int[] targets, int classes) =>
-        UploadIndices(gpu, targets, classes, "CrossEntropy targets", allowed: Ops.IgnoreIndex);
+    private static ILGPU.ArrayView<int> CrossEntropyTargets(Device device, int[] targets, int classes) =>
+        UploadIndices(device, targets, classes, "CrossEntropy targets", allowed: Ops.IgnoreIndex);
 }

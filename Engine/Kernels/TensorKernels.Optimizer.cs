@@ -1,5 +1,6 @@
 using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Engine.Gpu;
+using MiniBioBert.Engine.Memory;
 using MiniBioBert.Engine.Reference;
 
 namespace MiniBioBert.Engine.Kernels;
@@ -47,6 +48,14 @@ public static partial class TensorKernels
         {
             return ReferenceKernels.SumOfSquares(x);
         }
-        return x.Device.Gpu is { } gpu ? GpuReductions.SumOfSquares(gpu, x.DeviceView) : ReductionKernels.SumOfSquares(x.Memory);
+        if (x.Device.Gpu is not { } gpu)
+        {
+            return ReductionKernels.SumOfSquares(x.Memory);
+        }
+        // The two stages' scratch comes from the device's pool and goes back at once.
+        using var scope = new TensorScope();
+        var partials = Tensor.Uninitialized(x.Device, GpuReductions.PartialSumCount(gpu, x.Size));
+        var total = Tensor.Uninitialized(x.Device, 1);
+        return GpuReductions.SumOfSquares(gpu, x.DeviceView, partials.DeviceView, total.DeviceView);
     }
 }

@@ -43,14 +43,17 @@ public static partial class TensorKernels
     internal static void ZeroOnGpu(Tensor tensor) => tensor.DeviceView.MemSetToZero();
 
     /// <summary>
-    /// Row indices (token ids, positions, targets) on the device, checked on the host first: each must lie in
-    /// [0, <paramref name="limit"/>) or equal <paramref name="allowed"/>. Inside a <see cref="TensorScope"/> the buffer
-    /// is freed when the scope ends; outside one, by the garbage collector.
+    /// Row indices (token ids, positions, targets) on <paramref name="device"/>, checked on the host first: each must lie
+    /// in [0, <paramref name="limit"/>) or equal <paramref name="allowed"/>. They go into a float buffer of the device's
+    /// pool, viewed as ints: inside a <see cref="TensorScope"/> it returns to the pool when the scope ends, so a warm
+    /// step allocates no device memory for its indices.
     /// </summary>
-    internal static ArrayView<int> UploadIndices(GpuDevice gpu, int[] indices, int limit, string what, int? allowed = null)
+    internal static ArrayView<int> UploadIndices(Device device, int[] indices, int limit, string what, int? allowed = null)
     {
-        var buffer = gpu.UploadIndices(indices, limit, what, allowed);
-        TensorScope.Current?.Track(buffer);
-        return buffer.View;
+        GpuDevice.CheckIndices(indices, limit, what, allowed);
+        var storage = Tensor.Uninitialized(device, Math.Max(1, indices.Length));
+        var view = storage.DeviceView.Cast<int>().SubView(0, indices.Length);
+        device.Gpu!.Upload<int>(indices, view);
+        return view;
     }
 }
