@@ -29,7 +29,7 @@ internal static class GpuActivations
         dx[i] += dy[i] * (GpuGaussian.Cdf(x[i]) + x[i] * GpuGaussian.Pdf(x[i]));
 
     internal static void TanhForwardKernel(Index1D i, ArrayView<float> x, ArrayView<float> y) =>
-        y[i] = XMath.Tanh(x[i]);
+        y[i] = GpuMath.Tanh(x[i]);
 
     internal static void TanhBackwardKernel(Index1D i, ArrayView<float> y, ArrayView<float> dy, ArrayView<float> dx) =>
         dx[i] += dy[i] * (1f - y[i] * y[i]);

@@ -29,13 +29,15 @@ internal static class GpuArgMax
         float max = float.NegativeInfinity;
         for (int c = Group.IdxX; c < columns; c += Group.DimX)
         {
-            max = XMath.Max(max, row[c]);
+            max = GpuMath.Max(max, row[c]);
         }
         max = GpuRows.Max(max);
         int first = columns;
         for (int c = Group.IdxX; c < columns; c += Group.DimX)
         {
-            if (row[c] == max)
+            // The first column holding the maximum; with a NaN in the row the maximum is NaN and the first NaN wins,
+            // as on the CPU.
+            if (row[c] == max || (XMath.IsNaN(max) && XMath.IsNaN(row[c])))
             {
                 first = c;
                 break;

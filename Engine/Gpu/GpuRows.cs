@@ -34,7 +34,7 @@ internal static class GpuRows
             int half = (active + 1) / 2;
             if (i + half < active)
             {
-                values[i] = maximum ? XMath.Max(values[i], values[i + half]) : values[i] + values[i + half];
+                values[i] = maximum ? GpuMath.Max(values[i], values[i + half]) : values[i] + values[i + half];
             }
             Group.Barrier();
             active = half;
@@ -53,7 +53,7 @@ internal static class GpuRows
         float max = float.NegativeInfinity;
         for (int c = Group.IdxX; c < columns; c += Group.DimX)
         {
-            max = XMath.Max(max, Value(row, maskRow, masked, c));
+            max = GpuMath.Max(max, Value(row, maskRow, masked, c));
         }
         max = Max(max);
         float sum = 0f;
