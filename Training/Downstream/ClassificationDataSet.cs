@@ -19,7 +19,7 @@ internal sealed record ClassificationDataSet(string Name, FineTuningTask Task, s
         {
             Piboso => PibosoReader.Load(Path.Combine(dataRoot, "classification", "nicta-piboso")),
             Hoc => HocReader.Load(Path.Combine(dataRoot, "classification", "hoc", "hoc_sentences.tsv")),
-            _ => throw new ArgumentException($"Unknown classification task '{task}' (expected {Piboso} or {Hoc})."),
+            _ => throw new ArgumentException($"Unknown classification task '{InputText.Quote(task)}' (expected {Piboso} or {Hoc})."),
         };
         var limited = data with
         {

@@ -66,7 +66,7 @@ internal static class IobFile
         {
             if (words.Count > 0)
             {
-                sentences.Add(new TaggedSentence([.. words], [.. tags], firstLine));
+                sentences.Add(new TaggedSentence([.. words], [.. tags], firstLine, path));
                 words.Clear();
                 tags.Clear();
             }
