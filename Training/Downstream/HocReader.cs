@@ -30,7 +30,7 @@ internal static class HocReader
             if (split.Count == 0)
             {
                 throw new InvalidDataException(
-                    $"{path}: the {name} split (abstracts whose FNV-1a(PMID) mod 10 {rule}) has no sentences; the file needs more abstracts ({sentences.Count} sentences).");
+                    $"{path}: the {name} split (abstracts whose FNV-1a(PMID) mod 10 {rule}) has no sentences; the file needs more abstracts (it has {sentences.Count} sentences of {sentences.Select(s => s.Document).Distinct().Count()} abstracts).");
             }
             return split;
         }
@@ -59,7 +59,7 @@ internal static class HocReader
                 if (line != Header)
                 {
                     throw new InvalidDataException(
-                        $"{path}, line 1: expected the header '{ShowTabs(Header)}', found '{InputText.Quote(ShowTabs(line))}'.");
+                        $"{path}, line 1: expected the header '{InputText.Quote(Header)}', found '{InputText.Quote(line)}'.");
                 }
                 continue;
             }
@@ -72,20 +72,18 @@ internal static class HocReader
             {
                 string found = columns.Length != 4 ? $"{columns.Length} column(s)" : "an empty pmid";
                 throw new InvalidDataException(
-                    $"{path}, line {lineNumber}: expected 4 tab-separated columns (pmid, sent_idx, labels_raw, sentence), found {found}: '{InputText.Quote(ShowTabs(line))}'.");
+                    $"{path}, line {lineNumber}: expected 4 tab-separated columns (pmid, sent_idx, labels_raw, sentence), found {found}: '{InputText.Quote(line)}'.");
             }
             sentences.Add(new LabeledSentence(columns[0], columns[3], Hallmarks(columns[2])));
         }
         if (sentences.Count == 0)
         {
             throw new InvalidDataException(
-                lineNumber == 0 ? $"{path}: the file is empty; expected the header '{ShowTabs(Header)}' and one line per sentence."
+                lineNumber == 0 ? $"{path}: the file is empty; expected the header '{InputText.Quote(Header)}' and one line per sentence."
                     : $"{path}: no sentences after the header ({lineNumber} lines).");
         }
         return sentences;
     }
-
-    private static string ShowTabs(string text) => text.Replace("\t", "<TAB>", StringComparison.Ordinal);
 
     /// <summary>The distinct top-level hallmarks of a <c>labels_raw</c> value, e.g. "A--x ANDB--y" → [A, B].</summary>
     public static string[] Hallmarks(string labelsRaw) =>
