@@ -1,4 +1,5 @@
 using System.Text;
+using MiniBioBert.Engine.IO;
 
 namespace MiniBioBert.Model.Tokenization;
 
@@ -68,10 +69,11 @@ public sealed class Vocabulary
     internal int MaxTokenLength { get; }
 
     /// <summary>
-    /// Reads a vocab.txt file. LF or CRLF line ends and one final line end are accepted.
+    /// Reads a vocab.txt file as strict UTF-8 (<see cref="Utf8LineReader"/>): LF or CRLF line ends, one final line
+    /// end and a leading byte order mark are accepted.
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is empty, has an empty line or a duplicate token, or lacks a special token; the message names the file and line.</exception>
+    /// <exception cref="InvalidDataException">The file is not UTF-8 text, is empty, has an empty line or a duplicate token, or lacks a special token; the message names the file and line.</exception>
     public static Vocabulary Load(string path)
     {
         if (!File.Exists(path))
@@ -79,8 +81,7 @@ public sealed class Vocabulary
             throw new FileNotFoundException($"Vocabulary file '{path}' does not exist.", path);
         }
 
-        // File.ReadLines splits at LF and CRLF, drops one final line end and a UTF-8 byte order mark.
-        var lines = File.ReadLines(path, Encoding.UTF8).ToList();
+        var lines = Utf8LineReader.ReadLines(path, kind: "Vocabulary file").ToList();
         return Build(lines, $"vocabulary file '{path}'", "line");
     }
 
@@ -145,7 +146,7 @@ public sealed class Vocabulary
             if (!ids.TryAdd(token, id))
             {
                 throw new InvalidDataException(
-                    $"The {source} has the token '{token}' twice: at {unit} {ids[token] + 1} and at {unit} {id + 1}.");
+                    $"The {source} has the token '{InputText.Quote(token)}' twice: at {unit} {ids[token] + 1} and at {unit} {id + 1}.");
             }
         }
 

@@ -38,7 +38,7 @@ public class ClassificationReaderTests
 
         File.WriteAllText(path, "###123\nno label here\n");
         var error = Assert.Throws<InvalidDataException>(() => PibosoReader.Read(path))!;
-        Assert.That(error.Message, Does.StartWith(path + ":2:"));
+        Assert.That(error.Message, Does.StartWith(path + ", line 2:"));
     }
 
     [Test]

@@ -29,7 +29,7 @@ public class IobFileTests
         string path = directory.File("devel.tsv");
         File.WriteAllText(path, "good\tO\n\n" + badLine);
         var error = Assert.Throws<InvalidDataException>(() => IobFile.Read(path))!;
-        Assert.That(error.Message, Does.StartWith(path + ":3:"));
+        Assert.That(error.Message, Does.StartWith(path + ", line 3:"));
         Assert.That(error.Message, Does.Contain(problem));
     }
 

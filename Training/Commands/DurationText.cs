@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using MiniBioBert.Engine.IO;
 
 namespace MiniBioBert.Training.Commands;
 
@@ -12,7 +13,7 @@ internal static partial class DurationText
         var match = Duration().Match(text.Trim());
         if (!match.Success)
         {
-            throw new ArgumentException($"'{text}' is not a duration; write it like 90s, 20m, 1h or 1h30m.");
+            throw new ArgumentException($"'{InputText.Quote(text)}' is not a duration; write it like 90s, 20m, 1h or 1h30m.");
         }
         var total = TimeSpan.Zero;
         foreach (Capture part in match.Groups["part"].Captures)
@@ -25,7 +26,7 @@ internal static partial class DurationText
                 _ => TimeSpan.FromSeconds(value),
             };
         }
-        return total > TimeSpan.Zero ? total : throw new ArgumentException($"Duration '{text}' must be positive.");
+        return total > TimeSpan.Zero ? total : throw new ArgumentException($"Duration '{InputText.Quote(text)}' must be positive.");
     }
 
     [GeneratedRegex(@"^(?<part>\d+(\.\d+)?[hms])+$")]

@@ -1,3 +1,5 @@
+using MiniBioBert.Engine.IO;
+
 namespace MiniBioBert.Training.Commands;
 
 /// <summary>Reads an option whose words name the values of an enum, in the enum's order.</summary>
@@ -16,6 +18,6 @@ internal static class EnumChoice
                 return (TEnum)Enum.ToObject(typeof(TEnum), i);
             }
         }
-        throw new ArgumentException($"{option} must be {string.Join(" or ", names)}, not '{text}'.");
+        throw new ArgumentException($"{option} must be {string.Join(" or ", names)}, not '{InputText.Quote(text)}'.");
     }
 }

@@ -1,3 +1,5 @@
+using MiniBioBert.Engine.IO;
+
 namespace MiniBioBert.Training.Data;
 
 /// <summary>Reads the documents of one or more corpus files, in order, dispatching on each file's format.</summary>
@@ -7,7 +9,7 @@ internal static class CorpusReader
     /// The documents of every source, streamed file after file. A file that yields no document throws
     /// <see cref="InvalidDataException"/> naming it.
     /// </summary>
-    public static IEnumerable<CorpusDocument> ReadDocuments(IEnumerable<CorpusSource> sources, int maxLineBytes = CorpusLineReader.DefaultMaxLineBytes)
+    public static IEnumerable<CorpusDocument> ReadDocuments(IEnumerable<CorpusSource> sources, int maxLineBytes = Utf8LineReader.DefaultMaxLineBytes)
     {
         foreach (var source in sources)
         {
@@ -29,9 +31,9 @@ internal static class CorpusReader
     }
 
     /// <summary>PubTator when the first non-blank line is <c>PMID|t|…</c> or <c>PMID|a|…</c>, else one sentence per line.</summary>
-    public static CorpusFormat DetectFormat(string path, int maxLineBytes = CorpusLineReader.DefaultMaxLineBytes)
+    public static CorpusFormat DetectFormat(string path, int maxLineBytes = Utf8LineReader.DefaultMaxLineBytes)
     {
-        using var reader = CorpusLineReader.Open(path, maxLineBytes);
+        using var reader = Utf8LineReader.Open(path, maxLineBytes, "Corpus file");
         while (reader.ReadLine() is { } line)
         {
             if (line.Trim().Length > 0)

@@ -1,3 +1,5 @@
+using MiniBioBert.Engine.IO;
+
 namespace MiniBioBert.Training.Data;
 
 /// <summary>
@@ -7,9 +9,9 @@ namespace MiniBioBert.Training.Data;
 internal static class PubTatorReader
 {
     /// <summary>The documents of <paramref name="path"/> (plain or gzip), streamed; the id is "file:PMID".</summary>
-    public static IEnumerable<CorpusDocument> Read(string path, int maxLineBytes = CorpusLineReader.DefaultMaxLineBytes)
+    public static IEnumerable<CorpusDocument> Read(string path, int maxLineBytes = Utf8LineReader.DefaultMaxLineBytes)
     {
-        using var reader = CorpusLineReader.Open(path, maxLineBytes);
+        using var reader = Utf8LineReader.Open(path, maxLineBytes, "Corpus file");
         var name = Path.GetFileName(path);
         string? pmid = null;
         var sentences = new List<string>();

@@ -1,12 +1,14 @@
+using MiniBioBert.Engine.IO;
+
 namespace MiniBioBert.Training.Data;
 
 /// <summary>Reads the one-sentence-per-line format: lines are trimmed, a blank line ends a document, empty documents are skipped.</summary>
 internal static class SentencePerLineReader
 {
     /// <summary>The documents of <paramref name="path"/> (plain or gzip), streamed; the id is "file:first line".</summary>
-    public static IEnumerable<CorpusDocument> Read(string path, int maxLineBytes = CorpusLineReader.DefaultMaxLineBytes)
+    public static IEnumerable<CorpusDocument> Read(string path, int maxLineBytes = Utf8LineReader.DefaultMaxLineBytes)
     {
-        using var reader = CorpusLineReader.Open(path, maxLineBytes);
+        using var reader = Utf8LineReader.Open(path, maxLineBytes, "Corpus file");
         var name = Path.GetFileName(path);
         var sentences = new List<string>();
         long firstLine = 0;

@@ -1,3 +1,4 @@
+using MiniBioBert.Engine.IO;
 using MiniBioBert.Model.Downstream;
 
 namespace MiniBioBert.Training.Downstream;
@@ -11,20 +12,58 @@ internal sealed record ClassificationDataSet(string Name, FineTuningTask Task, s
 
     /// <summary>Loads a task by name from the shared data folder (<paramref name="dataRoot"/>/classification/…).</summary>
     /// <exception cref="ArgumentException">The task is not <see cref="Piboso"/> or <see cref="Hoc"/>.</exception>
+    /// <exception cref="InvalidDataException">A file is not UTF-8 text, is malformed or empty, or a split is empty (file and line named).</exception>
     public static ClassificationDataSet Load(string task, string dataRoot, int? trainLimit = null, int? evalLimit = null)
     {
         var data = task switch
         {
             Piboso => PibosoReader.Load(Path.Combine(dataRoot, "classification", "nicta-piboso")),
             Hoc => HocReader.Load(Path.Combine(dataRoot, "classification", "hoc", "hoc_sentences.tsv")),
-            _ => throw new ArgumentException($"Unknown classification task '{task}' (expected {Piboso} or {Hoc})."),
+            _ => throw new ArgumentException($"Unknown classification task '{InputText.Quote(task)}' (expected {Piboso} or {Hoc})."),
         };
-        return data with
+        var limited = data with
         {
             Train = Limit(data.Train, trainLimit),
             Devel = Limit(data.Devel, evalLimit),
             Test = Limit(data.Test, evalLimit),
         };
+        limited.Validate();
+        return limited;
+    }
+
+    /// <summary>
+    /// Checks what training needs: labels, three non-empty splits, and every sentence's labels among
+    /// <see cref="Labels"/> (exactly one for a single-label task).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The first problem, naming the data set, the split and the sentence.</exception>
+    public void Validate()
+    {
+        if (Labels.Length == 0)
+        {
+            throw new InvalidDataException($"The {Name} data set has no labels.");
+        }
+        var known = Labels.ToHashSet(StringComparer.Ordinal);
+        foreach (var (split, sentences) in new[] { ("train", Train), ("devel", Devel), ("test", Test) })
+        {
+            if (sentences.Count == 0)
+            {
+                throw new InvalidDataException($"The {split} split of the {Name} data set has no sentences.");
+            }
+            for (int i = 0; i < sentences.Count; i++)
+            {
+                var sentence = sentences[i];
+                if (Task == FineTuningTask.SingleLabelClassification && sentence.Labels.Length != 1)
+                {
+                    throw new InvalidDataException(
+                        $"The {split} split of the {Name} data set: sentence {i + 1} (document {InputText.Quote(sentence.Document)}) has {sentence.Labels.Length} labels; a single-label task needs exactly one.");
+                }
+                if (sentence.Labels.FirstOrDefault(label => !known.Contains(label)) is { } unknown)
+                {
+                    throw new InvalidDataException(
+                        $"The {split} split of the {Name} data set: sentence {i + 1} (document {InputText.Quote(sentence.Document)}) has the label '{InputText.Quote(unknown)}', which is not among the {Labels.Length} labels.");
+                }
+            }
+        }
     }
 
     private static List<LabeledSentence> Limit(List<LabeledSentence> sentences, int? limit) =>

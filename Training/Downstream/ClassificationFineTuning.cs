@@ -21,6 +21,7 @@ internal static class ClassificationFineTuning
         string? vocabPath, FineTuningOptions options, string? outputDirectory, Action<string> log)
     {
         options.Validate();
+        data.Validate();
         var (encoder, vocab) = EncoderInitialization.Create(init, vocabPath, options.Seed + options.EncoderSeedOffset);
         var model = new BertForFineTuning(encoder, data.Task, data.Labels, options.Seed);
         model.MoveTo(options.Device);

@@ -16,8 +16,14 @@ internal sealed record ClassificationScores(IReadOnlyList<F1Score> PerLabel, F1S
     public double MacroF1 => PerLabel.Count == 0 ? 0 : PerLabel.Average(s => s.F1);
 
     /// <summary>Scores gold and predicted label sets (each a bool per label) of the same sentences.</summary>
+    /// <exception cref="InvalidDataException">There is no sentence or no label to score: a score over nothing is not given.</exception>
     public static ClassificationScores Evaluate(IReadOnlyList<string> labels, IReadOnlyList<bool[]> gold, IReadOnlyList<bool[]> predicted)
     {
+        if (gold.Count == 0 || labels.Count == 0)
+        {
+            throw new InvalidDataException(
+                $"The classification evaluation set is empty ({gold.Count} sentences, {labels.Count} labels); accuracy and F1 over nothing would mean nothing.");
+        }
         if (gold.Count != predicted.Count)
         {
             throw new ArgumentException($"{gold.Count} gold label sets but {predicted.Count} predicted ones.");

@@ -11,8 +11,14 @@ namespace MiniBioBert.Training.Downstream;
 internal static class ConllEvaluator
 {
     /// <summary>Scores sentence-aligned gold and predicted tag sequences (same lengths).</summary>
+    /// <exception cref="InvalidDataException">There is no sentence or no token to score: a score over nothing is not given.</exception>
     public static NerScores Evaluate(IReadOnlyList<string[]> goldTags, IReadOnlyList<string[]> predictedTags)
     {
+        if (goldTags.Count == 0 || goldTags.All(tags => tags.Length == 0))
+        {
+            throw new InvalidDataException(
+                $"The NER evaluation set is empty ({goldTags.Count} sentences, no tokens); an entity F1 over no tokens would mean nothing.");
+        }
         if (goldTags.Count != predictedTags.Count)
         {
             throw new ArgumentException($"{goldTags.Count} gold sentences but {predictedTags.Count} predicted ones.");

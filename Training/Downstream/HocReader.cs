@@ -1,3 +1,4 @@
+using MiniBioBert.Engine.IO;
 using MiniBioBert.Model.Downstream;
 using MiniBioBert.Training.Data;
 
@@ -14,16 +15,34 @@ internal static class HocReader
 {
     private const string Header = "pmid\tsent_idx\tlabels_raw\tsentence";
 
+    /// <exception cref="InvalidDataException">See <see cref="Read"/>; also a split without sentences or a file without any hallmark.</exception>
     public static ClassificationDataSet Load(string path)
     {
         var sentences = Read(path);
         string[] labels = [.. sentences.SelectMany(s => s.Labels).Distinct().Order(StringComparer.Ordinal)];
-        List<LabeledSentence> Split(int bucket) => [.. sentences.Where(s => SplitBucket(s.Document) == bucket)];
-        var train = sentences.Where(s => SplitBucket(s.Document) >= 2).ToList();
-        return new ClassificationDataSet(ClassificationDataSet.Hoc, FineTuningTask.MultiLabelClassification, labels, train, Split(1), Split(0));
+        if (labels.Length == 0)
+        {
+            throw new InvalidDataException($"{path}: no sentence has a hallmark in the labels_raw column (all are empty or NULL); there is nothing to learn.");
+        }
+        List<LabeledSentence> Split(string name, Func<int, bool> inSplit, string rule)
+        {
+            List<LabeledSentence> split = [.. sentences.Where(s => inSplit(SplitBucket(s.Document)))];
+            if (split.Count == 0)
+            {
+                throw new InvalidDataException(
+                    $"{path}: the {name} split (abstracts whose FNV-1a(PMID) mod 10 {rule}) has no sentences; the file needs more abstracts (it has {sentences.Count} sentences of {sentences.Select(s => s.Document).Distinct().Count()} abstracts).");
+            }
+            return split;
+        }
+        return new ClassificationDataSet(ClassificationDataSet.Hoc, FineTuningTask.MultiLabelClassification, labels,
+            Split("train", b => b >= 2, "is 2 to 9"), Split("devel", b => b == 1, "is 1"), Split("test", b => b == 0, "is 0"));
     }
 
-    /// <exception cref="InvalidDataException">A wrong header or a line without four columns.</exception>
+    /// <summary>The sentences of <paramref name="path"/> (strict UTF-8, see <see cref="Utf8LineReader"/>).</summary>
+    /// <exception cref="InvalidDataException">
+    /// The file is not UTF-8 text, has a wrong header or a line without four columns or without a PMID, or holds no
+    /// sentence (file and line named).
+    /// </exception>
     public static List<LabeledSentence> Read(string path)
     {
         if (!File.Exists(path))
@@ -32,23 +51,36 @@ internal static class HocReader
         }
         var sentences = new List<LabeledSentence>();
         int lineNumber = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var line in Utf8LineReader.ReadLines(path, kind: "HoC file"))
         {
             lineNumber++;
             if (lineNumber == 1)
             {
                 if (line != Header)
                 {
-                    throw new InvalidDataException($"{path}:1: expected the header '{Header.Replace("\t", "<TAB>", StringComparison.Ordinal)}'.");
+                    throw new InvalidDataException(
+                        $"{path}, line 1: expected the header '{InputText.Quote(Header)}', found '{InputText.Quote(line)}'.");
                 }
+                continue;
+            }
+            if (string.IsNullOrWhiteSpace(line))
+            {
                 continue;
             }
             var columns = line.Split('\t');
             if (columns.Length != 4 || columns[0].Length == 0)
             {
-                throw new InvalidDataException($"{path}:{lineNumber}: expected 4 tab-separated columns (pmid, sent_idx, labels_raw, sentence), found {columns.Length}.");
+                string found = columns.Length != 4 ? $"{columns.Length} column(s)" : "an empty pmid";
+                throw new InvalidDataException(
+                    $"{path}, line {lineNumber}: expected 4 tab-separated columns (pmid, sent_idx, labels_raw, sentence), found {found}: '{InputText.Quote(line)}'.");
             }
             sentences.Add(new LabeledSentence(columns[0], columns[3], Hallmarks(columns[2])));
+        }
+        if (sentences.Count == 0)
+        {
+            throw new InvalidDataException(
+                lineNumber == 0 ? $"{path}: the file is empty; expected the header '{InputText.Quote(Header)}' and one line per sentence."
+                    : $"{path}: no sentences after the header ({lineNumber} lines).");
         }
         return sentences;
     }

@@ -9,8 +9,14 @@ namespace MiniBioBert.Training.Downstream;
 /// </summary>
 internal static class IobFile
 {
-    /// <summary>Reads the sentences of <paramref name="path"/>.</summary>
-    /// <exception cref="InvalidDataException">A line has the wrong number of columns or an unknown tag (file and line named).</exception>
+    /// <summary>
+    /// Reads the sentences of <paramref name="path"/> (strict UTF-8, see <see cref="Utf8LineReader"/>; a line of
+    /// only spaces counts as blank).
+    /// </summary>
+    /// <exception cref="InvalidDataException">
+    /// The file is not UTF-8 text, a line has the wrong number of columns or an unknown tag (file and line named), or
+    /// the file holds no sentence.
+    /// </exception>
     public static List<TaggedSentence> Read(string path)
     {
         if (!File.Exists(path))
@@ -21,10 +27,10 @@ internal static class IobFile
         var words = new List<string>();
         var tags = new List<string>();
         int lineNumber = 0, firstLine = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var line in Utf8LineReader.ReadLines(path, kind: "IOB file"))
         {
             lineNumber++;
-            if (line.Length == 0)
+            if (string.IsNullOrWhiteSpace(line))
             {
                 Flush();
                 continue;
@@ -32,11 +38,14 @@ internal static class IobFile
             var columns = line.Split('\t');
             if (columns.Length != 2 || columns[0].Length == 0)
             {
-                throw new InvalidDataException($"{path}:{lineNumber}: expected 'word<TAB>tag', found {columns.Length} column(s): '{line}'.");
+                string found = columns.Length != 2 ? $"{columns.Length} column(s)" : "an empty word";
+                throw new InvalidDataException(
+                    $"{path}, line {lineNumber}: expected 'word<TAB>tag', found {found}: '{InputText.Quote(line)}'.");
             }
             if (!IobTag.TryParse(columns[1], out _))
             {
-                throw new InvalidDataException($"{path}:{lineNumber}: unknown tag '{columns[1]}' (expected O, B-<type> or I-<type>).");
+                throw new InvalidDataException(
+                    $"{path}, line {lineNumber}: unknown tag '{InputText.Quote(columns[1])}' in the tag column (expected O, B-<type> or I-<type>).");
             }
             if (words.Count == 0)
             {
@@ -46,13 +55,18 @@ internal static class IobFile
             tags.Add(columns[1]);
         }
         Flush();
+        if (sentences.Count == 0)
+        {
+            throw new InvalidDataException(
+                $"{path}: no sentences: the file is empty or has only blank lines ({lineNumber} lines); expected 'word<TAB>tag' lines.");
+        }
         return sentences;
 
         void Flush()
         {
             if (words.Count > 0)
             {
-                sentences.Add(new TaggedSentence([.. words], [.. tags], firstLine));
+                sentences.Add(new TaggedSentence([.. words], [.. tags], firstLine, path));
                 words.Clear();
                 tags.Clear();
             }

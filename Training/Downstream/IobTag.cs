@@ -1,3 +1,5 @@
+using MiniBioBert.Engine.IO;
+
 namespace MiniBioBert.Training.Downstream;
 
 /// <summary>One IOB2 tag: <c>O</c>, or <c>B-Type</c> (begins an entity) / <c>I-Type</c> (continues one).</summary>
@@ -26,5 +28,5 @@ internal readonly record struct IobTag(char Prefix, string Type)
 
     /// <summary>Parses a tag known to be valid (from a checked file or a label list).</summary>
     public static IobTag Parse(string text) =>
-        TryParse(text, out var tag) ? tag : throw new ArgumentException($"'{text}' is not an IOB tag (O, B-X or I-X).");
+        TryParse(text, out var tag) ? tag : throw new ArgumentException($"'{InputText.Quote(text)}' is not an IOB tag (O, B-X or I-X).");
 }

@@ -1,4 +1,5 @@
 using MiniBioBert.Engine;
+using MiniBioBert.Engine.IO;
 using MiniBioBert.Model.Tokenization;
 
 namespace MiniBioBert.Training.Downstream;
@@ -106,5 +107,6 @@ internal sealed class NerEncoder
     private int LabelId(TaggedSentence sentence, int word) =>
         _labelIds.TryGetValue(sentence.Tags[word], out int id)
             ? id
-            : throw new InvalidDataException($"Line {sentence.FirstLine + word}: tag '{sentence.Tags[word]}' is not one of the model's labels ({string.Join(", ", _labelIds.Keys)}).");
+            : throw new InvalidDataException(
+                $"{(sentence.File is null ? "Line" : sentence.File + ", line")} {sentence.FirstLine + word}: tag '{InputText.Quote(sentence.Tags[word])}' in the tag column is not one of the model's labels ({InputText.Quote(string.Join(", ", _labelIds.Keys))}).");
 }

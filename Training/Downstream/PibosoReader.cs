@@ -1,3 +1,4 @@
+using MiniBioBert.Engine.IO;
 using MiniBioBert.Model.Downstream;
 
 namespace MiniBioBert.Training.Downstream;
@@ -18,7 +19,11 @@ internal static class PibosoReader
         return new ClassificationDataSet(ClassificationDataSet.Piboso, FineTuningTask.SingleLabelClassification, labels, train, devel, test);
     }
 
-    /// <exception cref="InvalidDataException">A sentence line without a label, or before the first <c>###</c> header.</exception>
+    /// <summary>The labeled sentences of one split (strict UTF-8, see <see cref="Utf8LineReader"/>).</summary>
+    /// <exception cref="InvalidDataException">
+    /// The file is not UTF-8 text, has a sentence line without a label or before the first <c>###</c> header, or holds
+    /// no labeled sentence (file and line named).
+    /// </exception>
     public static List<LabeledSentence> Read(string path)
     {
         if (!File.Exists(path))
@@ -28,10 +33,10 @@ internal static class PibosoReader
         var sentences = new List<LabeledSentence>();
         string? document = null;
         int lineNumber = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var line in Utf8LineReader.ReadLines(path, kind: "NICTA-PIBOSO file"))
         {
             lineNumber++;
-            if (line.Length == 0)
+            if (string.IsNullOrWhiteSpace(line))
             {
                 continue;
             }
@@ -43,9 +48,17 @@ internal static class PibosoReader
             int tab = line.IndexOf('\t');
             if (document is null || tab <= 0 || tab == line.Length - 1)
             {
-                throw new InvalidDataException($"{path}:{lineNumber}: expected '###PMID' or 'label<TAB>sentence' after a header, found '{line}'.");
+                string problem = document is null ? "before the first '###PMID' header"
+                    : tab < 0 ? "without a tab" : tab == 0 ? "with an empty label" : "with an empty sentence";
+                throw new InvalidDataException(
+                    $"{path}, line {lineNumber}: expected '###PMID' or 'label<TAB>sentence', found a line {problem}: '{InputText.Quote(line)}'.");
             }
             sentences.Add(new LabeledSentence(document, line[(tab + 1)..], [line[..tab]]));
+        }
+        if (sentences.Count == 0)
+        {
+            throw new InvalidDataException(
+                $"{path}: no labeled sentences: the file is empty or has only headers and blank lines ({lineNumber} lines); expected '###PMID' then 'label<TAB>sentence' lines.");
         }
         return sentences;
     }

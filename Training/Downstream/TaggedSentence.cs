@@ -4,4 +4,5 @@ namespace MiniBioBert.Training.Downstream;
 /// <param name="Words">The pre-tokenized words.</param>
 /// <param name="Tags">One IOB2 tag per word.</param>
 /// <param name="FirstLine">1-based line of the first word in the file it came from (0 for free text).</param>
-internal sealed record TaggedSentence(string[] Words, string[] Tags, int FirstLine = 0);
+/// <param name="File">The file it came from (null for free text), for messages.</param>
+internal sealed record TaggedSentence(string[] Words, string[] Tags, int FirstLine = 0, string? File = null);

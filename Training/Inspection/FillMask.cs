@@ -1,4 +1,5 @@
 using MiniBioBert.Engine.Autograd;
+using MiniBioBert.Engine.IO;
 
 namespace MiniBioBert.Training.Inspection;
 
@@ -21,7 +22,7 @@ internal static class FillMask
         int[] positions = [.. Enumerable.Range(0, input.InputIds.Length).Where(i => input.InputIds[i] == maskId)];
         if (positions.Length == 0)
         {
-            throw new ArgumentException($"The text has no [MASK] token to fill (after truncation to {checkpoint.Model.Config.MaxPositionEmbeddings} tokens): \"{text}\".", nameof(text));
+            throw new ArgumentException($"The text has no [MASK] token to fill (after truncation to {checkpoint.Model.Config.MaxPositionEmbeddings} tokens): \"{InputText.Quote(text)}\".", nameof(text));
         }
 
         var sequenceOutput = checkpoint.RunEncoder(input);                        // [1, T, H]

@@ -1,17 +1,19 @@
 using System.IO.Compression;
 using System.Text;
 
-namespace MiniBioBert.Training.Data;
+namespace MiniBioBert.Engine.IO;
 
 /// <summary>
-/// Reads a text file line by line, plain or gzip (recognized by its magic bytes 1F 8B, whatever its name),
-/// strictly: invalid UTF-8, NUL bytes (a binary file) and over-long lines stop the read with an
-/// <see cref="InvalidDataException"/> naming the file and the line. An over-long line is detected while it is
+/// The one reader of every text file the program is given (vocabularies, corpora, NER and classification data):
+/// line by line, plain or gzip (recognized by its magic bytes 1F 8B, whatever its name), strictly: a UTF-8 byte
+/// order mark is dropped, lines end with LF or CR LF, and invalid UTF-8, NUL bytes (a binary file), a UTF-16 byte
+/// order mark and over-long lines stop the read with an <see cref="InvalidDataException"/> naming the file and the
+/// line. An over-long line is detected while it is
 /// read, so at most <c>maxLineBytes</c> of it is ever held in memory. .NET's <see cref="GZipStream"/> ends silently on
 /// truncated data, so the gzip trailer's size field (the last 4 bytes: the last member's length mod 2³²) is checked
 /// at the end: decompressing fewer bytes than it announces means the file was cut.
 /// </summary>
-internal sealed class CorpusLineReader : IDisposable
+public sealed class Utf8LineReader : IDisposable
 {
     /// <summary>The default cap on one line: 1 MiB.</summary>
     public const int DefaultMaxLineBytes = 1 << 20;
@@ -28,7 +30,7 @@ internal sealed class CorpusLineReader : IDisposable
     private byte[] _line = new byte[1 << 12];
     private int _lineLength;
 
-    private CorpusLineReader(string path, Stream stream, int maxLineBytes, uint? gzipAnnouncedSize)
+    private Utf8LineReader(string path, Stream stream, int maxLineBytes, uint? gzipAnnouncedSize)
     {
         FilePath = path;
         _stream = stream;
@@ -42,13 +44,16 @@ internal sealed class CorpusLineReader : IDisposable
     /// <summary>The 1-based number of the line returned last (0 before the first).</summary>
     public long LineNumber { get; private set; }
 
-    /// <summary>Opens <paramref name="path"/>; throws <see cref="FileNotFoundException"/> naming it when missing.</summary>
-    public static CorpusLineReader Open(string path, int maxLineBytes = DefaultMaxLineBytes)
+    /// <summary>
+    /// Opens <paramref name="path"/>; throws <see cref="FileNotFoundException"/> naming it when missing
+    /// ("<paramref name="kind"/> not found: path").
+    /// </summary>
+    public static Utf8LineReader Open(string path, int maxLineBytes = DefaultMaxLineBytes, string kind = "Text file")
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxLineBytes);
         if (!File.Exists(path))
         {
-            throw new FileNotFoundException($"Corpus file not found: {path}", path);
+            throw new FileNotFoundException($"{kind} not found: {path}", path);
         }
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         Span<byte> magic = stackalloc byte[2];
@@ -63,7 +68,17 @@ internal sealed class CorpusLineReader : IDisposable
         }
         file.Position = 0;
         Stream stream = isGzip ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: false) : file;
-        return new CorpusLineReader(path, stream, maxLineBytes, announcedSize);
+        return new Utf8LineReader(path, stream, maxLineBytes, announcedSize);
+    }
+
+    /// <summary>All lines of <paramref name="path"/>, streamed (see <see cref="ReadLine"/>); line n is the n-th item.</summary>
+    public static IEnumerable<string> ReadLines(string path, int maxLineBytes = DefaultMaxLineBytes, string kind = "Text file")
+    {
+        using var reader = Open(path, maxLineBytes, kind);
+        while (reader.ReadLine() is { } line)
+        {
+            yield return line;
+        }
     }
 
     /// <summary>The next line without its line break (CR LF or LF) and without a leading BOM, or null at the end.</summary>
@@ -109,6 +124,10 @@ internal sealed class CorpusLineReader : IDisposable
         {
             throw new InvalidDataException($"{FilePath}: cannot read the data after line {LineNumber} ({e.Message}).", e);
         }
+        if (_bytesRead == 0 && _buffer.AsSpan(0, _bufferEnd) is [0xFF, 0xFE, ..] or [0xFE, 0xFF, ..])
+        {
+            throw new InvalidDataException($"{FilePath}: starts with a UTF-16 byte order mark; save it as UTF-8.");
+        }
         if (_bytesRead == 0 && _buffer.AsSpan(0, _bufferEnd).IndexOf((byte)0) is var nul and >= 0)
         {
             var line = _buffer.AsSpan(0, nul).Count((byte)'\n') + 1;
@@ -129,7 +148,7 @@ internal sealed class CorpusLineReader : IDisposable
         {
             throw new InvalidDataException(
                 $"{FilePath}: line {LineNumber + 1} is longer than {_maxLineBytes} bytes; " +
-                "a corpus needs one sentence per line (is this a binary file or a text without line breaks?).");
+                "is this a binary file or a text without line breaks?");
         }
         if (_lineLength + piece.Length > _line.Length)
         {
@@ -159,7 +178,8 @@ internal sealed class CorpusLineReader : IDisposable
         }
         catch (DecoderFallbackException e)
         {
-            throw new InvalidDataException($"{FilePath}: line {LineNumber} is not valid UTF-8 (bad byte at offset {e.Index} of the line).", e);
+            var bad = e.BytesUnknown is [var first, ..] ? first : line[Math.Clamp(e.Index, 0, line.Length - 1)];
+            throw new InvalidDataException($"{FilePath}, line {LineNumber}: not valid UTF-8 (byte 0x{bad:X2} at column {e.Index + 1}).", e);
         }
     }
 }
