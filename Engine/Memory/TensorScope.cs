@@ -20,7 +20,6 @@ public sealed class TensorScope : IDisposable
 
     private readonly TensorScope? _outer;
     private readonly List<Tensor> _tensors = [];
-    private readonly List<IDisposable> _resources = [];
     private bool _disposed;
 
     public TensorScope()
@@ -34,8 +33,11 @@ public sealed class TensorScope : IDisposable
 
     internal void Track(Tensor tensor) => _tensors.Add(tensor);
 
-    /// <summary>Disposes <paramref name="resource"/> when the scope ends (device index buffers uploaded for this step).</summary>
-    internal void Track(IDisposable resource) => _resources.Add(resource);
+    /// <summary>
+    /// Suspends the current scope until the result is disposed: tensors made meanwhile are ordinary ones that outlive
+    /// the scope (state made while a step's scope may be open, such as an optimizer's moments on a device).
+    /// </summary>
+    public static IDisposable Suspended() => new Suspension();
 
     /// <summary>Number of pooled tensors this scope will give back.</summary>
     public int Count => _tensors.Count;
@@ -52,11 +54,16 @@ public sealed class TensorScope : IDisposable
             tensor.ReturnToPool();
         }
         _tensors.Clear();
-        foreach (var resource in _resources)
-        {
-            resource.Dispose();
-        }
-        _resources.Clear();
         _current = _outer;
+    }
+
+    /// <summary>No scope is current until <see cref="Dispose"/> puts the suspended one back.</summary>
+    private sealed class Suspension : IDisposable
+    {
+        private readonly TensorScope? _suspended = _current;
+
+        public Suspension() => _current = null;
+
+        public void Dispose() => _current = _suspended;
     }
 }

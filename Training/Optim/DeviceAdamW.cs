@@ -1,5 +1,6 @@
 using MiniBioBert.Engine;
 using MiniBioBert.Engine.Kernels;
+using MiniBioBert.Engine.Memory;
 
 namespace MiniBioBert.Training.Optim;
 
@@ -31,6 +32,7 @@ internal sealed class DeviceAdamW
         Host = host;
         _parameters = parameters;
         var (firstMoment, secondMoment) = host.MomentArrays;
+        using var outlivesAnyStep = TensorScope.Suspended(); // the moments live as long as the optimizer
         _firstMoment = OnDevice(parameters.Device, firstMoment);
         _secondMoment = OnDevice(parameters.Device, secondMoment);
         _decayMask = OnDevice(parameters.Device, host.DecayMask);
