@@ -126,7 +126,7 @@ internal sealed class TrainCommand
         var leftovers = RunCheckpoints.CleanLeftovers(runDirectory);
         if (leftovers.Count > 0)
         {
-            dashboard.Log($"Removed what an interrupted save left in {runDirectory}: {string.Join(", ", leftovers)}");
+            output.WriteLine($"Removed what an interrupted save left in {runDirectory}: {string.Join(", ", leftovers)}");
         }
         PretrainingTrainer trainer;
         PretrainingDataset data;
