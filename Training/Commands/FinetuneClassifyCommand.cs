@@ -24,6 +24,7 @@ internal static class FinetuneClassifyCommand
             string taskName = result.GetValue(task)!;
             string outputDirectory = result.GetValue(output) ?? Path.Combine("runs", "finetune-" + taskName);
             FinetuneCommandOptions.PrepareOutputFolder("--output", outputDirectory);
+            FinetuneCommandOptions.CheckInit(result.GetValue(init)!, result.GetValue(shared.Vocab));
             var data = ClassificationDataSet.Load(taskName, DataPaths.DataRoot, options.TrainLimit, options.EvalLimit);
             var (_, _, test) = ClassificationFineTuning.Run(data, result.GetValue(init)!, result.GetValue(shared.Vocab), options,
                 outputDirectory, Console.WriteLine);

@@ -29,6 +29,7 @@ internal static class FinetuneCommand
         {
             string outputDirectory = result.GetValue(output)!;
             FinetuneCommandOptions.PrepareOutputFolder("--output", outputDirectory);
+            FinetuneCommandOptions.CheckInit(result.GetValue(init)!, result.GetValue(shared.Vocab));
             var dataSet = NerDataSet.Load(result.GetValue(data)!, options.TrainLimit, options.EvalLimit);
             var run = NerFineTuning.Run(dataSet, result.GetValue(init)!, result.GetValue(shared.Vocab), options, outputDirectory, Console.WriteLine);
             Console.WriteLine($"test entity F1 (micro): {100 * run.Test.Micro.F1:F2}");

@@ -82,6 +82,15 @@ internal sealed class FinetuneCommandOptions
         }
     }
 
+    /// <summary>Checks, before any data is read, that the vocabulary fits the <c>--init</c> checkpoint (nothing to check for <c>random</c>).</summary>
+    public static void CheckInit(string init, string? vocab)
+    {
+        if (init != EncoderInitialization.Random && Directory.Exists(init))
+        {
+            EncoderInitialization.CheckVocabulary(init, vocab);
+        }
+    }
+
     /// <summary>Runs <paramref name="action"/>; known failures print <c>error: message</c> on stderr and give exit code 1.</summary>
     public static int Guard(Func<int> action)
     {
