@@ -117,6 +117,27 @@ public class MismatchTests
         Assert.That(result.ExitCode, Is.EqualTo(CommandRunner.Success), result.ToString());
     }
 
+    [Test]
+    public void ALossBatchWithATokenIdBeyondTheVocabularyIsRefused()
+    {
+        using var sandbox = new Sandbox();
+        var writer = new MiniBioBert.Model.Checkpoints.SafeTensorsWriter();
+        long[] ids = [2, 10, 57, 3];
+        writer.AddInt64("input_ids", ids, 1, 4);
+        writer.AddInt64("token_type_ids", new long[4], 1, 4);
+        writer.AddInt64("attention_mask", new long[] { 1, 1, 1, 1 }, 1, 4);
+        writer.AddInt64("mlm_labels", new long[] { -100, -100, 5, -100 }, 1, 4);
+        writer.AddInt64("nsp_labels", new long[1], 1);
+        string batch = sandbox.PathOf("batch.safetensors");
+        writer.Write(batch);
+
+        var result = Cli.Run(sandbox, "loss", "--checkpoint", Sandbox.TinyCheckpoint, "--batch", batch, "--grads", sandbox.PathOf("grads.safetensors"));
+
+        Cli.AssertCleanFailure(result, CommandRunner.RuntimeError,
+            $"{batch}: input_ids[2] is 57, outside [0, 40) set by the model's vocab_size 40 (in '{Path.Combine(Sandbox.TinyCheckpoint, "config.json")}').");
+        Assert.That(File.Exists(sandbox.PathOf("grads.safetensors")), Is.False);
+    }
+
     /// <summary>A finished 2-step tiny run with checkpoint-1 and checkpoint-2.</summary>
     private static string TinyRun(Sandbox sandbox)
     {

@@ -100,7 +100,8 @@ internal sealed class TrainCommand
 
     private int Run(ParseResult parseResult, TextWriter output)
     {
-        // Every check before any work: the options, where the run goes, then the leftovers of a killed save there.
+        // Every check before any work: the device, the options, where the run goes; then the leftovers of a killed save there.
+        using var device = DeviceOption.Open(parseResult.GetValue(_device)!);
         bool resume = parseResult.GetValue(_resume);
         PretrainingOptions? newRun = null;
         string runDirectory;
@@ -116,7 +117,6 @@ internal sealed class TrainCommand
             runDirectory = newRun.OutputDirectory;
         }
         OutputDirectoryCheck.EnsureFolderCanBeWritten("--output", runDirectory);
-        using var device = DeviceOption.Open(parseResult.GetValue(_device)!);
         if (parseResult.GetValue(_threads) is { } threads)
         {
             CpuThreads.Set(threads);
