@@ -56,6 +56,31 @@ public static class CheckpointDirectory
     public static string VocabPath(string directory) => ExistingFile(AtomicDirectory.Resolve(directory), VocabFileName);
 
     /// <summary>
+    /// Removes what killed saves left in <paramref name="folder"/> (a folder that checkpoints and atomically written
+    /// files are saved into): <c>dir.tmp-*</c>, <c>file.tmp-*</c>, and <c>dir.old-*</c> (renamed back to <c>dir</c>
+    /// when <c>dir</c> is missing, since it is then the only complete copy). Complete checkpoints are never touched.
+    /// </summary>
+    /// <returns>The names of the removed entries.</returns>
+    public static List<string> CleanLeftovers(string folder) => AtomicDirectory.CleanLeftovers(folder);
+
+    /// <summary>
+    /// Checks, before a vocabulary is paired with the model of <paramref name="modelDirectory"/>, that every id of the
+    /// vocabulary at <paramref name="vocabPath"/> has a row in the model's embedding table (<paramref name="vocabSize"/>,
+    /// the vocab_size of its config.json). A smaller vocabulary is allowed (its ids are a prefix of the table).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The vocabulary is larger; the message names both files and both sizes.</exception>
+    public static void CheckVocabularyFits(string vocabPath, string modelDirectory, int vocabSize)
+    {
+        int tokens = Tokenization.Vocabulary.Load(vocabPath).Count;
+        if (tokens > vocabSize)
+        {
+            string config = Path.Combine(AtomicDirectory.Resolve(modelDirectory), ConfigFileName);
+            throw new InvalidDataException($"The vocabulary '{vocabPath}' has {tokens} tokens, but the model's embedding table has {vocabSize} " +
+                $"(vocab_size in '{config}'); ids {vocabSize}…{tokens - 1} would have no embedding. Use the vocabulary the model was trained with.");
+        }
+    }
+
+    /// <summary>
     /// Copies the checkpoint's parameters into <paramref name="targets"/> (the model's tensors, by Hugging Face name)
     /// and returns the safetensors metadata. Every target must be in the file with the target's shape, and the file
     /// may hold nothing else except tied copies equal to their ties. A target named like a tied copy

@@ -51,6 +51,38 @@ public partial class InterruptionTests
         }
     }
 
+    /// <summary>
+    /// A real SIGKILL while checkpoints are written and pruned, then <c>train --resume</c>: the resumed run removes
+    /// whatever the kill left (<c>.tmp</c>, <c>.stale</c>, <c>.tmp-XXXXXXXX</c>, …), finishes, and every checkpoint loads.
+    /// </summary>
+    [TestCase(40)]
+    [TestCase(41)]
+    [TestCase(42)]
+    public void TheRunAfterAKillDuringASaveLeavesNoLeftovers(int seed)
+    {
+        using var sandbox = new Sandbox();
+        string run = sandbox.PathOf("run");
+        var args = Sandbox.TinyTrainArguments(sandbox.WriteTinyCorpus(), run, steps: 60).Concat(["--checkpoint-every", "1", "--keep", "2"]);
+        using (var child = ChildProcess.Start(sandbox, args))
+        {
+            Assert.That(child.WaitUntil(() => Checkpoints(run).Count > 0, ChildTimeout), Is.True, child.Output);
+            Thread.Sleep(new Random(seed).Next(200));
+            Assert.That(child.HasExited, Is.False, child.Output);
+            child.KillHard();
+        }
+        TestContext.Out.WriteLine($"left by the kill: {string.Join(", ", LeftoverTests.Leftovers(run))}");
+
+        var resumed = Cli.Run(sandbox, "train", "--resume", "--output", run, "--threads", "1");
+
+        Assert.That(resumed.ExitCode, Is.EqualTo(CommandRunner.Success), resumed.ToString());
+        Assert.That(LeftoverTests.Leftovers(run), Is.Empty);
+        Assert.That(Checkpoints(run).Select(Step), Is.EqualTo(new long[] { 59, 60 }));
+        foreach (string checkpoint in Checkpoints(run))
+        {
+            AssertWhole(checkpoint);
+        }
+    }
+
     /// <summary>Starts a run that saves every step, waits for its first checkpoint, then SIGKILLs it after <paramref name="delay"/> ms.</summary>
     private static string KillWhileCheckpointing(Sandbox sandbox, int delay)
     {

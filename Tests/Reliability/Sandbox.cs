@@ -71,6 +71,20 @@ internal sealed class Sandbox : IDisposable
         return Write(name, text.ToString());
     }
 
+    /// <summary>A tiny IOB folder (train.tsv, devel.tsv, test.tsv: 4, 2 and 2 sentences) whose words are in the tiny vocabulary.</summary>
+    public string WriteTinyNerData(string name = "ner")
+    {
+        const string Sentences = "the\tO\ngene\tB-Gene\nbinds\tO\ndna\tO\n\nprotein\tB-Gene\nof\tO\nthe\tO\ncell\tO\n\n";
+        Write(Path.Combine(name, "train.tsv"), Sentences + Sentences);
+        Write(Path.Combine(name, "devel.tsv"), Sentences);
+        Write(Path.Combine(name, "test.tsv"), Sentences);
+        return PathOf(name);
+    }
+
+    /// <summary>Every file and folder in the sandbox, relative to it, sorted (to show that a refused command wrote nothing).</summary>
+    public string[] Entries() =>
+        [.. Directory.EnumerateFileSystemEntries(Root, "*", SearchOption.AllDirectories).Select(e => Path.GetRelativePath(Root, e)).Order(StringComparer.Ordinal)];
+
     /// <summary>The metrics.jsonl train losses of <paramref name="runDirectory"/>, by step.</summary>
     public static SortedDictionary<long, double> TrainLosses(string runDirectory) =>
         new(MetricsLog.Read(MetricsLog.PathFor(runDirectory)).Records

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using MiniBioBert.Training.Downstream;
+using MiniBioBert.Training.Pretraining;
 
 namespace MiniBioBert.Training.Commands;
 
@@ -26,6 +27,8 @@ internal static class CompareCommand
         shared.SetAction(command, (result, options) =>
         {
             string dataDirectory = result.GetValue(data)!;
+            OutputDirectoryCheck.EnsureFileCanBeWritten("--doc", result.GetValue(doc)!);
+            OutputDirectoryCheck.EnsureFileCanBeWritten("--image", result.GetValue(image)!);
             var dataSet = NerDataSet.Load(dataDirectory, options.TrainLimit, options.EvalLimit);
             var arms = InitComparison.Run(dataSet, result.GetValue(pretrained)!, result.GetValue(shared.Vocab), options, result.GetValue(seeds), Console.WriteLine);
 

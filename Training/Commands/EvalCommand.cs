@@ -41,6 +41,8 @@ internal static class EvalCommand
             using var computeDevice = DeviceOption.Open(p.GetValue(device)!);
             string directory = p.GetValue(checkpoint)!;
             var model = BertForPreTraining.Load(directory);
+            string vocab = CheckpointDirectory.VocabPath(directory);
+            CheckpointDirectory.CheckVocabularyFits(vocab, directory, model.Config.VocabSize);
             model.MoveTo(computeDevice);
             string statePath = Path.Combine(directory, TrainerState.FileName);
             var run = File.Exists(statePath) ? TrainerState.Load(statePath).Options : new PretrainingOptions { TimeBudget = TimeSpan.MaxValue };
@@ -57,7 +59,7 @@ internal static class EvalCommand
             {
                 throw new ArgumentException($"--eval-batches must be 0 (all) or positive, not {maxBatches}.");
             }
-            var dataset = PretrainingData.Open(options, CheckpointDirectory.VocabPath(directory), DataPaths.CacheDirectory, output.WriteLine);
+            var dataset = PretrainingData.Open(options, vocab, DataPaths.CacheDirectory, output.WriteLine);
             var metrics = Evaluator.Evaluate(model, Evaluator.Batches(dataset.Evaluation, maxBatches), dataset.Specials.Mask);
             var baseline = dataset.Baseline;
             Write(output, directory, metrics, baseline.Accuracy);

@@ -22,9 +22,12 @@ internal static class FinetuneClassifyCommand
         shared.SetAction(command, (result, options) =>
         {
             string taskName = result.GetValue(task)!;
+            string outputDirectory = result.GetValue(output) ?? Path.Combine("runs", "finetune-" + taskName);
+            FinetuneCommandOptions.PrepareOutputFolder("--output", outputDirectory);
+            FinetuneCommandOptions.CheckInit(result.GetValue(init)!, result.GetValue(shared.Vocab));
             var data = ClassificationDataSet.Load(taskName, DataPaths.DataRoot, options.TrainLimit, options.EvalLimit);
             var (_, _, test) = ClassificationFineTuning.Run(data, result.GetValue(init)!, result.GetValue(shared.Vocab), options,
-                result.GetValue(output) ?? Path.Combine("runs", "finetune-" + taskName), Console.WriteLine);
+                outputDirectory, Console.WriteLine);
             Console.WriteLine($"test accuracy {100 * test.Accuracy:F2}%, macro F1 {100 * test.MacroF1:F2}");
             return 0;
         });

@@ -27,8 +27,11 @@ internal static class FinetuneCommand
         shared.AddTo(command);
         shared.SetAction(command, (result, options) =>
         {
+            string outputDirectory = result.GetValue(output)!;
+            FinetuneCommandOptions.PrepareOutputFolder("--output", outputDirectory);
+            FinetuneCommandOptions.CheckInit(result.GetValue(init)!, result.GetValue(shared.Vocab));
             var dataSet = NerDataSet.Load(result.GetValue(data)!, options.TrainLimit, options.EvalLimit);
-            var run = NerFineTuning.Run(dataSet, result.GetValue(init)!, result.GetValue(shared.Vocab), options, result.GetValue(output), Console.WriteLine);
+            var run = NerFineTuning.Run(dataSet, result.GetValue(init)!, result.GetValue(shared.Vocab), options, outputDirectory, Console.WriteLine);
             Console.WriteLine($"test entity F1 (micro): {100 * run.Test.Micro.F1:F2}");
             return 0;
         });

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Training.Downstream;
+using MiniBioBert.Training.Pretraining;
 
 namespace MiniBioBert.Training.Commands;
 
@@ -18,7 +19,10 @@ internal sealed class FinetuneCommandOptions
     public Option<int?> TrainLimit { get; } = new("--train-limit") { Description = "Use only the first N training sentences (quick runs)." };
     public Option<int?> EvalLimit { get; } = new("--eval-limit") { Description = "Use only the first N devel and test sentences (quick runs)." };
     public Option<int?> Threads { get; } = new("--threads") { Description = "CPU threads for the kernels (default: all cores)." };
-    public Option<string?> Vocab { get; } = new("--vocab") { Description = "Vocabulary for --init random (default: bert-base-uncased from the shared data)." };
+    public Option<string?> Vocab { get; } = new("--vocab")
+    {
+        Description = "Vocabulary (default: the checkpoint's vocab.txt; for --init random bert-base-uncased from the shared data). It must not be larger than the model's vocab_size.",
+    };
     public Option<string> Device { get; } = DeviceOption.Create();
 
     /// <summary>Adds every shared option to <paramref name="command"/>.</summary>
@@ -62,6 +66,29 @@ internal sealed class FinetuneCommandOptions
         };
         options.Validate();
         return options;
+    }
+
+    /// <summary>
+    /// Checks, before any work, that the output folder <paramref name="directory"/> (of <paramref name="option"/>) can
+    /// be written, and removes what a killed save left there (temporary files and folders; never a complete checkpoint).
+    /// </summary>
+    public static void PrepareOutputFolder(string option, string directory)
+    {
+        OutputDirectoryCheck.EnsureFolderCanBeWritten(option, directory);
+        var leftovers = Model.Checkpoints.CheckpointDirectory.CleanLeftovers(directory);
+        if (leftovers.Count > 0)
+        {
+            Console.WriteLine($"Removed what an interrupted save left in {directory}: {string.Join(", ", leftovers)}");
+        }
+    }
+
+    /// <summary>Checks, before any data is read, that the vocabulary fits the <c>--init</c> checkpoint (nothing to check for <c>random</c>).</summary>
+    public static void CheckInit(string init, string? vocab)
+    {
+        if (init != EncoderInitialization.Random && Directory.Exists(init))
+        {
+            EncoderInitialization.CheckVocabulary(init, vocab);
+        }
     }
 
     /// <summary>Runs <paramref name="action"/>; known failures print <c>error: message</c> on stderr and give exit code 1.</summary>

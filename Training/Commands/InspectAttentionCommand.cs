@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MiniBioBert.Training.Inspection;
+using MiniBioBert.Training.Pretraining;
 
 namespace MiniBioBert.Training.Commands;
 
@@ -23,10 +24,12 @@ internal static class InspectAttentionCommand
         };
         command.SetAction(parseResult => InspectModelCommands.RunReportingErrors(parseResult, writer =>
         {
+            string outputDirectory = parseResult.GetValue(output)!;
+            OutputDirectoryCheck.EnsureFolderCanBeWritten("--output", outputDirectory);
             using var computeDevice = DeviceOption.Open(parseResult.GetValue(device)!);
             var model = InspectedCheckpoint.Load(parseResult.GetValue(checkpoint)!, computeDevice);
             var maps = AttentionMaps.Compute(model, parseResult.GetValue(text)!, parseResult.GetValue(textB));
-            var paths = AttentionHeatmaps.WriteAll(maps, parseResult.GetValue(output)!);
+            var paths = AttentionHeatmaps.WriteAll(maps, outputDirectory);
             writer.WriteLine($"tokens ({maps.Tokens.Count}): {string.Join(' ', maps.Tokens)}");
             writer.WriteLine($"wrote {paths.Count - 1} heatmaps ({maps.LayerCount} layers × {maps.HeadCount} heads) and the overview {paths[^1]}");
             return 0;

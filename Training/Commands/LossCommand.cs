@@ -3,6 +3,7 @@ using System.Text.Json;
 using MiniBioBert.Model;
 using MiniBioBert.Model.Checkpoints;
 using MiniBioBert.Model.Layers;
+using MiniBioBert.Training.Pretraining;
 
 namespace MiniBioBert.Training.Commands;
 
@@ -25,9 +26,16 @@ internal static class LossCommand
         var command = new Command("loss", "Loss, accuracies and all parameter gradients of one batch (dropout off).") { checkpoint, batch, grads, device };
         CommandRunner.SetAction(command, (p, output) =>
         {
+            string gradsPath = p.GetValue(grads)!, checkpointDirectory = p.GetValue(checkpoint)!, batchPath = p.GetValue(batch)!;
+            OutputDirectoryCheck.EnsureFileCanBeWritten("--grads", gradsPath);
             using var computeDevice = DeviceOption.Open(p.GetValue(device)!);
-            var model = BertForPreTraining.Load(p.GetValue(checkpoint)!);
-            var inputs = ReadBatch(p.GetValue(batch)!);
+            var model = BertForPreTraining.Load(checkpointDirectory);
+            if (File.Exists(Path.Combine(checkpointDirectory, CheckpointDirectory.VocabFileName)))
+            {
+                CheckpointDirectory.CheckVocabularyFits(CheckpointDirectory.VocabPath(checkpointDirectory), checkpointDirectory, model.Config.VocabSize);
+            }
+            var inputs = ReadBatch(batchPath);
+            CheckIds(inputs, batchPath, checkpointDirectory, model.Config);
             model.MoveTo(computeDevice);
             var result = model.Forward(inputs, ForwardContext.Evaluation);
             result.Loss.Backward();
@@ -36,7 +44,7 @@ internal static class LossCommand
             {
                 writer.AddFloat32(parameter.Name, parameter.Value.Grad!.ToArray(), parameter.Value.ShapeArray()); // downloaded from a GPU
             }
-            writer.Write(p.GetValue(grads)!);
+            writer.Write(gradsPath);
             output.WriteLine(JsonSerializer.Serialize(new Dictionary<string, double>
             {
                 ["mlm_loss"] = result.MlmLoss.Item(),
@@ -76,6 +84,27 @@ internal static class LossCommand
         }
         return new PretrainingInputs(shape[0], shape[1], Ints(file, path, "input_ids"), Ints(file, path, "token_type_ids"),
             Ints(file, path, "attention_mask"), Ints(file, path, "mlm_labels"), Ints(file, path, "nsp_labels"));
+    }
+
+    /// <summary>Checks that the batch fits the model: token ids below vocab_size, segment ids below type_vocab_size, no longer than max_position_embeddings.</summary>
+    private static void CheckIds(PretrainingInputs inputs, string path, string checkpoint, BertConfig config)
+    {
+        string where = $"(in '{Path.Combine(checkpoint, CheckpointDirectory.ConfigFileName)}')";
+        if (inputs.SequenceLength > config.MaxPositionEmbeddings)
+        {
+            throw new InvalidDataException($"{path}: sequences of {inputs.SequenceLength} tokens are longer than the model's max_position_embeddings {config.MaxPositionEmbeddings} {where}.");
+        }
+        CheckRange(path, "input_ids", inputs.InputIds, config.VocabSize, $"the model's vocab_size {config.VocabSize} {where}");
+        CheckRange(path, "token_type_ids", inputs.TokenTypeIds, config.TypeVocabSize, $"the model's type_vocab_size {config.TypeVocabSize} {where}");
+    }
+
+    private static void CheckRange(string path, string name, int[] values, int limit, string limitText)
+    {
+        int at = Array.FindIndex(values, v => v < 0 || v >= limit);
+        if (at >= 0)
+        {
+            throw new InvalidDataException($"{path}: {name}[{at}] is {values[at]}, outside [0, {limit}) set by {limitText}.");
+        }
     }
 
     private static int[] Shape(SafeTensorsFile file, string path, string name) =>

@@ -29,7 +29,9 @@ internal static class PredictCommand
             {
                 throw new ArgumentException($"'{directory}' holds a {model.Task} model, not a token classifier.");
             }
-            var vocabulary = Vocabulary.Load(Model.Checkpoints.CheckpointDirectory.VocabPath(directory));
+            string vocabPath = Model.Checkpoints.CheckpointDirectory.VocabPath(directory);
+            Model.Checkpoints.CheckpointDirectory.CheckVocabularyFits(vocabPath, directory, model.Encoder.Config.VocabSize);
+            var vocabulary = Vocabulary.Load(vocabPath);
             model.MoveTo(computeDevice);
             var encoder = new NerEncoder(new WordPieceTokenizer(vocabulary), model.Labels, result.GetValue(maxSeq));
             foreach (var entity in NerTextTagger.Entities(model, encoder, result.GetValue(text)!))

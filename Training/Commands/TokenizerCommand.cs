@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MiniBioBert.Training.Pretraining;
 
 namespace MiniBioBert.Training.Commands;
 
@@ -15,9 +16,10 @@ internal static class TokenizerCommand
         data.AddTo(train, includeVocab: false);
         CommandRunner.SetAction(train, (p, writer) =>
         {
+            string path = p.GetValue(output)!;
+            OutputDirectoryCheck.EnsureFileCanBeWritten("--output", path);
             var corpus = data.CorpusFiles(p);
             var vocabulary = CorpusArguments.TrainVocabulary(corpus, p.GetValue(size));
-            string path = p.GetValue(output)!;
             vocabulary.Save(path);
             writer.WriteLine($"Wrote {vocabulary.Count:N0} tokens to {Path.GetFullPath(path)}");
             return CommandRunner.Success;

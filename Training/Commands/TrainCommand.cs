@@ -61,7 +61,10 @@ internal sealed class TrainCommand
         Description = "When a loss or gradient is NaN or infinite: skip the update, or rollback to the newest checkpoint and go on after the bad batch.",
         DefaultValueFactory = _ => "skip",
     };
-    private readonly Option<bool> _resume = new("--resume") { Description = "Continue the run in --output from its latest checkpoint (its settings, --on-non-finite included, are used)." };
+    private readonly Option<bool> _resume = new("--resume")
+    {
+        Description = "Continue the run in --output from its latest checkpoint, with the settings saved there (only --device and --threads may be given besides).",
+    };
 
     /// <summary>The <c>train</c> command.</summary>
     public static Command Create()
@@ -73,6 +76,15 @@ internal sealed class TrainCommand
 
     /// <summary>Makes training the action of <paramref name="root"/> too, with its own copy of the options.</summary>
     public static void SetAsDefault(RootCommand root) => new TrainCommand().AddTo(root);
+
+    /// <summary>
+    /// The options that say what the run is; <c>--resume</c> takes all of them from the checkpoint's
+    /// <see cref="TrainerState"/>, so it refuses them on the command line. The others (<c>--output</c>,
+    /// <c>--resume</c>, <c>--device</c>, <c>--threads</c>) say where and how it runs, and a resumed run uses them.
+    /// </summary>
+    private Option[] RunSettings => [_data.Corpus, _data.Vocab, _data.VocabSize, _layers, _hidden, _heads, _intermediate, _maxSeq, _batch, _gradAccum, _lr,
+        _warmup, _dropout, _adamBeta2, _positionInit, _attentionInit, _steps, _epochs, _timeBudget, _evalEvery, _evalBatches, _checkpointEvery, _keep,
+        _seed, _onNonFinite, _name, _init];
 
     private void AddTo(Command command)
     {
@@ -88,33 +100,53 @@ internal sealed class TrainCommand
 
     private int Run(ParseResult parseResult, TextWriter output)
     {
+        // Every check before any work: the device, the options, where the run goes; then the leftovers of a killed save there.
         using var device = DeviceOption.Open(parseResult.GetValue(_device)!);
-        var onNonFinite = NonFiniteActionText.Parse(parseResult.GetValue(_onNonFinite)!); // checked even when --resume ignores it
+        bool resume = parseResult.GetValue(_resume);
+        PretrainingOptions? newRun = null;
+        string runDirectory;
+        if (resume)
+        {
+            RefuseSettingsOfTheResumedRun(parseResult);
+            runDirectory = parseResult.GetValue(_output) ?? throw new ArgumentException("--resume needs --output <run directory>.");
+        }
+        else
+        {
+            newRun = ReadOptions(parseResult) with { OnNonFinite = NonFiniteActionText.Parse(parseResult.GetValue(_onNonFinite)!) };
+            newRun.Validate();
+            runDirectory = newRun.OutputDirectory;
+        }
+        OutputDirectoryCheck.EnsureFolderCanBeWritten("--output", runDirectory);
         if (parseResult.GetValue(_threads) is { } threads)
         {
             CpuThreads.Set(threads);
         }
         var dashboard = new TrainingDashboard();
         output.WriteLine($"Device: {device.Gpu?.ToString() ?? device.Name}");
+        var leftovers = RunCheckpoints.CleanLeftovers(runDirectory);
+        if (leftovers.Count > 0)
+        {
+            output.WriteLine($"Removed what an interrupted save left in {runDirectory}: {string.Join(", ", leftovers)}");
+        }
         PretrainingTrainer trainer;
         PretrainingDataset data;
-        if (parseResult.GetValue(_resume))
+        if (newRun is null)
         {
-            string runDirectory = parseResult.GetValue(_output) ?? throw new ArgumentException("--resume needs --output <run directory>.");
             string checkpoint = RunCheckpoints.Latest(runDirectory);
             dashboard.Log($"Resuming from {checkpoint}");
             var state = TrainerState.Load(Path.Combine(checkpoint, TrainerState.FileName));
             var options = state.Options with { OutputDirectory = runDirectory };
             var model = BertForPreTraining.Load(checkpoint);
-            model.MoveTo(device);
             string vocab = CheckpointDirectory.VocabPath(checkpoint);
+            CheckpointDirectory.CheckVocabularyFits(vocab, checkpoint, model.Config.VocabSize);
+            model.MoveTo(device);
             data = OpenData(options, vocab, dashboard);
             trainer = new PretrainingTrainer(model, data, vocab, options, dashboard, state with { Options = options },
                 AdamWStateFile.Load(Path.Combine(checkpoint, RunCheckpoints.OptimizerFileName)));
         }
         else
         {
-            var (options, vocab, model) = NewRun(parseResult, onNonFinite, dashboard);
+            var (options, vocab, model) = NewRun(parseResult, newRun, dashboard);
             model.MoveTo(device);
             data = OpenData(options, vocab, dashboard);
             trainer = new PretrainingTrainer(model, data, vocab, options, dashboard);
@@ -139,18 +171,27 @@ internal sealed class TrainCommand
         return CommandRunner.Success;
     }
 
-    private (PretrainingOptions Options, string Vocab, BertForPreTraining Model) NewRun(ParseResult p, NonFiniteAction onNonFinite,
+    /// <summary>A resumed run takes its settings from its checkpoint: one given on the command line would be ignored, so it is refused.</summary>
+    private void RefuseSettingsOfTheResumedRun(ParseResult p)
+    {
+        string[] given = [.. RunSettings.Where(option => p.GetResult(option) is { Implicit: false }).Select(option => option.Name)];
+        if (given.Length > 0)
+        {
+            throw new ArgumentException($"--resume continues the run with the settings saved in its checkpoint (trainer_state.json), so it would ignore " +
+                $"{string.Join(", ", given)}. Leave {(given.Length == 1 ? "it" : "them")} out, or start a new run in another --output.");
+        }
+    }
+
+    private (PretrainingOptions Options, string Vocab, BertForPreTraining Model) NewRun(ParseResult p, PretrainingOptions options,
         TrainingDashboard dashboard)
     {
-        // Check every option before the slow parts (vocabulary training, corpus loading).
-        var options = ReadOptions(p) with { OnNonFinite = onNonFinite };
-        options.Validate();
         string vocab;
         BertForPreTraining model;
         if (options.InitCheckpoint is { } init)
         {
             vocab = CheckpointDirectory.VocabPath(init);
             model = BertForPreTraining.Load(init);
+            CheckpointDirectory.CheckVocabularyFits(vocab, init, model.Config.VocabSize);
             dashboard.Log($"Continued pretraining from {init} (its vocabulary: {vocab}).");
         }
         else

@@ -18,6 +18,10 @@ internal static class InitComparison
             throw new ArgumentException($"seeds must be at least 1, not {seeds}.");
         }
         bool secondRandom = pretrained == EncoderInitialization.Random;
+        if (!secondRandom && Directory.Exists(pretrained))
+        {
+            EncoderInitialization.CheckVocabulary(pretrained, null); // before the random arm's runs, not after them
+        }
         var arms = new[]
         {
             (Name: "random init", Init: EncoderInitialization.Random, Offset: 0),
@@ -27,7 +31,8 @@ internal static class InitComparison
         {
             var runOptions = options with { Seed = options.Seed + i, EncoderSeedOffset = arm.Offset };
             log($"== {arm.Name}, seed {runOptions.Seed} ==");
-            return NerFineTuning.Run(data, arm.Init, vocabPath, runOptions, null, log).Test.Micro.F1;
+            // --vocab is the random arm's; a checkpoint brings its own vocab.txt.
+            return NerFineTuning.Run(data, arm.Init, arm.Init == EncoderInitialization.Random ? vocabPath : null, runOptions, null, log).Test.Micro.F1;
         })]))];
     }
 }

@@ -30,11 +30,8 @@ internal sealed class InspectedCheckpoint
     {
         var model = BertForPreTraining.Load(directory);
         string vocabPath = CheckpointDirectory.VocabPath(directory);
+        CheckpointDirectory.CheckVocabularyFits(vocabPath, directory, model.Config.VocabSize);
         var vocabulary = Vocabulary.Load(vocabPath);
-        if (vocabulary.Count > model.Config.VocabSize)
-        {
-            throw new InvalidDataException($"'{vocabPath}' has {vocabulary.Count} tokens, more than the model's vocab_size ({model.Config.VocabSize}).");
-        }
         model.MoveTo(device ?? Device.Cpu);
         return new InspectedCheckpoint(model, new WordPieceTokenizer(vocabulary));
     }

@@ -12,8 +12,8 @@ namespace MiniBioBert.Training.Pretraining;
 /// <para>
 /// A checkpoint appears atomically: everything is written into <c>checkpoint-&lt;step&gt;.tmp</c>, which is renamed
 /// to <c>checkpoint-&lt;step&gt;</c> only when complete. Only directories named exactly <c>checkpoint-&lt;step&gt;</c>
-/// count, so a kill at any moment leaves the earlier checkpoints intact and loadable; leftovers are removed by the
-/// next save.
+/// count, so a kill at any moment leaves the earlier checkpoints intact and loadable; what a kill leaves behind is
+/// removed by <see cref="CleanLeftovers"/> when the next run starts in the directory.
 /// </para>
 /// </summary>
 internal static partial class RunCheckpoints
@@ -58,6 +58,42 @@ internal static partial class RunCheckpoints
     }
 
     /// <summary>
+    /// Removes what a killed save left in <paramref name="runDirectory"/>: <c>checkpoint-&lt;step&gt;.tmp</c> (being
+    /// written), <c>checkpoint-&lt;step&gt;.stale</c> (being pruned), <c>checkpoint-&lt;step&gt;.old</c> (being replaced:
+    /// deleted when <c>checkpoint-&lt;step&gt;</c> is complete, otherwise renamed back, as it is then the only copy), and
+    /// the temporary files and folders of atomic writes (<see cref="CheckpointDirectory.CleanLeftovers"/>). Complete
+    /// checkpoints are never touched.
+    /// </summary>
+    /// <returns>The names of the removed entries.</returns>
+    public static List<string> CleanLeftovers(string runDirectory)
+    {
+        var removed = CheckpointDirectory.CleanLeftovers(runDirectory);
+        if (!Directory.Exists(runDirectory))
+        {
+            return removed;
+        }
+        foreach (string path in Directory.EnumerateDirectories(runDirectory).ToList())
+        {
+            var match = LeftoverName().Match(Path.GetFileName(path));
+            if (!match.Success)
+            {
+                continue;
+            }
+            string final = Path.Combine(runDirectory, match.Groups[1].Value);
+            if (match.Groups[2].Value == "old" && !File.Exists(Path.Combine(final, TrainerState.FileName)))
+            {
+                DeleteIfExists(final);
+                Directory.Move(path, final);
+                removed.Add($"{Path.GetFileName(path)} → {Path.GetFileName(final)}");
+                continue;
+            }
+            Directory.Delete(path, recursive: true);
+            removed.Add(Path.GetFileName(path));
+        }
+        return removed;
+    }
+
+    /// <summary>
     /// Loads the weights of <paramref name="checkpoint"/> into <paramref name="model"/> (in place, so every view of
     /// its parameters sees them) and returns the checkpoint's trainer state and optimizer.
     /// </summary>
@@ -98,4 +134,7 @@ internal static partial class RunCheckpoints
 
     [GeneratedRegex(@"^checkpoint-(\d+)$")]
     private static partial Regex CheckpointName();
+
+    [GeneratedRegex(@"^(checkpoint-\d+)\.(tmp|old|stale)$")]
+    private static partial Regex LeftoverName();
 }
