@@ -72,6 +72,15 @@ internal sealed class OnnxGraphBuilder
         return proto.Name;
     }
 
+    /// <summary>An int64 scalar constant (an index, or a value to compare with).</summary>
+    public string Int64Scalar(long value)
+    {
+        var proto = new TensorProto { Name = Unique("const"), DataType = (int)TensorProto.Types.DataType.Int64 };
+        proto.Int64Data.Add(value);
+        _graph.Initializer.Add(proto);
+        return proto.Name;
+    }
+
     /// <summary>Adds a node of <paramref name="opType"/> with one new output, and returns that output's name.</summary>
     public string Op(string opType, string[] inputs, params AttributeProto[] attributes)
     {
