@@ -13,6 +13,12 @@ internal static class FineTunedOnnxExporter
 {
     public const string Logits = "logits";
 
+    /// <summary>metadata_props key: the label names as a JSON array, label id i at index i.</summary>
+    public const string LabelsKey = "labels";
+
+    /// <summary>metadata_props key: the <see cref="FineTuningTask"/>, as in the checkpoint's config.json.</summary>
+    public const string TaskKey = FineTunedCheckpoint.TaskKey;
+
     public static ModelProto Build(BertForFineTuning model)
     {
         var config = model.Encoder.Config;
@@ -32,6 +38,10 @@ internal static class FineTunedOnnxExporter
             graph.Output(encoder.Layers.Linear(encoder.Pooled(), classifier), Logits, TensorProto.Types.DataType.Float,
                 BertEncoderGraph.Batch, labels);
         }
-        return graph.Build();
+        return graph.Build(new Dictionary<string, string>
+        {
+            [LabelsKey] = System.Text.Json.JsonSerializer.Serialize(model.Labels),
+            [TaskKey] = model.Task.ToString(),
+        });
     }
 }

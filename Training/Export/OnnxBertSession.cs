@@ -17,6 +17,9 @@ internal sealed class OnnxBertSession : IDisposable
 
     public IReadOnlyList<string> OutputNames => _session.OutputNames;
 
+    /// <summary>The model's metadata_props (the labels and task of a fine-tuned model; see <see cref="FineTunedOnnxExporter"/>).</summary>
+    public IReadOnlyDictionary<string, string> Metadata => _session.ModelMetadata.CustomMetadataMap;
+
     /// <summary>Runs the graph; the outputs by name, each flattened in row-major order.</summary>
     public Dictionary<string, float[]> Run(int[] inputIds, int[] tokenTypeIds, int[] attentionMask, int batchSize, int sequenceLength)
     {

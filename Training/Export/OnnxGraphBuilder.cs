@@ -102,8 +102,8 @@ internal sealed class OnnxGraphBuilder
         return attribute;
     }
 
-    /// <summary>The model: this graph, opset <see cref="OpsetVersion"/>, and who produced it.</summary>
-    public ModelProto Build()
+    /// <summary>The model: this graph, opset <see cref="OpsetVersion"/>, who produced it, and <paramref name="metadata"/> (ONNX's metadata_props).</summary>
+    public ModelProto Build(IReadOnlyDictionary<string, string>? metadata = null)
     {
         var model = new ModelProto
         {
@@ -112,6 +112,10 @@ internal sealed class OnnxGraphBuilder
             Graph = _graph,
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OpsetVersion });
+        foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
+        {
+            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        }
         return model;
     }
 
