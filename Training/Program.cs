@@ -21,6 +21,7 @@ internal static class Program
         root.Add(FinetuneCommand.Create());
         root.Add(PredictCommand.Create());
         root.Add(CompareCommand.Create());
+        root.Add(ExportCommand.Create());
         return root;
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using MiniBioBert.Model.Downstream;
 using MiniBioBert.Model.Tokenization;
 using MiniBioBert.Training.Downstream;
+using MiniBioBert.Training.Export;
 
 namespace MiniBioBert.Training.Commands;
 
@@ -16,12 +17,21 @@ internal static class PredictCommand
         var text = new Option<string>("--text") { Description = "The text to tag.", Required = true };
         var maxSeq = new Option<int>("--max-seq") { Description = "Tokens per window, [CLS] and [SEP] included.", DefaultValueFactory = _ => 128 };
         var device = DeviceOption.Create();
+        var runtime = new Option<string>("--runtime") { Description = "engine (the default) or onnx: run the model exported by 'export onnx' in ONNX Runtime (CPU).", DefaultValueFactory = _ => "engine" };
+        runtime.AcceptOnlyFromAmong("engine", "onnx");
+        var onnxModel = new Option<string?>("--onnx") { Description = "With --runtime onnx: the .onnx file exported from --checkpoint (labels from its metadata, vocabulary from --checkpoint)." };
         ner.Options.Add(checkpoint);
         ner.Options.Add(text);
         ner.Options.Add(maxSeq);
         ner.Options.Add(device);
+        ner.Options.Add(runtime);
+        ner.Options.Add(onnxModel);
         ner.SetAction(result => FinetuneCommandOptions.Guard(() =>
         {
+            if (result.GetValue(runtime) == "onnx")
+            {
+                return OnnxPredictNer.Run(result.GetValue(checkpoint)!, result.GetValue(onnxModel), result.GetValue(text)!, result.GetValue(maxSeq));
+            }
             using var computeDevice = DeviceOption.Open(result.GetValue(device)!);
             string directory = result.GetValue(checkpoint)!;
             var model = BertForFineTuning.Load(directory);
