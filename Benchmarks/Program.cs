@@ -5,18 +5,21 @@ namespace MiniBioBert.Benchmarks;
 internal static class Program
 {
     /// <summary>
-    /// <c>train-step …</c> and <c>inference …</c> print one JSON line of measurements; anything else runs the
+    /// <c>train-step …</c>, <c>inference …</c> and <c>onnx-inference …</c> print one JSON line of measurements; anything else runs the
     /// BenchmarkDotNet benchmarks chosen by the arguments (e.g. <c>--filter *Gemm*</c>).
     /// </summary>
     public static int Main(string[] args)
     {
-        if (args.Length > 0 && args[0] is "train-step" or "inference")
+        if (args.Length > 0 && args[0] is "train-step" or "inference" or "onnx-inference")
         {
             try
             {
-                return args[0] == "train-step"
-                    ? Measurements.TrainStepMeasurement.Run(args[1..])
-                    : Measurements.InferenceMeasurement.Run(args[1..]);
+                return args[0] switch
+                {
+                    "train-step" => Measurements.TrainStepMeasurement.Run(args[1..]),
+                    "inference" => Measurements.InferenceMeasurement.Run(args[1..]),
+                    _ => Measurements.OnnxInferenceMeasurement.Run(args[1..]),
+                };
             }
             catch (ArgumentException error)
             {

@@ -15,6 +15,10 @@ internal sealed class OnnxBertSession : IDisposable
 
     public OnnxBertSession(byte[] model) => _session = new InferenceSession(model);
 
+    /// <summary>A session whose operators use <paramref name="threads"/> threads (to compare with the engine at the same count).</summary>
+    public OnnxBertSession(byte[] model, int threads) =>
+        _session = new InferenceSession(model, new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 });
+
     public IReadOnlyList<string> OutputNames => _session.OutputNames;
 
     /// <summary>The model's metadata_props (the labels and task of a fine-tuned model; see <see cref="FineTunedOnnxExporter"/>).</summary>
