@@ -26,6 +26,11 @@ internal static class Program
                 Console.Error.WriteLine("error: " + error.Message);
                 return 2;
             }
+            catch (Exception error) when (Engine.Gpu.GpuFailure.Describe(error) is { } deviceFailure)
+            {
+                Console.Error.WriteLine("error: " + deviceFailure);
+                return 1;
+            }
         }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;

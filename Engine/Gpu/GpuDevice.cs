@@ -32,6 +32,21 @@ public sealed class GpuDevice : IDisposable
     /// <summary>Launches, waits, allocations and uploads so far on this accelerator.</summary>
     public GpuCounters Counters { get; } = new();
 
+    /// <summary>The kernel launched last on this accelerator (by this thread), or null: where a device error most likely arose.</summary>
+    public string? LastKernel { get; private set; }
+
+    /// <summary>The accelerator this thread launched a kernel on last, for error messages (<see cref="GpuFailure"/>).</summary>
+    [field: ThreadStatic]
+    internal static GpuDevice? LastActive { get; private set; }
+
+    /// <summary>Counts a launch of <paramref name="kernel"/> and remembers it.</summary>
+    internal void NoteLaunch(string kernel)
+    {
+        Counters.CountLaunch();
+        LastKernel = kernel;
+        LastActive = this;
+    }
+
     /// <summary>Threads per group of the kernels that give one group to each row (softmax, layer norm, ...).</summary>
     internal int RowGroupSize { get; }
 
@@ -45,7 +60,7 @@ public sealed class GpuDevice : IDisposable
         Name = name;
         RowGroupSize = Math.Min(MaxGroupSize, accelerator.MaxNumThreadsPerGroup);
         GemmThreadsPerSide = (int)Math.Sqrt(RowGroupSize);
-        Kernels = new GpuKernels(accelerator, Counters);
+        Kernels = new GpuKernels(accelerator, this);
     }
 
     /// <summary>
@@ -61,7 +76,8 @@ public sealed class GpuDevice : IDisposable
         {
             var device = context.Devices.FirstOrDefault(d => d.AcceleratorType == kind)
                 ?? throw new InvalidOperationException(
-                    $"No '{name}' accelerator was found. Accelerators present: {Describe(context)}.");
+                    $"No '{name}' accelerator was found. Accelerators present: {Describe(context)}." +
+                    (kind == AcceleratorType.Cuda ? " " + CudaDriverProbe.Explain() : ""));
             return new GpuDevice(context, device.CreateAccelerator(context), name);
         }
         catch

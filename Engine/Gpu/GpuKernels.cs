@@ -18,7 +18,7 @@ namespace MiniBioBert.Engine.Gpu;
 internal sealed class GpuKernels
 {
     private readonly Accelerator _accelerator;
-    private readonly GpuCounters _counters;
+    private readonly GpuDevice _device;
     private readonly Action<KernelConfig, GemmArguments, ArrayView<float>, ArrayView<float>, ArrayView<float>> _gemm;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, float, ArrayView<float>> _addScaled;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _multiply;
@@ -45,10 +45,10 @@ internal sealed class GpuKernels
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, PermuteLayout> _permute;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWScalars> _adamW;
 
-    public GpuKernels(Accelerator accelerator, GpuCounters counters)
+    public GpuKernels(Accelerator accelerator, GpuDevice device)
     {
         _accelerator = accelerator;
-        _counters = counters;
+        _device = device;
         _gemm = _accelerator.LoadStreamKernel<GemmArguments, ArrayView<float>, ArrayView<float>, ArrayView<float>>(GpuGemm.Kernel);
 
         _addScaled = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, float, ArrayView<float>>(GpuElementwise.AddScaledKernel);
@@ -116,10 +116,10 @@ internal sealed class GpuKernels
     public Action<Index1D, ArrayView<float>, ArrayView<float>, PermuteLayout> Permute => Counted(_permute);
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWScalars> AdamW => Counted(_adamW);
 
-    /// <summary>A kernel about to be launched: every access is one launch, counted in <see cref="GpuCounters.Launches"/>.</summary>
-    private T Counted<T>(T kernel)
+    /// <summary>A kernel about to be launched: every access is one launch, counted, and remembered as the device's last (for error messages).</summary>
+    private T Counted<T>(T kernel, [CallerMemberName] string kernelName = "")
     {
-        _counters.CountLaunch();
+        _device.NoteLaunch(kernelName);
         return kernel;
     }
 }

@@ -1,3 +1,4 @@
+using MiniBioBert.Engine.Gpu;
 using System.CommandLine;
 
 namespace MiniBioBert.Training.Commands;
@@ -45,6 +46,11 @@ internal static class CommandRunner
             {
                 error.WriteLine($"error: {e.Message}");
                 return UsageError;
+            }
+            catch (Exception e) when (GpuFailure.Describe(e) is { } deviceFailure)
+            {
+                error.WriteLine($"error: {deviceFailure}");
+                return RuntimeError;
             }
             catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException
                 or IOException or UnauthorizedAccessException or InvalidOperationException)

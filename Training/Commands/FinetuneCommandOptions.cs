@@ -1,3 +1,4 @@
+using MiniBioBert.Engine.Gpu;
 using System.CommandLine;
 using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Training.Downstream;
@@ -97,6 +98,11 @@ internal sealed class FinetuneCommandOptions
         try
         {
             return action();
+        }
+        catch (Exception e) when (GpuFailure.Describe(e) is { } deviceFailure)
+        {
+            Console.Error.WriteLine($"error: {deviceFailure}");
+            return 1;
         }
         catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or UnauthorizedAccessException or KeyNotFoundException)
         {
