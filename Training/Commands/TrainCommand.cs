@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using MiniBioBert.Engine.Cpu;
+using MiniBioBert.Engine;
 using MiniBioBert.Model;
 using MiniBioBert.Model.Initialization;
 using MiniBioBert.Model.Tokenization;
@@ -128,29 +128,9 @@ internal sealed class TrainCommand
         {
             output.WriteLine($"Removed what an interrupted save left in {runDirectory}: {string.Join(", ", leftovers)}");
         }
-        PretrainingTrainer trainer;
-        PretrainingDataset data;
-        if (newRun is null)
-        {
-            string checkpoint = RunCheckpoints.Latest(runDirectory);
-            dashboard.Log($"Resuming from {checkpoint}");
-            var state = TrainerState.Load(Path.Combine(checkpoint, TrainerState.FileName));
-            var options = state.Options with { OutputDirectory = runDirectory };
-            var model = BertForPreTraining.Load(checkpoint);
-            string vocab = CheckpointDirectory.VocabPath(checkpoint);
-            CheckpointDirectory.CheckVocabularyFits(vocab, checkpoint, model.Config.VocabSize);
-            model.MoveTo(device);
-            data = OpenData(options, vocab, dashboard);
-            trainer = new PretrainingTrainer(model, data, vocab, options, dashboard, state with { Options = options },
-                AdamWStateFile.Load(Path.Combine(checkpoint, RunCheckpoints.OptimizerFileName)));
-        }
-        else
-        {
-            var (options, vocab, model) = NewRun(parseResult, newRun, dashboard);
-            model.MoveTo(device);
-            data = OpenData(options, vocab, dashboard);
-            trainer = new PretrainingTrainer(model, data, vocab, options, dashboard);
-        }
+        var (trainer, data) = newRun is null
+            ? ResumedTrainer(runDirectory, device, dashboard)
+            : NewTrainer(parseResult, newRun, device, dashboard);
 
         void OnCancel(object? sender, ConsoleCancelEventArgs e)
         {
@@ -169,6 +149,33 @@ internal sealed class TrainCommand
             Console.CancelKeyPress -= OnCancel;
         }
         return CommandRunner.Success;
+    }
+
+    /// <summary>The trainer of the newest checkpoint in <paramref name="runDirectory"/>, with its state, optimizer and settings.</summary>
+    private static (PretrainingTrainer Trainer, PretrainingDataset Data) ResumedTrainer(string runDirectory, Device device, TrainingDashboard dashboard)
+    {
+        string checkpoint = RunCheckpoints.Latest(runDirectory);
+        dashboard.Log($"Resuming from {checkpoint}");
+        var state = TrainerState.Load(Path.Combine(checkpoint, TrainerState.FileName));
+        var options = state.Options with { OutputDirectory = runDirectory };
+        var model = BertForPreTraining.Load(checkpoint);
+        string vocab = CheckpointDirectory.VocabPath(checkpoint);
+        CheckpointDirectory.CheckVocabularyFits(vocab, checkpoint, model.Config.VocabSize);
+        model.MoveTo(device);
+        var data = OpenData(options, vocab, dashboard);
+        var trainer = new PretrainingTrainer(model, data, vocab, options, dashboard, state with { Options = options },
+            AdamWStateFile.Load(Path.Combine(checkpoint, RunCheckpoints.OptimizerFileName)));
+        return (trainer, data);
+    }
+
+    /// <summary>The trainer of a new run with <paramref name="options"/>: a new or <c>--init</c> model on <paramref name="device"/>.</summary>
+    private (PretrainingTrainer Trainer, PretrainingDataset Data) NewTrainer(ParseResult parseResult, PretrainingOptions options, Device device,
+        TrainingDashboard dashboard)
+    {
+        var (runOptions, vocab, model) = NewRun(parseResult, options, dashboard);
+        model.MoveTo(device);
+        var data = OpenData(runOptions, vocab, dashboard);
+        return (new PretrainingTrainer(model, data, vocab, runOptions, dashboard), data);
     }
 
     /// <summary>A resumed run takes its settings from its checkpoint: one given on the command line would be ignored, so it is refused.</summary>
