@@ -438,7 +438,8 @@ internal static class DeviceCheck
             var (a, b, c) = (x.Uniform(M * K), x.Uniform(K * N), x.Uniform(M * N));
             TensorKernels.MatMul(transposeA, transposeB, M, N, K, a, b, c);
             return Read(c);
-        }) { Tolerance = Gemm(K) };
+        })
+        { Tolerance = Gemm(K) };
     }
 
     // ---- three training steps ----------------------------------------------------------------------------------------
