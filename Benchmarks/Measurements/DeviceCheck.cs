@@ -1,5 +1,6 @@
 using System.Globalization;
 using MiniBioBert.Engine;
+using MiniBioBert.Engine.Gpu;
 using MiniBioBert.Engine.Kernels;
 using MiniBioBert.Engine.Memory;
 using MiniBioBert.Model;
@@ -9,7 +10,7 @@ using MiniBioBert.Training.Optim;
 namespace MiniBioBert.Benchmarks.Measurements;
 
 /// <summary>
-/// `device-check --device NAME`: a self-check that needs no .NET SDK (a lent GPU machine has none, so the NUnit GPU
+/// `device-check --device NAME` (or `--list`: the accelerators ILGPU finds): a self-check that needs no .NET SDK (a lent GPU machine has none, so the NUnit GPU
 /// tests cannot run there). It runs every <see cref="TensorKernels"/> kernel, forward and backward, on the device and
 /// on the CPU from the same seeded random inputs, downloads the device's outputs with <see cref="Tensor.ToArray"/> and
 /// prints one line per kernel: name, worst normwise relative error max|device − cpu| / max|cpu|, the tolerance, OK or
@@ -27,6 +28,12 @@ internal static class DeviceCheck
 
     public static int Run(string[] args)
     {
+        if (args.Contains("--list"))
+        {
+            // What ILGPU finds here (a GPU machine's first question: is the driver seen at all?).
+            Console.WriteLine("accelerators: " + string.Join(", ", GpuDevice.Available()));
+            return 0;
+        }
         string name = MeasurementArguments.Text(args, "--device", "");
         if (name.Length == 0)
         {
