@@ -12,13 +12,13 @@
 # limit) and duration. Everything stops before $BUDGET_S seconds in all (default 520: under 9 minutes): each command
 # gets the smaller of its own cap and the time left to the shared deadline, and is skipped with under 15 s left.
 #
-# Environment (defaults for the GPU): DEVICE=cuda, BATCHES="32 128", SEQ=128, STEPS=5, WARMUP (train-step's own
+# Environment (defaults for the GPU): DEVICE=cuda, BATCHES="32 128" (empty: no train-step), SEQ=128, STEPS=5, WARMUP (train-step's own
 # default), INFERENCE_ARGS (extra inference options), BUDGET_S=520, OUT (the device tool sets it; else ./gpu-run-out),
 # APP (the program; else taken from the unpacked publish of .gpu/run-prefix.sh, which does not export it).
 set -uo pipefail
 
 DEVICE=${DEVICE:-cuda}
-BATCHES=${BATCHES:-32 128}
+BATCHES=${BATCHES-32 128}
 SEQ=${SEQ:-128}
 STEPS=${STEPS:-5}
 WARMUP=${WARMUP:-}

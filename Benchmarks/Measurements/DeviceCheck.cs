@@ -501,7 +501,7 @@ internal static class DeviceCheck
             bool passed = difference <= bound && other.Steps[step].Updated;
             failures += passed ? 0 : 1;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"step {step + 1}: cpu {cpu.Steps[step].Loss:F7}  {device.Name} {other.Steps[step].Loss:F7}  |diff| {difference:0.00E+00}  tol {bound:0.0E+00}  {(passed ? "OK" : "FAIL")}"));
+                $"step {step + 1}: cpu {cpu.Steps[step].Loss:G9}  {device.Name} {other.Steps[step].Loss:G9}  |diff| {difference:0.00E+00}  tol {bound:0.0E+00}  {(passed ? "OK" : "FAIL")}"));
         }
         return failures;
     }
