@@ -205,7 +205,7 @@ internal static class DeviceCheck
     /// k·u·Σ|a||b| ≤ k²·u per element, normwise over max|C| (GpuGemmTests' bound), never below 1e-5.
     /// </summary>
     private static Func<float[], double> Gemm(int k) =>
-        expected => Math.Max(KernelTolerance, k * (double)k * StepBounds.U / expected.Max(Math.Abs));
+        expected => Math.Max(KernelTolerance, k * (double)k * FloatBounds.U / expected.Max(Math.Abs));
 
     // Sizes: rows of 40 columns (not a multiple of a warp or group), a few rows, matrices that span several GPU tiles.
     private const int Rows = 6, Columns = 40, Vocab = 11, Classes = 13;
@@ -455,7 +455,7 @@ internal static class DeviceCheck
     private const double LearningRate = 1e-3, MaxGradNorm = 1.0;
 
     /// <summary>A 2-layer BERT small enough for ILGPU's CPU accelerator (the tests' tiny model).</summary>
-    private static readonly BertConfig TinyConfig = new()
+    internal static readonly BertConfig TinyConfig = new()
     {
         VocabSize = 50,
         HiddenSize = 16,
@@ -486,8 +486,8 @@ internal static class DeviceCheck
             output.WriteLine($"training steps FAIL  {error.GetType().Name}: {error.Message}");
             return 1;
         }
-        int stages = StepBounds.BertStages(TinyConfig.NumHiddenLayers);
-        double gradients = StepBounds.Backward(stages, Length);
+        int stages = FloatBounds.BertStages(TinyConfig.NumHiddenLayers);
+        double gradients = FloatBounds.Backward(stages, Length);
         double maxWeight = cpu.Weights.Max(w => Math.Abs((double)w));
         int failures = 0;
         output.WriteLine($"training steps (tiny BERT, {Steps} AdamW steps, lr {LearningRate}, dropout on): loss on cpu and {device.Name}");
@@ -495,8 +495,8 @@ internal static class DeviceCheck
         {
             // As EveryDeviceTrainingTests: step 1 sees the same weights (δ_f·|L|); later steps see weights up to
             // δ_θ·max|θ| apart in each of N components, which moves the loss by at most ‖g‖·√N·δ_θ·max|θ|.
-            double weightsApart = step == 0 ? 0 : StepBounds.Weights(step, LearningRate, gradients) * maxWeight * Math.Sqrt(cpu.Weights.Length);
-            double bound = StepBounds.Forward(stages, Length) * Math.Abs(cpu.Steps[step].Loss) + cpu.Steps[step].GradientNorm * weightsApart;
+            double weightsApart = step == 0 ? 0 : FloatBounds.Weights(step, LearningRate, gradients) * maxWeight * Math.Sqrt(cpu.Weights.Length);
+            double bound = FloatBounds.Forward(stages, Length) * Math.Abs(cpu.Steps[step].Loss) + cpu.Steps[step].GradientNorm * weightsApart;
             double difference = Math.Abs(other.Steps[step].Loss - cpu.Steps[step].Loss);
             bool passed = difference <= bound && other.Steps[step].Updated;
             failures += passed ? 0 : 1;
@@ -531,7 +531,7 @@ internal static class DeviceCheck
     }
 
     /// <summary>Two sequences of 8 tokens, the second with two padding positions; three masked tokens (id 4).</summary>
-    private static PretrainingInputs TinyBatch(int seed)
+    internal static PretrainingInputs TinyBatch(int seed)
     {
         var random = new Random(seed);
         var ids = Enumerable.Range(0, 16).Select(_ => random.Next(5, TinyConfig.VocabSize)).ToArray();
@@ -545,25 +545,4 @@ internal static class DeviceCheck
         }
         return new PretrainingInputs(2, 8, ids, types, attention, labels, [seed % 2, 1]);
     }
-}
-
-/// <summary>
-/// The float32 bounds of Tests/Engine/Gpu/FloatBounds.cs (see there for the derivation), for <see cref="DeviceCheck"/>:
-/// a forward pass of S stages no longer than k differs between two summation orders by at most δ_f = S·(2k + 8)·u
-/// normwise, its gradients by δ_b = 2·δ_f, and the weights after n AdamW steps by δ_θ = n·(2·√n·lr·δ_b + 4·u).
-/// </summary>
-internal static class StepBounds
-{
-    /// <summary>u = 2⁻²⁴.</summary>
-    public const double U = 1.0 / (1 << 24);
-
-    public static double Forward(int stages, int length) => stages * (2.0 * length + 8) * U;
-
-    public static double Backward(int stages, int length) => 2 * Forward(stages, length);
-
-    public static double Weights(int steps, double learningRate, double gradientBound) =>
-        steps * (2 * Math.Sqrt(steps) * learningRate * gradientBound + 4 * U);
-
-    /// <summary>The embedding LayerNorm, 9 stages per layer, and at most 6 for the heads and the loss.</summary>
-    public static int BertStages(int layers) => 1 + 9 * layers + 6;
 }

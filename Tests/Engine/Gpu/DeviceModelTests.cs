@@ -1,3 +1,4 @@
+using MiniBioBert.Benchmarks.Measurements;
 using MiniBioBert.Engine.Cpu;
 using MiniBioBert.Engine;
 using MiniBioBert.Engine.Gpu;
@@ -23,33 +24,11 @@ public class DeviceModelTests
     /// </summary>
     private const double Tolerance = 1e-5;
 
-    internal static readonly BertConfig TinyConfig = new()
-    {
-        VocabSize = 50,
-        HiddenSize = 16,
-        NumHiddenLayers = 2,
-        NumAttentionHeads = 2,
-        IntermediateSize = 32,
-        MaxPositionEmbeddings = 16,
-        HiddenDropoutProb = 0.1f,
-        AttentionProbsDropoutProb = 0.1f,
-    };
+    /// <summary>The device check's tiny model (2 layers, hidden 16), shared so both test the same thing.</summary>
+    internal static BertConfig TinyConfig => DeviceCheck.TinyConfig;
 
     /// <summary>Two sequences of 8 tokens, the second with two padding positions; three masked tokens.</summary>
-    internal static PretrainingInputs TinyBatch(int seed)
-    {
-        var random = new Random(seed);
-        var ids = Enumerable.Range(0, 16).Select(_ => random.Next(5, 50)).ToArray();
-        int[] types = [0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0];
-        int[] attention = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0];
-        var labels = Enumerable.Repeat(Ignored, 16).ToArray();
-        foreach (int position in new[] { 2, 5, 9 + seed % 3 })
-        {
-            labels[position] = ids[position];
-            ids[position] = 4;
-        }
-        return new PretrainingInputs(2, 8, ids, types, attention, labels, [seed % 2, 1]);
-    }
+    internal static PretrainingInputs TinyBatch(int seed) => DeviceCheck.TinyBatch(seed);
 
     [TestCase(true)]
     [TestCase(false)]

@@ -1,3 +1,4 @@
+using MiniBioBert.Benchmarks.Measurements;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

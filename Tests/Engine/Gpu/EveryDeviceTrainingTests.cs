@@ -1,3 +1,4 @@
+using MiniBioBert.Benchmarks.Measurements;
 using MiniBioBert.Engine;
 using MiniBioBert.Model;
 using MiniBioBert.Tests.Reliability;

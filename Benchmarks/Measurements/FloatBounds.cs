@@ -1,7 +1,7 @@
-namespace MiniBioBert.Tests.Engine.Gpu;
+namespace MiniBioBert.Benchmarks.Measurements;
 
 /// <summary>
-/// How far two devices may differ when they compute the same model in float32 with different summation orders.
+/// How far two devices may differ (used by <see cref="DeviceCheck"/> and by the tests that compare devices) when they compute the same model in float32 with different summation orders.
 /// <list type="bullet">
 /// <item>u = 2⁻²⁴, the unit roundoff of float32.</item>
 /// <item>A sum or dot product of length k carries an error of at most about k·u·Σ|aᵢbᵢ| in any summation order
