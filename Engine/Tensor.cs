@@ -62,7 +62,7 @@ public sealed class Tensor
     {
         Size = ShapeSize(shape);
         long capacity = data?.Length ?? buffer!.Length;
-        if (offset < 0 || offset + Size > capacity)
+        if (offset < 0 || (long)offset + Size > capacity)
         {
             string storage = data is null ? "a device buffer" : "an array";
             throw new ArgumentException($"A tensor of shape {FormatShape(shape)} at offset {offset} does not fit in {storage} of {capacity} floats.");
@@ -248,6 +248,23 @@ public sealed class Tensor
             Span.CopyTo(copy.Span); // between the two host devices
         }
         return copy;
+    }
+
+    /// <summary>Overwrites every element with <paramref name="values"/> (same size), wherever the tensor is: copied on a host device, uploaded to a GPU.</summary>
+    public void CopyFrom(ReadOnlySpan<float> values)
+    {
+        if (values.Length != Size)
+        {
+            throw new ArgumentException($"{values.Length} values cannot fill a tensor of shape {FormatShape(_shape)}.");
+        }
+        if (Device.Gpu is { } gpu)
+        {
+            gpu.Upload(values, DeviceView);
+        }
+        else
+        {
+            values.CopyTo(Span);
+        }
     }
 
     /// <summary>The element at a multi-dimensional index (slow; for tests and the debugger; CPU tensors only).</summary>

@@ -16,6 +16,7 @@ public static partial class TensorKernels
     public static void AdamWUpdate(Tensor parameters, Tensor gradients, Tensor firstMoment, Tensor secondMoment, Tensor decayMask,
         AdamWScalars scalars)
     {
+        Device.Common("AdamW", parameters, gradients, firstMoment, secondMoment, decayMask);
         foreach (var tensor in (ReadOnlySpan<Tensor>)[gradients, firstMoment, secondMoment, decayMask])
         {
             if (tensor.Size != parameters.Size)

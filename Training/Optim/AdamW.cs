@@ -79,24 +79,26 @@ internal sealed class AdamW
             throw new ArgumentException(
                 $"AdamW expects flat buffers of {ParameterCount} floats; got parameters[{parameters.Length}] and gradients[{gradients.Length}].");
         }
-        var scalars = NextStep(learningRate);
-        TensorKernels.AdamWUpdate(Tensor.FromArray(parameters, ParameterCount), Tensor.FromArray(gradients, ParameterCount),
+        Update(Tensor.FromArray(parameters, ParameterCount), Tensor.FromArray(gradients, ParameterCount),
             Tensor.FromArray(_firstMoment, ParameterCount), Tensor.FromArray(_secondMoment, ParameterCount),
-            Tensor.FromArray(DecayMask, ParameterCount), scalars);
+            Tensor.FromArray(DecayMask, ParameterCount), learningRate);
     }
 
     /// <summary>
-    /// Counts the next update and returns its scalars, for a kernel to apply (<see cref="TensorKernels.AdamWUpdate"/>):
-    /// the gradients are multiplied by <paramref name="gradientScale"/> (1, or the clipping factor) first.
+    /// Update t = <see cref="StepCount"/> + 1 of tensors on any one device (<see cref="TensorKernels.AdamWUpdate"/>):
+    /// the gradients are multiplied by <paramref name="gradientScale"/> (1, or the clipping factor) as they are read.
+    /// <see cref="StepCount"/> moves on only once the update is done.
     /// </summary>
-    internal AdamWScalars NextStep(double learningRate, float gradientScale = 1f)
+    internal void Update(Tensor parameters, Tensor gradients, Tensor firstMoment, Tensor secondMoment, Tensor decayMask,
+        double learningRate, float gradientScale = 1f)
     {
         if (!(learningRate >= 0 && double.IsFinite(learningRate)))
         {
             throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be non-negative and finite.");
         }
+        var scalars = new AdamWScalars(Options.ForLearningRate(learningRate), StepCount + 1, gradientScale);
+        TensorKernels.AdamWUpdate(parameters, gradients, firstMoment, secondMoment, decayMask, scalars);
         StepCount++;
-        return new AdamWScalars(Options.ForLearningRate(learningRate), StepCount, gradientScale);
     }
 
     /// <summary>The moment arrays themselves (not copies), for a device-side update to view or to fill.</summary>

@@ -49,8 +49,25 @@ internal sealed class DeviceAdamW
 
     /// <summary>One AdamW update of the parameters from gradients × <paramref name="gradientScale"/>, at <paramref name="learningRate"/>.</summary>
     public void Step(double learningRate, float gradientScale = 1f) =>
-        TensorKernels.AdamWUpdate(_parameters.AllValues, _parameters.AllGradients, _firstMoment, _secondMoment, _decayMask,
-            Host.NextStep(learningRate, gradientScale));
+        Host.Update(_parameters.AllValues, _parameters.AllGradients, _firstMoment, _secondMoment, _decayMask, learningRate, gradientScale);
+
+    /// <summary>
+    /// Takes the step count and moments of <paramref name="restored"/> (a checkpoint's optimizer, for a rollback) into
+    /// the state already in place: the host arrays, and the device copies on a GPU (no new device memory).
+    /// </summary>
+    public void LoadState(AdamW restored)
+    {
+        if (restored.ParameterCount != Host.ParameterCount || restored.Options != Host.Options)
+        {
+            throw new ArgumentException("The restored optimizer covers other parameters or has other options.", nameof(restored));
+        }
+        Host.RestoreState(restored.StepCount, restored.FirstMoment, restored.SecondMoment);
+        if (!_parameters.Device.IsHost)
+        {
+            _firstMoment.CopyFrom(restored.FirstMoment);
+            _secondMoment.CopyFrom(restored.SecondMoment);
+        }
+    }
 
     /// <summary>Downloads the moments into <see cref="Host"/> when they live on a GPU (on a host device they are its arrays already).</summary>
     public void CopyStateToHost()

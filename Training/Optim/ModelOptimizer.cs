@@ -40,6 +40,15 @@ internal sealed class ModelOptimizer
         return _optimizers[index].Host;
     }
 
+    /// <summary>Takes the state of <paramref name="restored"/> (one AdamW per buffer, from a checkpoint) into this optimizer, in place.</summary>
+    public void LoadState(IReadOnlyList<AdamW> restored)
+    {
+        for (int i = 0; i < _optimizers.Length; i++)
+        {
+            _optimizers[i].LoadState(restored[i]);
+        }
+    }
+
     /// <summary>Sets every gradient to zero: backward adds into them.</summary>
     public void ZeroGradients()
     {

@@ -46,7 +46,7 @@ internal sealed class PretrainingTrainer
     /// <summary>The clock the time budget is planned and checked against (the system's, or one a test hands in).</summary>
     private readonly TimeProvider _clock;
     private readonly TimeBudgetPlanner _planner;
-    private ModelOptimizer _optimizer;
+    private readonly ModelOptimizer _optimizer;
     private volatile bool _stopRequested;
 
     // Where the run is: what a checkpoint's TrainerState records, and what the loop decides by.
@@ -314,7 +314,7 @@ internal sealed class PretrainingTrainer
         _model.MoveTo(Device.Cpu);
         var (state, optimizer) = RunCheckpoints.Restore(_lastCheckpoint, _model);
         _model.MoveTo(device);
-        _optimizer = new ModelOptimizer([_model.Parameters], [optimizer]);
+        _optimizer.LoadState([optimizer]); // in place: no new device memory per rollback
         (_step, _bestEvalLoss, _bestEvalStep) = (state.Step, state.BestEvalLoss, state.BestEvalStep);
         SetSchedule(state.ScheduleTotalSteps);
         (_lastSaveStep, _lastEvalStep, _lastEvaluation) = (_step, -1, null);

@@ -112,4 +112,17 @@ public class DeviceTensorTests
         Assert.That(parameters.Values[4], Is.EqualTo(4.5f));
         Assert.That(parameters.Gradients, Is.All.Zero);
     }
+
+    /// <summary>CopyFrom overwrites a tensor in place on every device (what a rollback uses for the optimizer's moments).</summary>
+    [Test]
+    public void CopyFromOverwritesInPlaceOnEveryDevice()
+    {
+        foreach (var device in new[] { Device.Cpu, Device.Reference, Gpu })
+        {
+            var tensor = Tensor.Zeros(device, 2, 3);
+            tensor.CopyFrom([1f, 2f, 3f, 4f, 5f, 6f]);
+            Assert.That(tensor.ToArray(), Is.EqualTo(new[] { 1f, 2f, 3f, 4f, 5f, 6f }), device.Name);
+            Assert.Throws<ArgumentException>(() => tensor.CopyFrom([1f, 2f]));
+        }
+    }
 }
