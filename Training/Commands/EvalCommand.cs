@@ -79,6 +79,7 @@ internal static class EvalCommand
             ("MLM perplexity", metrics.MlmPerplexity.ToString("F2", CultureInfo.InvariantCulture)),
             ("MLM loss", metrics.MlmLoss.ToString("F4", CultureInfo.InvariantCulture)),
             ("NSP accuracy", metrics.NspAccuracy.ToString("P2", CultureInfo.InvariantCulture)),
+            ("NSP majority baseline", metrics.NspMajorityBaseline.ToString("P2", CultureInfo.InvariantCulture)),
             ("NSP loss", metrics.NspLoss.ToString("F4", CultureInfo.InvariantCulture)),
             ("Masked positions", metrics.MlmPredictions.ToString("N0", CultureInfo.InvariantCulture)),
             ("Sentence pairs", metrics.NspPredictions.ToString("N0", CultureInfo.InvariantCulture)),
@@ -102,6 +103,7 @@ internal static class EvalCommand
             ["mlm_predictions"] = metrics.MlmPredictions,
             ["nsp_predictions"] = metrics.NspPredictions,
             ["baseline_mlm_accuracy"] = baseline,
+            ["baseline_nsp_accuracy"] = metrics.NspMajorityBaseline,
         }));
     }
 

@@ -142,7 +142,8 @@ internal sealed class TrainCommand
         {
             var result = trainer.Run();
             output.WriteLine($"Stopped: {result.Reason} after {result.Steps} steps. Final held-out MLM accuracy {result.FinalEvaluation.MlmAccuracy:P2} " +
-                $"(baseline {data.Baseline.Accuracy:P2}), NSP accuracy {result.FinalEvaluation.NspAccuracy:P2}. Checkpoint: {result.LastCheckpoint}");
+                $"(baseline {data.Baseline.Accuracy:P2}), NSP accuracy {result.FinalEvaluation.NspAccuracy:P2} " +
+                $"(majority baseline {result.FinalEvaluation.NspMajorityBaseline:P2}). Checkpoint: {result.LastCheckpoint}");
         }
         finally
         {

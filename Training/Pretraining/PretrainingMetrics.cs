@@ -14,6 +14,7 @@ internal sealed class PretrainingMetrics
     private long _mlmCount;
     private long _nspCorrect;
     private long _nspCount;
+    private long _nspIsNextCount;
     private readonly long[] _mlmCorrectByInput = new long[3];
     private readonly long[] _mlmCountByInput = new long[3];
 
@@ -40,6 +41,7 @@ internal sealed class PretrainingMetrics
     public void Add(PretrainingOutput output, PretrainingInputs inputs, int maskTokenId)
     {
         Add(output);
+        _nspIsNextCount += inputs.NspLabels.Count(label => label == 0);
         var positions = inputs.MaskedPositions;
         // One prediction per masked position (the sparse head), or per position of the batch (the dense head). The
         // lengths tell them apart: they are equal only when every position is masked, and then both indexings agree.
@@ -85,6 +87,13 @@ internal sealed class PretrainingMetrics
 
     /// <summary>Fraction of sentence pairs classified right.</summary>
     public double NspAccuracy => _nspCount == 0 ? 0 : (double)_nspCorrect / _nspCount;
+
+    /// <summary>
+    /// The NSP accuracy of always answering the more common label of the pairs counted (BERT's pairing makes "not next"
+    /// more common: a chunk of one sentence always takes a random B). An NSP accuracy
+    /// at this value means the head learned nothing. Counted only by <see cref="Add(PretrainingOutput, PretrainingInputs, int)"/>.
+    /// </summary>
+    public double NspMajorityBaseline => _nspCount == 0 ? 0 : (double)Math.Max(_nspIsNextCount, _nspCount - _nspIsNextCount) / _nspCount;
 
     /// <summary>Masked positions counted.</summary>
     public long MlmPredictions => _mlmCount;

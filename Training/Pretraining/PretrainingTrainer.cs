@@ -273,8 +273,8 @@ internal sealed class PretrainingTrainer
         }
         _metrics.AppendEvaluation(_step, EpochFraction(_cursor), evaluation, Elapsed());
         _dashboard.Log($"eval @ step {_step}: loss {evaluation.Loss:F4} | MLM acc {evaluation.MlmAccuracy:P2} " +
-            $"(at [MASK] {evaluation.MlmAccuracyWhere(MaskedInput.MaskToken):P2}) | " +
-            $"MLM ppl {evaluation.MlmPerplexity:F1} | NSP acc {evaluation.NspAccuracy:P2}");
+            $"(at [MASK] {evaluation.MlmAccuracyWhere(MaskedInput.MaskToken):P2}; most-frequent-token baseline {_data.Baseline.Accuracy:P2}) | " +
+            $"MLM ppl {evaluation.MlmPerplexity:F1} | NSP acc {evaluation.NspAccuracy:P2} (majority baseline {evaluation.NspMajorityBaseline:P2})");
         CurvePlotter.WriteAll(_metrics.Records, _options.OutputDirectory);
         _lastEvaluationTime = _clock.GetElapsedTime(started);
     }

@@ -65,6 +65,7 @@ internal sealed class RunMetrics : IDisposable
         MlmAccuracyAtRandom = evaluation.MlmAccuracyWhere(MaskedInput.Random),
         MlmAccuracyAtKept = evaluation.MlmAccuracyWhere(MaskedInput.Kept),
         NspAccuracy = evaluation.NspAccuracy,
+        NspMajorityBaseline = evaluation.NspMajorityBaseline,
         MlmPerplexity = evaluation.MlmPerplexity,
         ElapsedSeconds = elapsed.TotalSeconds,
     });

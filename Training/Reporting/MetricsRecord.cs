@@ -65,6 +65,10 @@ internal sealed record MetricsRecord
     [JsonPropertyName("nsp_accuracy")]
     public double? NspAccuracy { get; init; }
 
+    /// <summary>Evaluation only: the NSP accuracy of always answering the more common label of the evaluated pairs.</summary>
+    [JsonPropertyName("nsp_majority_baseline")]
+    public double? NspMajorityBaseline { get; init; }
+
     /// <summary>exp(MLM loss).</summary>
     [JsonPropertyName("mlm_perplexity")]
     public double? MlmPerplexity { get; init; }

@@ -38,6 +38,35 @@ public class PretrainingMetricsTests
         Assert.That(metrics.MlmAccuracyWhere(MaskedInput.MaskToken), Is.Null);
     }
 
+    [Test]
+    public void NspMajorityBaselineIsTheShareOfTheCommonerLabelOverAllBatches()
+    {
+        // Two batches: labels {0, 1, 1} and {1}: "not next" (1) is the commoner, 3 of 4 pairs.
+        var metrics = new PretrainingMetrics();
+        metrics.Add(NspOutput(3), NspInputs([0, 1, 1]), MaskId);
+        metrics.Add(NspOutput(1), NspInputs([1]), MaskId);
+        Assert.That(metrics.NspMajorityBaseline, Is.EqualTo(0.75));
+
+        // The same count for "is next" gives the same baseline: the larger class, whichever it is.
+        var mirrored = new PretrainingMetrics();
+        mirrored.Add(NspOutput(4), NspInputs([1, 0, 0, 0]), MaskId);
+        Assert.That(mirrored.NspMajorityBaseline, Is.EqualTo(0.75));
+        Assert.That(new PretrainingMetrics().NspMajorityBaseline, Is.Zero);
+    }
+
+    private static PretrainingInputs NspInputs(int[] nspLabels)
+    {
+        int n = nspLabels.Length;
+        return new PretrainingInputs(n, 1, new int[n], new int[n], Enumerable.Repeat(1, n).ToArray(), Enumerable.Repeat(Ignored, n).ToArray(), nspLabels);
+    }
+
+    private static PretrainingOutput NspOutput(int pairs)
+    {
+        var scalar = Tensor.FromValues([0.5f], 1);
+        return new PretrainingOutput(scalar, scalar, scalar, Tensor.Zeros(1, 10), Tensor.Zeros(pairs, 2),
+            MlmCorrect: 0, MlmCount: 0, NspCorrect: 0, NspCount: pairs, MlmPredictions: []);
+    }
+
     private static PretrainingOutput Output(int[] predictions)
     {
         var scalar = Tensor.FromValues([0.5f], 1);
