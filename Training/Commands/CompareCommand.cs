@@ -18,7 +18,7 @@ internal static class CompareCommand
         var seeds = new Option<int>("--seeds") { Description = "Runs per initialisation (seeds --seed, --seed + 1, …).", DefaultValueFactory = _ => 3 };
         var doc = new Option<string>("--doc") { Description = "Markdown file that receives the table.", DefaultValueFactory = _ => Path.Combine("docs", "downstream.md") };
         var image = new Option<string>("--image") { Description = "Bar plot PNG.", DefaultValueFactory = _ => Path.Combine("docs", "images", "downstream-ner-compare.png") };
-        var shared = new FinetuneCommandOptions();
+        var shared = new FinetuneCommandOptions(_ => FineTuningLearningRates.Ner);
         foreach (Option option in new Option[] { task, data, pretrained, seeds, doc, image })
         {
             command.Options.Add(option);

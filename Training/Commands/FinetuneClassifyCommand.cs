@@ -14,7 +14,7 @@ internal static class FinetuneClassifyCommand
         task.AcceptOnlyFromAmong(ClassificationDataSet.Piboso, ClassificationDataSet.Hoc);
         var init = new Option<string>("--init") { Description = "A checkpoint directory, or 'random'.", DefaultValueFactory = _ => EncoderInitialization.Random };
         var output = new Option<string?>("--output") { Description = "Where the best checkpoint and scores go (default runs/finetune-<task>)." };
-        var shared = new FinetuneCommandOptions();
+        var shared = new FinetuneCommandOptions(result => FineTuningLearningRates.For(result.GetValue(task)!));
         command.Options.Add(task);
         command.Options.Add(init);
         command.Options.Add(output);

@@ -20,7 +20,7 @@ internal static class FinetuneCommand
         var data = new Option<string>("--data") { Description = "Folder with train.tsv, devel.tsv and test.tsv (word<TAB>tag).", Required = true };
         var init = new Option<string>("--init") { Description = "A checkpoint directory, or 'random'.", Required = true };
         var output = new Option<string>("--output") { Description = "Where the best checkpoint, predictions and scores go.", DefaultValueFactory = _ => Path.Combine("runs", "finetune-ner") };
-        var shared = new FinetuneCommandOptions();
+        var shared = new FinetuneCommandOptions(_ => FineTuningLearningRates.Ner);
         command.Options.Add(data);
         command.Options.Add(init);
         command.Options.Add(output);

@@ -10,10 +10,18 @@ namespace MiniBioBert.Training.Commands;
 internal sealed class FinetuneCommandOptions
 {
     private static readonly FineTuningOptions Defaults = new();
+    private readonly Func<ParseResult, double> _defaultLearningRate;
+
+    /// <param name="defaultLearningRate">The command's <c>--lr</c> when none is given (it may depend on <c>--task</c>): see <see cref="FineTuningLearningRates"/>.</param>
+    public FinetuneCommandOptions(Func<ParseResult, double> defaultLearningRate) => _defaultLearningRate = defaultLearningRate;
 
     public Option<int> Epochs { get; } = new("--epochs") { Description = "Maximum passes over the training set.", DefaultValueFactory = _ => Defaults.Epochs };
     public Option<int> Batch { get; } = new("--batch") { Description = "Sequences per optimizer step.", DefaultValueFactory = _ => Defaults.BatchSize };
-    public Option<double> LearningRate { get; } = new("--lr") { Description = "Peak learning rate (warmup 10%, then linear decay).", DefaultValueFactory = _ => Defaults.LearningRate };
+    public Option<double?> LearningRate { get; } = new("--lr")
+    {
+        Description = $"Peak learning rate (warmup 10%, then linear decay). Default: the best measured for the task (ner {FineTuningLearningRates.Ner}, " +
+            $"nicta-piboso {FineTuningLearningRates.Piboso}, hoc {FineTuningLearningRates.Hoc}; docs/downstream.md).",
+    };
     public Option<int> MaxSeq { get; } = new("--max-seq") { Description = "Tokens per sequence, [CLS] and [SEP] included.", DefaultValueFactory = _ => Defaults.MaxSequenceLength };
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of initialisation, shuffling and dropout.", DefaultValueFactory = _ => Defaults.Seed };
     public Option<int> Patience { get; } = new("--patience") { Description = "Stop after this many epochs without a better devel score.", DefaultValueFactory = _ => Defaults.Patience };
@@ -57,7 +65,7 @@ internal sealed class FinetuneCommandOptions
         {
             Epochs = result.GetValue(Epochs),
             BatchSize = result.GetValue(Batch),
-            LearningRate = result.GetValue(LearningRate),
+            LearningRate = result.GetValue(LearningRate) ?? _defaultLearningRate(result),
             MaxSequenceLength = result.GetValue(MaxSeq),
             Seed = result.GetValue(Seed),
             Patience = result.GetValue(Patience),

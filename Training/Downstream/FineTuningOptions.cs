@@ -11,8 +11,8 @@ internal sealed record FineTuningOptions
     /// <summary>Sequences (NER windows or sentences) per optimizer step.</summary>
     public int BatchSize { get; init; } = 32;
 
-    /// <summary>Peak learning rate of the warmup + linear-decay schedule.</summary>
-    public double LearningRate { get; init; } = 5e-5;
+    /// <summary>Peak learning rate of the warmup + linear-decay schedule (the commands default per task: <see cref="FineTuningLearningRates"/>).</summary>
+    public double LearningRate { get; init; } = FineTuningLearningRates.Ner;
 
     /// <summary>Fraction of all steps spent warming up.</summary>
     public double WarmupFraction { get; init; } = 0.1;
