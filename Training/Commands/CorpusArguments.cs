@@ -74,7 +74,7 @@ internal sealed class CorpusArguments
     /// The vocabulary file: <c>--vocab</c> when given, else one trained on <paramref name="corpus"/> with
     /// <see cref="WordPieceTrainer"/> and cached in <see cref="DataPaths.CacheDirectory"/>.
     /// </summary>
-    public string VocabularyFile(ParseResult parseResult, IReadOnlyList<string> corpus, Action<string> log)
+    public string VocabularyFile(ParseResult parseResult, IReadOnlyList<string> corpus, HeldOutDocuments heldOut, Action<string> log)
     {
         string? vocab = parseResult.GetValue(Vocab);
         if (vocab == BertBaseUncased)
@@ -86,40 +86,50 @@ internal sealed class CorpusArguments
             return File.Exists(vocab) ? Path.GetFullPath(vocab) : throw new FileNotFoundException($"Vocabulary file '{vocab}' does not exist.", vocab);
         }
         int size = parseResult.GetValue(VocabSize);
-        string cached = Path.Combine(DataPaths.CacheDirectory, CachedVocabularyName(size, corpus));
+        string cached = Path.Combine(DataPaths.CacheDirectory, CachedVocabularyName(size, corpus, heldOut));
         if (File.Exists(cached))
         {
             log($"Vocabulary: {cached} (cached)");
             return cached;
         }
-        log($"Training a {size:N0}-token WordPiece vocabulary on {corpus.Count} corpus file(s)...");
-        var vocabulary = TrainVocabulary(corpus, size);
+        log($"Training a {size:N0}-token WordPiece vocabulary on the training documents of {corpus.Count} corpus file(s)...");
+        var vocabulary = TrainVocabulary(corpus, size, heldOut);
         Directory.CreateDirectory(DataPaths.CacheDirectory);
         vocabulary.Save(cached);
         log($"Vocabulary: {cached} ({vocabulary.Count:N0} tokens)");
         return cached;
     }
 
-    /// <summary>A WordPiece vocabulary of <paramref name="size"/> tokens learned from the sentences of <paramref name="corpus"/>.</summary>
-    public static Vocabulary TrainVocabulary(IReadOnlyList<string> corpus, int size)
+    /// <summary>
+    /// A WordPiece vocabulary of <paramref name="size"/> tokens learned from the sentences of <paramref name="corpus"/>;
+    /// with <paramref name="heldOut"/>, from its training documents only, so that the held-out documents a pretraining
+    /// run is measured on never shaped its vocabulary (the split is <see cref="CorpusSplit"/>'s, over the documents as read).
+    /// </summary>
+    public static Vocabulary TrainVocabulary(IReadOnlyList<string> corpus, int size, HeldOutDocuments? heldOut = null)
     {
         if (size < 10)
         {
             throw new ArgumentException($"--vocab-size must be at least 10, not {size}.");
         }
-        var texts = CorpusReader.ReadDocuments(corpus.Select(path => new CorpusSource(path))).SelectMany(d => d.Sentences);
-        return new WordPieceTrainer(new WordPieceTrainerOptions(VocabSize: size)).Train(texts);
+        var all = CorpusReader.ReadDocuments(corpus.Select(path => new CorpusSource(path))).ToList();
+        IEnumerable<CorpusDocument> documents = all;
+        if (heldOut is { } h)
+        {
+            var split = CorpusSplit.Create(CorpusSplit.Segments(all.Select(d => d.Id)), h.Fraction, h.Seed);
+            documents = split.TrainingDocuments.Select(i => all[i]);
+        }
+        return new WordPieceTrainer(new WordPieceTrainerOptions(VocabSize: size)).Train(documents.SelectMany(d => d.Sentences));
     }
 
-    /// <summary><c>vocab-&lt;size&gt;.txt</c> for the default corpora; other corpora add a hash of their paths.</summary>
-    private static string CachedVocabularyName(int size, IReadOnlyList<string> corpus)
+    /// <summary>
+    /// <c>vocab-&lt;size&gt;-&lt;hash&gt;.txt</c>, the hash taken over the corpus paths and the split: a vocabulary cached
+    /// for one list of corpora (the default list among them, which grew from two files to three) or one split is never
+    /// used for another.
+    /// </summary>
+    private static string CachedVocabularyName(int size, IReadOnlyList<string> corpus, HeldOutDocuments heldOut)
     {
-        bool sharedDataPresent = File.Exists(Path.Combine(DataPaths.DataRoot, DataPaths.PretrainCorpusRelative));
-        if (sharedDataPresent && corpus.SequenceEqual(DataPaths.SharedPretrainingCorpora().Concat(DataPaths.UserCorpusFiles()).Select(Path.GetFullPath)))
-        {
-            return $"vocab-{size}.txt";
-        }
-        byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", corpus)));
+        string key = string.Join("\n", corpus) + FormattableString.Invariant($"\nheld out {heldOut.Fraction:R} seed {heldOut.Seed}");
+        byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(key));
         return $"vocab-{size}-{Convert.ToHexString(hash)[..12].ToLowerInvariant()}.txt";
     }
 }

@@ -204,7 +204,7 @@ internal sealed class TrainCommand
         }
         else
         {
-            vocab = _data.VocabularyFile(p, options.Corpus, dashboard.Log);
+            vocab = _data.VocabularyFile(p, options.Corpus, new HeldOutDocuments(options.HeldOutFraction, (ulong)options.Seed), dashboard.Log);
             model = new BertForPreTraining(options.Model with { VocabSize = Vocabulary.Load(vocab).Count }, options.Seed, options.PositionInit, options.AttentionInit);
         }
         options = options with { Model = model.Config };

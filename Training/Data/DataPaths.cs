@@ -19,6 +19,9 @@ internal static class DataPaths
     /// <summary>The optional extra PubMed corpus, relative to the data root.</summary>
     public const string PubMedExtraCorpusRelative = "pretrain/pubmed_extra_corpus.txt.gz";
 
+    /// <summary>The optional third PubMed corpus (38,901 abstracts, none repeated from the other two), relative to the data root.</summary>
+    public const string PubMedMoreCorpusRelative = "pretrain/pubmed_more_corpus.txt.gz";
+
     /// <summary>The BERT-base-uncased WordPiece vocabulary, relative to the data root.</summary>
     public const string VocabularyRelative = "vocab/bert-base-uncased-vocab.txt";
 
@@ -47,6 +50,9 @@ internal static class DataPaths
     /// <summary>The optional extra PubMed corpus, or null when it is not there.</summary>
     public static string? PubMedExtraCorpus => OptionalFile(PubMedExtraCorpusRelative);
 
+    /// <summary>The optional third PubMed corpus, or null when it is not there.</summary>
+    public static string? PubMedMoreCorpus => OptionalFile(PubMedMoreCorpusRelative);
+
     /// <summary>The WordPiece vocabulary; throws <see cref="FileNotFoundException"/> when missing.</summary>
     public static string Vocabulary => RequireFile(VocabularyRelative);
 
@@ -60,14 +66,12 @@ internal static class DataPaths
         }
     }
 
-    /// <summary>The shared pretraining corpora: the main one, plus the extra PubMed one when present and asked for.</summary>
-    public static IReadOnlyList<string> SharedPretrainingCorpora(bool includeExtra = true)
+    /// <summary>The shared pretraining corpora: the main one, then the extra and the third PubMed corpora when present
+    /// (63,111 documents and 14.6M words with all three).</summary>
+    public static IReadOnlyList<string> SharedPretrainingCorpora()
     {
         var files = new List<string> { PretrainCorpus };
-        if (includeExtra && PubMedExtraCorpus is { } extra)
-        {
-            files.Add(extra);
-        }
+        files.AddRange(new[] { PubMedExtraCorpus, PubMedMoreCorpus }.OfType<string>());
         return files;
     }
 

@@ -50,7 +50,7 @@ internal sealed class PretrainingDataset
     {
         options.Validate();
         var load = TokenizedCorpusCache.LoadOrBuild(sources, tokenizer, cacheDirectory, log);
-        var split = CorpusSplit.Create(load.Corpus.DocumentCount, heldOutFraction, options.Seed);
+        var split = CorpusSplit.Create(CorpusSplit.Segments(load.Corpus), heldOutFraction, options.Seed);
         var training = new PretrainingBatchSource(load.Corpus, split.TrainingDocuments, tokenizer.Specials, options, batchSize);
         var evaluation = PretrainingBatchSource.CreateEvaluation(load.Corpus, split.HeldOutDocuments, tokenizer.Specials, options, batchSize);
         log?.Invoke($"Split: {split.TrainingDocuments.Count:N0} training documents, {split.HeldOutDocuments.Count:N0} held out " +

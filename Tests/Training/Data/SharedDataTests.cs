@@ -41,6 +41,27 @@ public class SharedDataTests
         Assert.That(source.BatchesPerEpoch(0), Is.GreaterThan(10));
     }
 
+    /// <summary>
+    /// The default corpus grew from two files to three; the held-out documents of the first two (on which every figure
+    /// before that was measured) stay the same, and the third file adds its own 2 %.
+    /// </summary>
+    [Test]
+    public void TheThirdCorpusLeavesTodaysHeldOutDocumentsAsTheyWere()
+    {
+        SharedFileOrIgnore(DataPaths.PretrainCorpusRelative);
+        SharedFileOrIgnore(DataPaths.PubMedExtraCorpusRelative);
+        SharedFileOrIgnore(DataPaths.PubMedMoreCorpusRelative);
+        var ids = CorpusReader.ReadDocuments(DataPaths.SharedPretrainingCorpora().Select(p => new CorpusSource(p))).Select(d => d.Id).ToList();
+        int firstTwo = ids.Count(id => !id.StartsWith("pubmed_more_corpus", StringComparison.Ordinal));
+
+        var before = CorpusSplit.Create(firstTwo, 0.02, seed: 42);
+        var after = CorpusSplit.Create(CorpusSplit.Segments(ids), 0.02, seed: 42);
+
+        Assert.That(ids, Has.Count.EqualTo(63_111), "documents in the three shared corpora (shared/data/README.md)");
+        Assert.That(after.HeldOutDocuments.Where(d => d < firstTwo), Is.EqualTo(before.HeldOutDocuments));
+        Assert.That(after.HeldOutDocuments.Count(d => d >= firstTwo), Is.EqualTo(778), "round(2 % of 38,901)");
+    }
+
     [Test]
     public void SharedPubTatorFileReadsAsFiveHundredDocuments()
     {
