@@ -26,14 +26,20 @@ internal static class EvalCommand
         var seed = new Option<int?>("--seed") { Description = "Data seed, which decides the held-out split (default: the run's, else 42)." };
         var evalBatches = new Option<int>("--eval-batches") { Description = "Held-out batches to evaluate (0: all).", DefaultValueFactory = _ => 0 };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)." };
+        var masking = new Option<string>("--masking")
+        {
+            Description = "What the held-out batches mask together: piece (the figures of every training log) or whole-word.",
+            DefaultValueFactory = _ => "piece",
+        };
         var device = DeviceOption.Create();
         var command = new Command("eval", "Evaluate a checkpoint on the held-out split: MLM accuracy, MLM perplexity, NSP accuracy.")
         {
-            checkpoint, batch, maxSeq, seed, evalBatches, threads, device,
+            checkpoint, batch, maxSeq, seed, evalBatches, threads, masking, device,
         };
         data.AddTo(command, includeVocab: false);
         CommandRunner.SetAction(command, (p, output) =>
         {
+            var evaluationMasking = EnumChoice.Parse<MaskingUnit>("--masking", p.GetValue(masking)!, TrainCommand.MaskingNames);
             if (p.GetValue(threads) is { } count)
             {
                 CpuThreads.Set(count);
@@ -59,7 +65,7 @@ internal static class EvalCommand
             {
                 throw new ArgumentException($"--eval-batches must be 0 (all) or positive, not {maxBatches}.");
             }
-            var dataset = PretrainingData.Open(options, vocab, DataPaths.CacheDirectory, output.WriteLine);
+            var dataset = PretrainingData.Open(options, vocab, DataPaths.CacheDirectory, output.WriteLine, evaluationMasking);
             var metrics = Evaluator.Evaluate(model, Evaluator.Batches(dataset.Evaluation, maxBatches), dataset.Specials.Mask);
             var baseline = dataset.Baseline;
             Write(output, directory, metrics, baseline.Accuracy);

@@ -44,6 +44,11 @@ internal sealed class TrainCommand
         Description = "How new query and key weights start: local (half of every layer's heads start looking one position left or right; learns much faster: see docs/pretraining.md) or normal (Hugging Face's N(0, 0.02²)).",
         DefaultValueFactory = _ => "local",
     };
+    private readonly Option<string> _masking = new("--masking")
+    {
+        Description = "What the training batches mask together: piece (each word piece on its own, BERT's first release) or whole-word (every piece of a chosen word). Held-out evaluations mask pieces either way.",
+        DefaultValueFactory = _ => "piece",
+    };
     private readonly Option<double?> _epochs = new("--epochs") { Description = "Passes over the training split." };
     private readonly Option<string?> _timeBudget = new("--time-budget") { Description = $"Stop and save when this much time is spent (90s, 20m, 1h). Default {DefaultTimeBudget} when neither --steps nor --epochs is given." };
     private readonly Option<int> _evalEvery = Int("--eval-every", "Evaluate on the held-out split every N steps.", 200);
@@ -83,13 +88,13 @@ internal sealed class TrainCommand
     /// <c>--resume</c>, <c>--device</c>, <c>--threads</c>) say where and how it runs, and a resumed run uses them.
     /// </summary>
     private Option[] RunSettings => [_data.Corpus, _data.Vocab, _data.VocabSize, _layers, _hidden, _heads, _intermediate, _maxSeq, _batch, _gradAccum, _lr,
-        _warmup, _dropout, _adamBeta2, _positionInit, _attentionInit, _steps, _epochs, _timeBudget, _evalEvery, _evalBatches, _checkpointEvery, _keep,
+        _warmup, _dropout, _adamBeta2, _positionInit, _attentionInit, _masking, _steps, _epochs, _timeBudget, _evalEvery, _evalBatches, _checkpointEvery, _keep,
         _seed, _onNonFinite, _name, _init];
 
     private void AddTo(Command command)
     {
         _data.AddTo(command);
-        Option[] options = [_layers, _hidden, _heads, _intermediate, _maxSeq, _batch, _gradAccum, _lr, _warmup, _dropout, _adamBeta2, _positionInit, _attentionInit, _steps, _epochs,
+        Option[] options = [_layers, _hidden, _heads, _intermediate, _maxSeq, _batch, _gradAccum, _lr, _warmup, _dropout, _adamBeta2, _positionInit, _attentionInit, _masking, _steps, _epochs,
             _timeBudget, _evalEvery, _evalBatches, _checkpointEvery, _keep, _seed, _onNonFinite, _threads, _output, _name, _device, _init, _resume];
         foreach (var option in options)
         {
@@ -218,6 +223,9 @@ internal sealed class TrainCommand
     /// <summary>The words of <c>--attention-init</c>, in the order of <see cref="AttentionInit"/>.</summary>
     private static readonly IReadOnlyList<string> AttentionInitNames = ["normal", "local"];
 
+    /// <summary>The words of <c>--masking</c> (and <c>eval --masking</c>), in the order of <see cref="MaskingUnit"/>.</summary>
+    public static readonly IReadOnlyList<string> MaskingNames = ["piece", "whole-word"];
+
     private PretrainingOptions ReadOptions(ParseResult p)
     {
         long? steps = p.GetValue(_steps);
@@ -247,6 +255,7 @@ internal sealed class TrainCommand
             AdamBeta2 = p.GetValue(_adamBeta2),
             PositionInit = EnumChoice.Parse<PositionInit>("--position-init", p.GetValue(_positionInit)!, PositionInitNames),
             AttentionInit = EnumChoice.Parse<AttentionInit>("--attention-init", p.GetValue(_attentionInit)!, AttentionInitNames),
+            Masking = EnumChoice.Parse<MaskingUnit>("--masking", p.GetValue(_masking)!, MaskingNames),
             Steps = steps,
             Epochs = epochs,
             TimeBudget = budget is null ? null : DurationText.Parse(budget),

@@ -27,6 +27,9 @@ internal sealed record PretrainingDataOptions
     /// <summary>Of the chosen tokens, the fraction replaced by a random token; the rest stay unchanged.</summary>
     public double RandomTokenProbability { get; init; } = 0.1;
 
+    /// <summary>What is masked together: single word pieces (BERT's first release) or every piece of a chosen word.</summary>
+    public MaskingUnit Masking { get; init; } = MaskingUnit.Piece;
+
     /// <summary>The seed of everything random in the data: split, instances, shuffling and masks.</summary>
     public ulong Seed { get; init; } = 12345;
 
@@ -62,4 +65,14 @@ internal sealed record PretrainingDataOptions
             throw new ArgumentException($"{name} = {value}; it must lie in [0, 1].");
         }
     }
+}
+
+/// <summary>The unit of masked-LM masking.</summary>
+internal enum MaskingUnit
+{
+    /// <summary>Word pieces are chosen one by one: "cis ##platin" may show "cis [MASK]", which the first piece nearly gives away.</summary>
+    Piece,
+
+    /// <summary>Whole words: all pieces of a chosen word are predicted, and masked, replaced or kept together (the 80/10/10 rule per word).</summary>
+    WholeWord,
 }

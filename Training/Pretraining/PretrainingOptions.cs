@@ -1,3 +1,4 @@
+using MiniBioBert.Training.Data;
 using MiniBioBert.Model.Initialization;
 using MiniBioBert.Model;
 
@@ -80,6 +81,9 @@ internal sealed record PretrainingOptions
 
     /// <summary>How the query and key weights of random weights start (see docs/pretraining.md, "Local heads").</summary>
     public AttentionInit AttentionInit { get; init; } = AttentionInit.Local;
+
+    /// <summary>What the training batches mask together: word pieces or whole words (held-out evaluations mask pieces, so figures compare).</summary>
+    public MaskingUnit Masking { get; init; } = MaskingUnit.Piece;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first value out of range.</summary>
     public void Validate()
