@@ -66,15 +66,17 @@ internal static class EvalCommand
                 throw new ArgumentException($"--eval-batches must be 0 (all) or positive, not {maxBatches}.");
             }
             var dataset = PretrainingData.Open(options, vocab, DataPaths.CacheDirectory, output.WriteLine, evaluationMasking);
-            var metrics = Evaluator.Evaluate(model, Evaluator.Batches(dataset.Evaluation, maxBatches), dataset.Specials.Mask);
+            var metrics = Evaluator.Evaluate(model, Evaluator.Batches(dataset.Evaluation, maxBatches), dataset.Specials);
             var baseline = dataset.Baseline;
-            Write(output, directory, metrics, baseline.Accuracy);
+            // Per word only when whole words were masked: a word's loss is then the sum of its pieces' losses.
+            double? perplexityPerWord = evaluationMasking == MaskingUnit.WholeWord ? metrics.MlmPerplexityPerWord : null;
+            Write(output, directory, metrics, baseline.Accuracy, perplexityPerWord);
             return CommandRunner.Success;
         });
         return command;
     }
 
-    private static void Write(TextWriter output, string checkpoint, PretrainingMetrics metrics, double baseline)
+    private static void Write(TextWriter output, string checkpoint, PretrainingMetrics metrics, double baseline, double? perplexityPerWord)
     {
         (string Name, string Value)[] rows =
         [
@@ -83,6 +85,7 @@ internal static class EvalCommand
             ("  where it was a random token", Percent(metrics.MlmAccuracyWhere(MaskedInput.Random))),
             ("  where it was the original", Percent(metrics.MlmAccuracyWhere(MaskedInput.Kept))),
             ("MLM perplexity", metrics.MlmPerplexity.ToString("F2", CultureInfo.InvariantCulture)),
+            ("MLM perplexity per word", perplexityPerWord is { } perWord ? perWord.ToString("F2", CultureInfo.InvariantCulture) : "n/a (piece masking)"),
             ("MLM loss", metrics.MlmLoss.ToString("F4", CultureInfo.InvariantCulture)),
             ("NSP accuracy", metrics.NspAccuracy.ToString("P2", CultureInfo.InvariantCulture)),
             ("NSP majority baseline", metrics.NspMajorityBaseline.ToString("P2", CultureInfo.InvariantCulture)),
@@ -103,6 +106,8 @@ internal static class EvalCommand
             ["mlm_accuracy_at_random"] = metrics.MlmAccuracyWhere(MaskedInput.Random),
             ["mlm_accuracy_at_kept"] = metrics.MlmAccuracyWhere(MaskedInput.Kept),
             ["mlm_perplexity"] = metrics.MlmPerplexity,
+            ["mlm_perplexity_per_word"] = perplexityPerWord,
+            ["mlm_words"] = metrics.MlmWords,
             ["mlm_loss"] = metrics.MlmLoss,
             ["nsp_accuracy"] = metrics.NspAccuracy,
             ["nsp_loss"] = metrics.NspLoss,

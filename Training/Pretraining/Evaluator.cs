@@ -11,9 +11,10 @@ internal static class Evaluator
 {
     /// <summary>
     /// MLM/NSP losses and accuracies of <paramref name="model"/> over <paramref name="batches"/>, with the MLM accuracy
-    /// also split by what the input showed at the masked positions (see <see cref="MaskedInput"/>).
+    /// also split by what the input showed at the masked positions (see <see cref="MaskedInput"/>), and the masked words
+    /// counted when <paramref name="specials"/> knows which pieces continue a word.
     /// </summary>
-    public static PretrainingMetrics Evaluate(BertForPreTraining model, IEnumerable<PretrainingBatch> batches, int maskTokenId)
+    public static PretrainingMetrics Evaluate(BertForPreTraining model, IEnumerable<PretrainingBatch> batches, SpecialTokenIds specials)
     {
         var metrics = new PretrainingMetrics();
         using (GradMode.NoGrad())
@@ -23,7 +24,7 @@ internal static class Evaluator
                 using (new TensorScope())
                 {
                     var inputs = batch.ToInputs();
-                    metrics.Add(model.Forward(inputs, ForwardContext.Evaluation), inputs, maskTokenId);
+                    metrics.Add(model.Forward(inputs, ForwardContext.Evaluation), inputs, specials.Mask, specials.ContinuesWord);
                 }
             }
         }

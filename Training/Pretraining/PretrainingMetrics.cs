@@ -15,6 +15,7 @@ internal sealed class PretrainingMetrics
     private long _nspCorrect;
     private long _nspCount;
     private long _nspIsNextCount;
+    private long _mlmWordCount;
     private readonly long[] _mlmCorrectByInput = new long[3];
     private readonly long[] _mlmCountByInput = new long[3];
 
@@ -38,9 +39,14 @@ internal sealed class PretrainingMetrics
     /// (10%) or the original token (10%: copying it is enough). A model that only learned to copy and to guess frequent
     /// tokens scores well on the kept positions and near the most-frequent-token baseline on the [MASK] ones.
     /// </summary>
-    public void Add(PretrainingOutput output, PretrainingInputs inputs, int maskTokenId)
+    /// <param name="continuesWord">Which ids continue a word ("##" pieces), to count the masked words; null: words are not counted.</param>
+    public void Add(PretrainingOutput output, PretrainingInputs inputs, int maskTokenId, IReadOnlyList<bool>? continuesWord = null)
     {
         Add(output);
+        if (continuesWord is not null)
+        {
+            _mlmWordCount += inputs.MaskedPositions.Count(t => !continuesWord[inputs.MlmLabels[t]]);
+        }
         _nspIsNextCount += inputs.NspLabels.Count(label => label == 0);
         var positions = inputs.MaskedPositions;
         // One prediction per masked position (the sparse head), or per position of the batch (the dense head). The
@@ -81,6 +87,16 @@ internal sealed class PretrainingMetrics
 
     /// <summary>exp(mean MLM loss).</summary>
     public double MlmPerplexity => Math.Exp(MlmLoss);
+
+    /// <summary>
+    /// exp(the MLM loss summed over the masked pieces / the masked words): the perplexity per word, which compares across
+    /// vocabularies where the perplexity per piece does not. Meaningful when whole words are masked (<c>eval --masking
+    /// whole-word</c>): then a word's loss is the sum of its pieces' losses. Null when words were not counted.
+    /// </summary>
+    public double? MlmPerplexityPerWord => _mlmWordCount == 0 ? null : Math.Exp(_mlmLossSum / _mlmWordCount);
+
+    /// <summary>Masked words counted (the masked pieces that do not continue a word).</summary>
+    public long MlmWords => _mlmWordCount;
 
     /// <summary>Fraction of masked positions predicted right.</summary>
     public double MlmAccuracy => _mlmCount == 0 ? 0 : (double)_mlmCorrect / _mlmCount;

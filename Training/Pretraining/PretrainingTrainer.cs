@@ -265,7 +265,7 @@ internal sealed class PretrainingTrainer
     private void Evaluate()
     {
         long started = _clock.GetTimestamp();
-        var evaluation = Evaluator.Evaluate(_model, Evaluator.Batches(_data.Evaluation, _options.EvalBatches), _data.Specials.Mask);
+        var evaluation = Evaluator.Evaluate(_model, Evaluator.Batches(_data.Evaluation, _options.EvalBatches), _data.Specials);
         (_lastEvaluation, _lastEvalStep) = (evaluation, _step);
         if (_bestEvalLoss is null || evaluation.Loss < _bestEvalLoss)
         {

@@ -54,6 +54,24 @@ public class PretrainingMetricsTests
         Assert.That(new PretrainingMetrics().NspMajorityBaseline, Is.Zero);
     }
 
+    [Test]
+    public void PerplexityPerWordDividesTheSummedLossByTheMaskedWords()
+    {
+        // Masked labels 7, 8, 9, 6 where 8 is a "##" piece: 3 words. The mean loss per piece is 0.5 (Output's), so
+        // the summed loss is 4 × 0.5 and the perplexity per word exp(2 / 3).
+        int[] labels = [Ignored, 7, 8, 9, Ignored, 6];
+        var inputs = new PretrainingInputs(1, 6, [1, MaskId, MaskId, 2, 5, 6], new int[6], [1, 1, 1, 1, 1, 1], labels, [0]);
+        bool[] continuesWord = Enumerable.Range(0, 10).Select(id => id == 8).ToArray();
+        var metrics = new PretrainingMetrics();
+        metrics.Add(Output([7, 0, 9, 6]), inputs, MaskId, continuesWord);
+
+        Assert.That(metrics.MlmWords, Is.EqualTo(3));
+        Assert.That(metrics.MlmPerplexityPerWord, Is.EqualTo(Math.Exp(2.0 / 3)).Within(1e-12));
+        var uncounted = new PretrainingMetrics();
+        uncounted.Add(Output([7, 0, 9, 6]), inputs, MaskId);
+        Assert.That(uncounted.MlmPerplexityPerWord, Is.Null);
+    }
+
     private static PretrainingInputs NspInputs(int[] nspLabels)
     {
         int n = nspLabels.Length;
