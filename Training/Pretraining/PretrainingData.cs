@@ -7,7 +7,7 @@ namespace MiniBioBert.Training.Pretraining;
 internal static class PretrainingData
 {
     /// <summary>
-    /// The dataset for <paramref name="options"/> (corpus, sequence length, batch size, seed) with the WordPiece
+    /// The dataset for <paramref name="options"/> (corpus, sequence length, global batch size, seed) with the WordPiece
     /// vocabulary at <paramref name="vocabPath"/>; tokenized corpora are cached in <paramref name="cacheDirectory"/>
     /// (null: no cache). The same options always give the same held-out documents.
     /// </summary>
@@ -16,6 +16,6 @@ internal static class PretrainingData
         var tokenizer = new WordPieceTokenizer(Vocabulary.Load(vocabPath));
         var dataOptions = new PretrainingDataOptions { MaxSequenceLength = options.MaxSequenceLength, Seed = (ulong)options.Seed };
         var sources = options.Corpus.Select(path => new CorpusSource(path)).ToList();
-        return PretrainingDataset.Open(sources, CorpusTokenizer.FromWordPiece(tokenizer), dataOptions, options.BatchSize, cacheDirectory, options.HeldOutFraction, log);
+        return PretrainingDataset.Open(sources, CorpusTokenizer.FromWordPiece(tokenizer), dataOptions, options.GlobalBatchSize, cacheDirectory, options.HeldOutFraction, log);
     }
 }

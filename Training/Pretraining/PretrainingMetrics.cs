@@ -1,4 +1,5 @@
 using MiniBioBert.Model;
+using MiniBioBert.Training.Distributed;
 
 namespace MiniBioBert.Training.Pretraining;
 
@@ -55,6 +56,28 @@ internal sealed class PretrainingMetrics
             {
                 _mlmCorrectByInput[(int)kind]++;
             }
+        }
+    }
+
+    /// <summary>
+    /// Replaces every sum and count by its sum over the ranks of <paramref name="group"/>, so that each rank holds the
+    /// metrics of all the batches the ranks saw together (counts travel as doubles: exact below 2⁵³).
+    /// </summary>
+    public void SumOver(ProcessGroup group)
+    {
+        if (group.Size == 1)
+        {
+            return;
+        }
+        double[] sums = [_mlmLossSum, _nspLossSum, _mlmCorrect, _mlmCount, _nspCorrect, _nspCount,
+            .. _mlmCorrectByInput.Select(count => (double)count), .. _mlmCountByInput.Select(count => (double)count)];
+        group.SumInPlace(sums);
+        (_mlmLossSum, _nspLossSum) = (sums[0], sums[1]);
+        (_mlmCorrect, _mlmCount, _nspCorrect, _nspCount) = ((long)sums[2], (long)sums[3], (long)sums[4], (long)sums[5]);
+        for (int kind = 0; kind < _mlmCorrectByInput.Length; kind++)
+        {
+            _mlmCorrectByInput[kind] = (long)sums[6 + kind];
+            _mlmCountByInput[kind] = (long)sums[6 + _mlmCorrectByInput.Length + kind];
         }
     }
 
