@@ -132,7 +132,10 @@ internal sealed class TrainCommand
             newRun = newRun with { OutputDirectory = group.BroadcastFromRankZero(newRun.OutputDirectory) };
             runDirectory = newRun.OutputDirectory;
         }
-        OutputDirectoryCheck.EnsureFolderCanBeWritten("--output", runDirectory);
+        if (group.IsWriter)
+        {
+            OutputDirectoryCheck.EnsureFolderCanBeWritten("--output", runDirectory); // rank 0 alone: the probe creates and removes folders
+        }
         if (parseResult.GetValue(_threads) is { } threads)
         {
             CpuThreads.Set(threads);

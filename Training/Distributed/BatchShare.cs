@@ -11,21 +11,26 @@ namespace MiniBioBert.Training.Distributed;
 /// </summary>
 internal static class BatchShare
 {
-    /// <summary>Rows [rank·b, (rank + 1)·b) of <paramref name="global"/>, b = its rows / <paramref name="ranks"/>, as a batch of their own.</summary>
+    /// <summary>
+    /// Rows [rank·B / N, (rank + 1)·B / N) of <paramref name="global"/> (B rows, N = <paramref name="ranks"/>; integer
+    /// division), as a batch of their own: b = B / N rows each for a training batch; the last, smaller evaluation
+    /// batch splits as evenly as it can, and a share may then be empty.
+    /// </summary>
     public static PretrainingBatch Rows(PretrainingBatch global, int rank, int ranks)
     {
         if (ranks == 1)
         {
             return global;
         }
-        int rows = global.BatchSize / ranks, length = global.SequenceLength;
-        int first = rank * rows * length, count = rows * length; // flat range [first, first + count) of the [B, T] arrays
+        int firstRow = rank * global.BatchSize / ranks, rows = (rank + 1) * global.BatchSize / ranks - firstRow;
+        int length = global.SequenceLength;
+        int first = firstRow * length, count = rows * length; // flat range [first, first + count) of the [B, T] arrays
         var share = new PretrainingBatch(rows, length);
         global.InputIds.AsSpan(first, count).CopyTo(share.InputIds);
         global.TokenTypeIds.AsSpan(first, count).CopyTo(share.TokenTypeIds);
         global.AttentionMask.AsSpan(first, count).CopyTo(share.AttentionMask);
         global.MlmLabels.AsSpan(first, count).CopyTo(share.MlmLabels);
-        global.NspLabels.AsSpan(rank * rows, rows).CopyTo(share.NspLabels);
+        global.NspLabels.AsSpan(firstRow, rows).CopyTo(share.NspLabels);
 
         // The predicted positions b·T + t that fall in the share, renumbered from its first row.
         var positions = new List<int>();

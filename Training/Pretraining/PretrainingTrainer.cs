@@ -30,7 +30,8 @@ namespace MiniBioBert.Training.Pretraining;
 /// </para>
 /// <para>
 /// Data parallel (a <see cref="ProcessGroup"/> of N ranks, <c>docs/distributed.md</c>): every rank runs this same loop
-/// on the same global batches and trains on its share of their rows (<see cref="BatchShare"/>); the gradients are
+/// on the same global batches and trains on its share of their rows (<see cref="BatchShare"/>), with dropout masks
+/// of its own (seeded from its rank); the gradients are
 /// summed over the ranks before clipping (<see cref="ModelOptimizer"/>), the step's metrics and every evaluation
 /// too. Rank 0 decides when to stop and how long the schedule is, and alone writes logs, plots and checkpoints.
 /// </para>
@@ -170,7 +171,7 @@ internal sealed class PretrainingTrainer
             var stepMetrics = new PretrainingMetrics();
             var outcome = TrainingStep.Run(_optimizer, _options.GradientAccumulation,
                 (micro, context) => NextMicroBatchLoss(batches, stepMetrics, context),
-                micro => DropoutSeeds.For(_options.Seed, _step, micro), learningRate, _options.MaxGradNorm);
+                micro => DropoutSeeds.For(_options.Seed, _step, micro * _dataParallel.Group.Size + _dataParallel.Group.Rank), learningRate, _options.MaxGradNorm);
             stepMetrics.SumOver(_dataParallel.Group);
             if (!outcome.Updated)
             {
@@ -312,7 +313,7 @@ internal sealed class PretrainingTrainer
     private void Evaluate()
     {
         long started = _clock.GetTimestamp();
-        var evaluation = Evaluator.Evaluate(_model, Evaluator.Batches(_data.Evaluation, _options.EvalBatches).Select(Share), _data.Specials.Mask);
+        var evaluation = Evaluator.Evaluate(_model, Evaluator.Batches(_data.Evaluation, _options.EvalBatches).Select(Share).Where(share => share.BatchSize > 0), _data.Specials.Mask);
         evaluation.SumOver(_dataParallel.Group);
         (_lastEvaluation, _lastEvalStep) = (evaluation, _step);
         if (_bestEvalLoss is null || evaluation.Loss < _bestEvalLoss)
