@@ -65,7 +65,8 @@ internal sealed class TrainCommand
         Description = "When a loss or gradient is NaN or infinite: skip the update, or rollback to the newest checkpoint and go on after the bad batch.",
         DefaultValueFactory = _ => "skip",
     };
-    private Option[] _options = [];
+    /// <summary>Every option of the command, which the ranks of a data-parallel run must all be given alike.</summary>
+    private Option[] _everyOption = [];
     private readonly Option<bool> _resume = new("--resume")
     {
         Description = "Continue the run in --output from its latest checkpoint, with the settings saved there (only --device and --threads may be given besides).",
@@ -100,7 +101,7 @@ internal sealed class TrainCommand
         {
             command.Add(option);
         }
-        _options = [_data.Corpus, _data.Vocab, _data.VocabSize, .. options];
+        _everyOption = [_data.Corpus, _data.Vocab, _data.VocabSize, .. options];
         CommandRunner.SetAction(command, Run);
     }
 
@@ -108,7 +109,7 @@ internal sealed class TrainCommand
     {
         // Under mpirun: join the other ranks and refuse options that differ from rank 0's, before anything else.
         var group = ProcessGroup.Join();
-        SameOptions.Check(group, [.. _options.Select(option => (option.Name, GivenValue(parseResult, option)))]);
+        SameOptions.Check(group, [.. _everyOption.Select(option => (option.Name, GivenValue(parseResult, option)))]);
         if (!group.IsWriter)
         {
             output = TextWriter.Null; // rank 0 alone prints

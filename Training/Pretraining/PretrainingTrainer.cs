@@ -30,10 +30,10 @@ namespace MiniBioBert.Training.Pretraining;
 /// </para>
 /// <para>
 /// Data parallel (a <see cref="ProcessGroup"/> of N ranks, <c>docs/distributed.md</c>): every rank runs this same loop
-/// on the same global batches and trains on its share of their rows (<see cref="BatchShare"/>), with dropout masks
-/// of its own (seeded from its rank); the gradients are
-/// summed over the ranks before clipping (<see cref="ModelOptimizer"/>), the step's metrics and every evaluation
-/// too. Rank 0 decides when to stop and how long the schedule is, and alone writes logs, plots and checkpoints.
+/// on the same global batches and trains on its share of their rows (<see cref="BatchShare"/>), with dropout masks of
+/// its own (seeded from its rank); the gradients are summed over the ranks before clipping (<see cref="ModelOptimizer"/>),
+/// the step's metrics and every evaluation too. Rank 0 decides when to stop and how long the schedule is, and alone
+/// writes logs, plots and checkpoints.
 /// </para>
 /// </summary>
 internal sealed class PretrainingTrainer
