@@ -105,6 +105,25 @@ public class MpiTrainingTests
     }
 
     [Test]
+    public void SigUsr1ToMpirunStopsEveryRankAfterTheStepAndSaves()
+    {
+        Mpirun.RequireOrIgnore();
+        using var sandbox = new Sandbox();
+        using var run = new TinyPretrainingRun();
+        string output = sandbox.PathOf("run");
+        using var job = Mpirun.Start(sandbox, 2, [.. TinyModel(run), "--steps", "100000", "--eval-every", "20", "--checkpoint-every", "20",
+            "--batch", "4", "--output", output]);
+        Assert.That(job.WaitUntil(() => Directory.Exists(Path.Combine(output, "checkpoint-20")), RunTimeout), Is.True, job.Output);
+
+        job.Signal("USR1"); // mpirun passes it on to every rank; rank 0's stop request stops them all
+        Assert.That(job.WaitForExit(RunTimeout), Is.True, job.Output);
+        Assert.That(job.ExitCode, Is.EqualTo(0), job.Output);
+        var stopped = System.Text.RegularExpressions.Regex.Match(job.Output, "Stopped: Interrupted after ([0-9]+) steps");
+        Assert.That(stopped.Success, Is.True, job.Output);
+        Assert.That(Directory.Exists(Path.Combine(output, $"checkpoint-{stopped.Groups[1].Value}")), Is.True, "the final save");
+    }
+
+    [Test]
     public void RanksStartedWithDifferentOptionsAreRefused()
     {
         Mpirun.RequireOrIgnore();

@@ -92,9 +92,12 @@ internal sealed class ChildProcess : IDisposable
     }
 
     /// <summary>SIGINT, what Ctrl+C sends (<see cref="Process.Kill()"/> can only send SIGKILL).</summary>
-    public void Interrupt()
+    public void Interrupt() => Signal("INT");
+
+    /// <summary>Sends the signal called <paramref name="name"/> (INT, USR1, …) with /bin/kill.</summary>
+    public void Signal(string name)
     {
-        using var kill = Process.Start(new ProcessStartInfo("/bin/kill", ["-INT", Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!;
+        using var kill = Process.Start(new ProcessStartInfo("/bin/kill", [$"-{name}", Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!;
         kill.WaitForExit();
     }
 

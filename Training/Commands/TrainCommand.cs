@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using MiniBioBert.Engine;
 using MiniBioBert.Model;
 using MiniBioBert.Model.Initialization;
@@ -65,6 +66,9 @@ internal sealed class TrainCommand
         Description = "When a loss or gradient is NaN or infinite: skip the update, or rollback to the newest checkpoint and go on after the bad batch.",
         DefaultValueFactory = _ => "skip",
     };
+    /// <summary>SIGUSR1 on Linux, which .NET has no name for (a raw number is allowed).</summary>
+    private const PosixSignal UserSignal1 = (PosixSignal)10;
+
     /// <summary>Every option of the command, which the ranks of a data-parallel run must all be given alike.</summary>
     private Option[] _everyOption = [];
     private readonly Option<bool> _resume = new("--resume")
@@ -158,6 +162,13 @@ internal sealed class TrainCommand
             trainer.RequestStop();
         }
         Console.CancelKeyPress += OnCancel;
+        // Under mpirun, Ctrl+C ends the whole job; mpirun passes SIGUSR1 on to every rank instead, and rank 0's stop
+        // request then stops all of them after the step, with the final evaluation and save (kill -USR1 <mpirun's pid>).
+        using var stopSignal = group.Size > 1 ? PosixSignalRegistration.Create(UserSignal1, context =>
+        {
+            context.Cancel = true;
+            trainer.RequestStop();
+        }) : null;
         long sessionSteps = 0;
         trainer.StepCompleted += _ => sessionSteps++;
         try
