@@ -83,9 +83,7 @@ public class MpiTrainingTests
         using var sandbox = new Sandbox();
         using var run = new TinyPretrainingRun();
         string output = sandbox.PathOf("run");
-        using var job = Mpirun.Start(sandbox, 2, [.. TinyModel(run), "--steps", "120", "--eval-every", "20", "--checkpoint-every", "20",
-            "--batch", "4", "--output", output]);
-        Assert.That(job.WaitUntil(() => Directory.Exists(Path.Combine(output, "checkpoint-20")), RunTimeout), Is.True, job.Output);
+        using var job = StartPastTheFirstCheckpoint(sandbox, run, output, steps: 120);
         int rankOne = Mpirun.ProcessOfRank(1, output) ?? throw new AssertionException($"rank 1 not found\n{job.Output}");
 
         using (var victim = Process.GetProcessById(rankOne))
@@ -111,9 +109,7 @@ public class MpiTrainingTests
         using var sandbox = new Sandbox();
         using var run = new TinyPretrainingRun();
         string output = sandbox.PathOf("run");
-        using var job = Mpirun.Start(sandbox, 2, [.. TinyModel(run), "--steps", "100000", "--eval-every", "20", "--checkpoint-every", "20",
-            "--batch", "4", "--output", output]);
-        Assert.That(job.WaitUntil(() => Directory.Exists(Path.Combine(output, "checkpoint-20")), RunTimeout), Is.True, job.Output);
+        using var job = StartPastTheFirstCheckpoint(sandbox, run, output, steps: 100_000);
 
         job.Signal("USR1"); // mpirun passes it on to every rank; rank 0's stop request stops them all
         Assert.That(job.WaitForExit(RunTimeout), Is.True, job.Output);
@@ -135,6 +131,20 @@ public class MpiTrainingTests
         Assert.That(job.ExitCode, Is.Not.EqualTo(0), job.Output);
         Assert.That(job.Output, Does.Contain("error: rank 1 was started with another --batch than rank 0"), job.Output);
         Assert.That(Directory.Exists(sandbox.PathOf("run")), Is.False, "nothing was written");
+    }
+
+    /// <summary>2 ranks × 4 rows of <paramref name="steps"/> steps, saving every 20: started, and past checkpoint-20.</summary>
+    private static ChildProcess StartPastTheFirstCheckpoint(Sandbox sandbox, TinyPretrainingRun run, string output, int steps)
+    {
+        var job = Mpirun.Start(sandbox, 2, [.. TinyModel(run), "--steps", $"{steps}", "--eval-every", "20", "--checkpoint-every", "20",
+            "--batch", "4", "--output", output]);
+        if (!job.WaitUntil(() => Directory.Exists(Path.Combine(output, "checkpoint-20")), RunTimeout))
+        {
+            string printed = job.Output;
+            job.Dispose(); // ends mpirun and its ranks
+            Assert.Fail($"no checkpoint-20 within {RunTimeout}\n{printed}");
+        }
+        return job;
     }
 
     /// <summary>The weights of a run's checkpoint-<paramref name="step"/>: the key biases apart from the others (<see cref="FloatBounds.GradientIsZero"/>).</summary>
