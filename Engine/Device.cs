@@ -52,10 +52,11 @@ public sealed class Device : IDisposable
 
     /// <summary>
     /// <c>cpu</c> gives <see cref="Cpu"/>, <c>reference</c> <see cref="Reference"/>; an accelerator name opens that accelerator and compiles every kernel for it
-    /// (seconds). Throws <see cref="ArgumentException"/> for an unknown name and <see cref="InvalidOperationException"/>
-    /// listing the accelerators present when the requested one is absent. Dispose the device when done.
+    /// (seconds); with several accelerators of that kind, number <paramref name="ordinal"/> modulo their count. Throws
+    /// <see cref="ArgumentException"/> for an unknown name and <see cref="InvalidOperationException"/> listing the
+    /// accelerators present when the requested one is absent. Dispose the device when done.
     /// </summary>
-    public static Device Open(string name)
+    public static Device Open(string name, int ordinal = 0)
     {
         string normalized = name.Trim().ToLowerInvariant();
         if (normalized == Cpu.Name)
@@ -70,7 +71,7 @@ public sealed class Device : IDisposable
         {
             throw new ArgumentException($"Unknown device '{name}'; expected one of {string.Join(", ", Names)}.");
         }
-        return new Device(normalized, GpuDevice.Open(normalized), ownsGpu: true);
+        return new Device(normalized, GpuDevice.Open(normalized, ordinal), ownsGpu: true);
     }
 
     /// <summary>A device over an accelerator that is already open; disposing it frees its buffers but leaves <paramref name="gpu"/> open.</summary>

@@ -102,14 +102,7 @@ public sealed class ParameterBuffer
     public void CopyValuesTo(Span<float> destination)
     {
         CheckLength(destination.Length, nameof(destination));
-        if (Device.Gpu is { } gpu)
-        {
-            gpu.Download(AllValues.DeviceView, destination);
-        }
-        else
-        {
-            _values.CopyTo(destination);
-        }
+        AllValues.CopyTo(destination);
     }
 
     /// <summary>
@@ -119,14 +112,7 @@ public sealed class ParameterBuffer
     public void CopyValuesFrom(ReadOnlySpan<float> source)
     {
         CheckLength(source.Length, nameof(source));
-        if (Device.Gpu is { } gpu)
-        {
-            gpu.Upload(source, AllValues.DeviceView);
-        }
-        else
-        {
-            source.CopyTo(_values);
-        }
+        AllValues.CopyFrom(source);
     }
 
     private void CheckLength(int length, string name)

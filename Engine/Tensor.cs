@@ -267,6 +267,23 @@ public sealed class Tensor
         }
     }
 
+    /// <summary>Copies every element into <paramref name="destination"/> (same size), wherever the tensor is: the inverse of <see cref="CopyFrom"/>.</summary>
+    public void CopyTo(Span<float> destination)
+    {
+        if (destination.Length != Size)
+        {
+            throw new ArgumentException($"{destination.Length} values cannot receive a tensor of shape {FormatShape(_shape)}.");
+        }
+        if (Device.Gpu is { } gpu)
+        {
+            gpu.Download(DeviceView, destination);
+        }
+        else
+        {
+            Span.CopyTo(destination);
+        }
+    }
+
     /// <summary>The element at a multi-dimensional index (slow; for tests and the debugger; CPU tensors only).</summary>
     [System.Runtime.CompilerServices.IndexerName("At")]
     public float this[params int[] index]

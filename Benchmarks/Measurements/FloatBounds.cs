@@ -38,6 +38,17 @@ internal static class FloatBounds
         steps * (2 * Math.Sqrt(steps) * learningRate * gradientBound + 4 * U);
 
     /// <summary>
+    /// The loss of a step after <paramref name="updates"/> updates (0 for the first step): the same weights give losses
+    /// δ_f·|L| apart; weights up to δ_θ·max|θ| apart in each of their N components move the loss by at most
+    /// ‖g‖₂·‖Δθ‖₂ ≤ ‖g‖₂·√N·δ_θ·max|θ|.
+    /// </summary>
+    public static double Loss(int updates, double loss, double gradientNorm, int stages, int length, double learningRate, double maxWeight, int weightCount)
+    {
+        double weightsApart = updates == 0 ? 0 : Weights(updates, learningRate, Backward(stages, length)) * maxWeight * Math.Sqrt(weightCount);
+        return Forward(stages, length) * Math.Abs(loss) + gradientNorm * weightsApart;
+    }
+
+    /// <summary>
     /// Forward stages of a BERT of <paramref name="layers"/> layers: the embedding LayerNorm; per layer Q/K/V, scores,
     /// softmax, context, attention output, LayerNorm, intermediate, output, LayerNorm (9); then at most 6 for the heads
     /// and the loss (pooler, MLM transform, its LayerNorm, decoder, log-softmax, the mean).

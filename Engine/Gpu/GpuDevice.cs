@@ -64,20 +64,25 @@ public sealed class GpuDevice : IDisposable
     }
 
     /// <summary>
-    /// Opens the accelerator called <paramref name="name"/> (see <see cref="Names"/>).
+    /// Opens the accelerator called <paramref name="name"/> (see <see cref="Names"/>); with several of that kind, number
+    /// <paramref name="ordinal"/> modulo their count (a process of a data-parallel job passes its local rank).
     /// Throws <see cref="ArgumentException"/> for an unknown name and <see cref="InvalidOperationException"/>
     /// listing the accelerators found when the requested kind is not present.
     /// </summary>
-    public static GpuDevice Open(string name)
+    public static GpuDevice Open(string name, int ordinal = 0)
     {
         var kind = KindOf(name);
         var context = CreateContext();
         try
         {
-            var device = context.Devices.FirstOrDefault(d => d.AcceleratorType == kind)
-                ?? throw new InvalidOperationException(
+            var devices = context.Devices.Where(d => d.AcceleratorType == kind).ToList();
+            if (devices.Count == 0)
+            {
+                throw new InvalidOperationException(
                     $"No '{name}' accelerator was found. Accelerators present: {Describe(context)}." +
                     (kind == AcceleratorType.Cuda ? " " + CudaDriverProbe.Explain() : ""));
+            }
+            var device = devices[ordinal % devices.Count];
             return new GpuDevice(context, device.CreateAccelerator(context), name);
         }
         catch

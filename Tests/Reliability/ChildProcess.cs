@@ -35,9 +35,15 @@ internal sealed class ChildProcess : IDisposable
         }
     }
 
-    public static ChildProcess Start(Sandbox sandbox, IEnumerable<string> args)
+    /// <summary>The Training program built next to the test assembly.</summary>
+    public static string TrainingDll => Path.Combine(TestContext.CurrentContext.TestDirectory, "Training.dll");
+
+    public static ChildProcess Start(Sandbox sandbox, IEnumerable<string> args) => Start(sandbox, "dotnet", [TrainingDll, .. args]);
+
+    /// <summary><paramref name="program"/> (e.g. mpirun, which starts the Training program itself) with <paramref name="arguments"/>.</summary>
+    public static ChildProcess Start(Sandbox sandbox, string program, IEnumerable<string> arguments)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(program)
         {
             WorkingDirectory = sandbox.Root,
             RedirectStandardOutput = true,
@@ -45,10 +51,9 @@ internal sealed class ChildProcess : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(Path.Combine(TestContext.CurrentContext.TestDirectory, "Training.dll"));
-        foreach (string arg in args)
+        foreach (string argument in arguments)
         {
-            info.ArgumentList.Add(arg);
+            info.ArgumentList.Add(argument);
         }
         InheritedSignals.RestoreDefaultInterruptIfIgnored();
         var child = new ChildProcess(new Process { StartInfo = info });
@@ -87,9 +92,12 @@ internal sealed class ChildProcess : IDisposable
     }
 
     /// <summary>SIGINT, what Ctrl+C sends (<see cref="Process.Kill()"/> can only send SIGKILL).</summary>
-    public void Interrupt()
+    public void Interrupt() => Signal("INT");
+
+    /// <summary>Sends the signal called <paramref name="name"/> (INT, USR1, …) with /bin/kill.</summary>
+    public void Signal(string name)
     {
-        using var kill = Process.Start(new ProcessStartInfo("/bin/kill", ["-INT", Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!;
+        using var kill = Process.Start(new ProcessStartInfo("/bin/kill", [$"-{name}", Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!;
         kill.WaitForExit();
     }
 

@@ -22,14 +22,15 @@ internal static class DeviceOption
     };
 
     /// <summary>
-    /// Opens the device called <paramref name="name"/> (dispose it when done). An unknown name, or an accelerator
-    /// that is not present, gives an <see cref="ArgumentException"/> (a usage error) that lists the accelerators found.
+    /// Opens the device called <paramref name="name"/> (dispose it when done); with several GPUs of that kind, number
+    /// <paramref name="ordinal"/> modulo their count. An unknown name, or an accelerator that is not present, gives an
+    /// <see cref="ArgumentException"/> (a usage error) that lists the accelerators found.
     /// </summary>
-    public static Device Open(string name)
+    public static Device Open(string name, int ordinal = 0)
     {
         try
         {
-            return Device.Open(name);
+            return Device.Open(name, ordinal);
         }
         catch (InvalidOperationException e)
         {

@@ -1,20 +1,25 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using MiniBioBert.Engine;
 using MiniBioBert.Model;
 using MiniBioBert.Model.Initialization;
 using MiniBioBert.Model.Tokenization;
 using MiniBioBert.Model.Checkpoints;
 using MiniBioBert.Training.Data;
+using MiniBioBert.Training.Distributed;
 using MiniBioBert.Training.Optim;
 using MiniBioBert.Training.Pretraining;
 using MiniBioBert.Training.Reporting;
+using Spectre.Console;
 
 namespace MiniBioBert.Training.Commands;
 
 /// <summary>
 /// <c>train</c>: pretrains a model (MLM + NSP) and is also what runs when no command is given. Without
 /// <c>--steps</c>, <c>--epochs</c> or <c>--time-budget</c> it trains for <see cref="DefaultTimeBudget"/>.
+/// Started by <c>mpirun -np N</c>, the N processes train one model data-parallel (<see cref="ProcessGroup"/>,
+/// <c>docs/distributed.md</c>): <c>--batch</c> rows each, rank r on GPU (local rank mod GPU count) with a GPU device.
 /// </summary>
 internal sealed class TrainCommand
 {
@@ -66,6 +71,11 @@ internal sealed class TrainCommand
         Description = "When a loss or gradient is NaN or infinite: skip the update, or rollback to the newest checkpoint and go on after the bad batch.",
         DefaultValueFactory = _ => "skip",
     };
+    /// <summary>SIGUSR1 on Linux, which .NET has no name for (a raw number is allowed).</summary>
+    private const PosixSignal UserSignal1 = (PosixSignal)10;
+
+    /// <summary>Every option of the command, which the ranks of a data-parallel run must all be given alike.</summary>
+    private Option[] _everyOption = [];
     private readonly Option<bool> _resume = new("--resume")
     {
         Description = "Continue the run in --output from its latest checkpoint, with the settings saved there (only --device and --threads may be given besides).",
@@ -100,13 +110,22 @@ internal sealed class TrainCommand
         {
             command.Add(option);
         }
+        _everyOption = [_data.Corpus, _data.Vocab, _data.VocabSize, .. options];
         CommandRunner.SetAction(command, Run);
     }
 
     private int Run(ParseResult parseResult, TextWriter output)
     {
+        // Under mpirun: join the other ranks and refuse options that differ from rank 0's, before anything else.
+        var group = ProcessGroup.Join();
+        SameOptions.Check(group, [.. _everyOption.Select(option => (option.Name, GivenValue(parseResult, option)))]);
+        if (!group.IsWriter)
+        {
+            output = TextWriter.Null; // rank 0 alone prints
+        }
+
         // Every check before any work: the device, the options, where the run goes; then the leftovers of a killed save there.
-        using var device = DeviceOption.Open(parseResult.GetValue(_device)!);
+        using var device = DeviceOption.Open(parseResult.GetValue(_device)!, group.LocalRank);
         bool resume = parseResult.GetValue(_resume);
         PretrainingOptions? newRun = null;
         string runDirectory;
@@ -117,25 +136,30 @@ internal sealed class TrainCommand
         }
         else
         {
-            newRun = ReadOptions(parseResult) with { OnNonFinite = NonFiniteActionText.Parse(parseResult.GetValue(_onNonFinite)!) };
+            newRun = ReadOptions(parseResult) with { OnNonFinite = NonFiniteActionText.Parse(parseResult.GetValue(_onNonFinite)!), Ranks = group.Size };
             newRun.Validate();
+            // The default run directory is named by the clock: rank 0's, so that every rank means the same one.
+            newRun = newRun with { OutputDirectory = group.BroadcastFromRankZero(newRun.OutputDirectory) };
             runDirectory = newRun.OutputDirectory;
         }
-        OutputDirectoryCheck.EnsureFolderCanBeWritten("--output", runDirectory);
+        if (group.IsWriter)
+        {
+            OutputDirectoryCheck.EnsureFolderCanBeWritten("--output", runDirectory); // rank 0 alone: the probe creates and removes folders
+        }
         if (parseResult.GetValue(_threads) is { } threads)
         {
             CpuThreads.Set(threads);
         }
-        var dashboard = new TrainingDashboard();
-        output.WriteLine($"Device: {device.Gpu?.ToString() ?? device.Name}");
-        var leftovers = RunCheckpoints.CleanLeftovers(runDirectory);
+        var dashboard = group.IsWriter ? new TrainingDashboard() : new TrainingDashboard(SilentConsole());
+        output.WriteLine($"Device: {device.Gpu?.ToString() ?? device.Name}" + (group.Size > 1 ? $" on each of {group.Size} ranks (MPI)" : ""));
+        var leftovers = group.IsWriter ? RunCheckpoints.CleanLeftovers(runDirectory) : [];
         if (leftovers.Count > 0)
         {
             output.WriteLine($"Removed what an interrupted save left in {runDirectory}: {string.Join(", ", leftovers)}");
         }
         var (trainer, data) = newRun is null
-            ? ResumedTrainer(runDirectory, device, dashboard)
-            : NewTrainer(parseResult, newRun, device, dashboard);
+            ? ResumedTrainer(runDirectory, device, dashboard, group)
+            : NewTrainer(parseResult, newRun, device, dashboard, group);
 
         void OnCancel(object? sender, ConsoleCancelEventArgs e)
         {
@@ -143,12 +167,27 @@ internal sealed class TrainCommand
             trainer.RequestStop();
         }
         Console.CancelKeyPress += OnCancel;
+        // Under mpirun, Ctrl+C ends the whole job; mpirun passes SIGUSR1 on to every rank instead, and rank 0's stop
+        // request then stops all of them after the step, with the final evaluation and save (kill -USR1 <mpirun's pid>).
+        using var stopSignal = group.Size > 1 ? PosixSignalRegistration.Create(UserSignal1, context =>
+        {
+            context.Cancel = true;
+            trainer.RequestStop();
+        }) : null;
+        long sessionSteps = 0;
+        trainer.StepCompleted += _ => sessionSteps++;
         try
         {
             var result = trainer.Run();
             output.WriteLine($"Stopped: {result.Reason} after {result.Steps} steps. Final held-out MLM accuracy {result.FinalEvaluation.MlmAccuracy:P2} " +
                 $"(baseline {data.Baseline.Accuracy:P2}), NSP accuracy {result.FinalEvaluation.NspAccuracy:P2} " +
                 $"(majority baseline {result.FinalEvaluation.NspMajorityBaseline:P2}). Checkpoint: {result.LastCheckpoint}");
+            if (group.Size > 1)
+            {
+                output.WriteLine($"Communication (all-reduce, broadcasts, waiting for the other ranks) on rank 0: {group.CommunicationTime.TotalMilliseconds:F0} ms " +
+                    $"in all, {group.CommunicationTime.TotalMilliseconds / Math.Max(1, sessionSteps):F1} ms per step.");
+            }
+            group.Finish();
         }
         finally
         {
@@ -158,30 +197,32 @@ internal sealed class TrainCommand
     }
 
     /// <summary>The trainer of the newest checkpoint in <paramref name="runDirectory"/>, with its state, optimizer and settings.</summary>
-    private static (PretrainingTrainer Trainer, PretrainingDataset Data) ResumedTrainer(string runDirectory, Device device, TrainingDashboard dashboard)
+    /// <remarks>The run may have had another number of ranks: the global batch stays, split over this run's ranks (<see cref="PretrainingOptions.ForRanks"/>).</remarks>
+    private static (PretrainingTrainer Trainer, PretrainingDataset Data) ResumedTrainer(string runDirectory, Device device, TrainingDashboard dashboard,
+        ProcessGroup group)
     {
         string checkpoint = RunCheckpoints.Latest(runDirectory);
         dashboard.Log($"Resuming from {checkpoint}");
         var state = TrainerState.Load(Path.Combine(checkpoint, TrainerState.FileName));
-        var options = state.Options with { OutputDirectory = runDirectory };
+        var options = state.Options.ForRanks(group.Size) with { OutputDirectory = runDirectory };
         var model = BertForPreTraining.Load(checkpoint);
         string vocab = CheckpointDirectory.VocabPath(checkpoint);
         CheckpointDirectory.CheckVocabularyFits(vocab, checkpoint, model.Config.VocabSize);
         model.MoveTo(device);
-        var data = OpenData(options, vocab, dashboard);
+        var data = OpenData(options, vocab, dashboard, group);
         var trainer = new PretrainingTrainer(model, data, vocab, options, dashboard, state with { Options = options },
-            AdamWStateFile.Load(Path.Combine(checkpoint, RunCheckpoints.OptimizerFileName)));
+            AdamWStateFile.Load(Path.Combine(checkpoint, RunCheckpoints.OptimizerFileName)), group: group);
         return (trainer, data);
     }
 
     /// <summary>The trainer of a new run with <paramref name="options"/>: a new or <c>--init</c> model on <paramref name="device"/>.</summary>
     private (PretrainingTrainer Trainer, PretrainingDataset Data) NewTrainer(ParseResult parseResult, PretrainingOptions options, Device device,
-        TrainingDashboard dashboard)
+        TrainingDashboard dashboard, ProcessGroup group)
     {
         var (runOptions, vocab, model) = NewRun(parseResult, options, dashboard);
         model.MoveTo(device);
-        var data = OpenData(runOptions, vocab, dashboard);
-        return (new PretrainingTrainer(model, data, vocab, runOptions, dashboard), data);
+        var data = OpenData(runOptions, vocab, dashboard, group);
+        return (new PretrainingTrainer(model, data, vocab, runOptions, dashboard, group: group), data);
     }
 
     /// <summary>A resumed run takes its settings from its checkpoint: one given on the command line would be ignored, so it is refused.</summary>
@@ -269,14 +310,30 @@ internal sealed class TrainCommand
         };
     }
 
-    private static PretrainingDataset OpenData(PretrainingOptions options, string vocab, TrainingDashboard dashboard)
+    /// <summary>The run's data; with several ranks, rank 0 tokenizes (or loads) first and the others then read its token cache.</summary>
+    private static PretrainingDataset OpenData(PretrainingOptions options, string vocab, TrainingDashboard dashboard, ProcessGroup group)
     {
+        if (!group.IsWriter)
+        {
+            group.Barrier();
+        }
         var data = PretrainingData.Open(options, vocab, DataPaths.CacheDirectory, dashboard.Log);
+        if (group.IsWriter)
+        {
+            group.Barrier();
+        }
         var baseline = data.Baseline;
         dashboard.Log($"Baseline (always predict the most frequent token, id {baseline.TokenId}): held-out MLM accuracy {baseline.Accuracy:P2} " +
             $"over {baseline.Predictions:N0} masked positions.");
         return data;
     }
+
+    /// <summary>What the command line gave <paramref name="option"/> (its words), or "(default)".</summary>
+    private static string GivenValue(ParseResult parseResult, Option option) =>
+        parseResult.GetResult(option) is { Implicit: false } given ? string.Join(' ', given.Tokens.Select(token => token.Value)) : "(default)";
+
+    /// <summary>The console of a rank other than 0: its progress is rank 0's, printed there.</summary>
+    private static IAnsiConsole SilentConsole() => AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) });
 
     private static Option<int> Int(string name, string description, int defaultValue) =>
         new(name) { Description = description, DefaultValueFactory = _ => defaultValue };

@@ -1,4 +1,5 @@
 using MiniBioBert.Engine;
+using MiniBioBert.Training.Distributed;
 
 namespace MiniBioBert.Training.Optim;
 
@@ -6,18 +7,21 @@ namespace MiniBioBert.Training.Optim;
 /// AdamW over a model's flat parameter buffers (the encoder's, and a task head's when fine-tuning), wherever they are
 /// (<see cref="DeviceAdamW"/> per buffer). It does the optimizer's part of a training step: zero the gradients,
 /// average them over the micro-batches, find the global norm over every buffer together (PyTorch's
-/// <c>clip_grad_norm_</c>), and update the parameters with the gradients scaled by the clipping factor.
+/// <c>clip_grad_norm_</c>), and update the parameters with the gradients scaled by the clipping factor. In a
+/// data-parallel run the gradients are summed over the ranks before the norm, so clipping and AdamW see the gradient
+/// of the global batch and every rank makes the same update.
 /// </summary>
 internal sealed class ModelOptimizer
 {
     private readonly ParameterBuffer[] _buffers;
     private readonly DeviceAdamW[] _optimizers;
+    private readonly DataParallel? _dataParallel;
 
     /// <summary>The clipping factor the last <see cref="AverageAndClip"/> chose, which the update applies.</summary>
     private float _clipScale = 1f;
 
-    /// <summary>One AdamW per buffer (new, or loaded from a checkpoint), in the same order.</summary>
-    public ModelOptimizer(IReadOnlyList<ParameterBuffer> buffers, IReadOnlyList<AdamW> optimizers)
+    /// <summary>One AdamW per buffer (new, or loaded from a checkpoint), in the same order; the ranks of <paramref name="dataParallel"/> sum their gradients.</summary>
+    public ModelOptimizer(IReadOnlyList<ParameterBuffer> buffers, IReadOnlyList<AdamW> optimizers, DataParallel? dataParallel = null)
     {
         if (buffers.Count != optimizers.Count || buffers.Count == 0)
         {
@@ -25,6 +29,7 @@ internal sealed class ModelOptimizer
         }
         _buffers = [.. buffers];
         _optimizers = [.. buffers.Select((buffer, i) => new DeviceAdamW(optimizers[i], buffer))];
+        _dataParallel = dataParallel;
     }
 
     /// <summary>Updates made so far.</summary>
@@ -59,15 +64,17 @@ internal sealed class ModelOptimizer
     }
 
     /// <summary>
-    /// Turns the gradients summed over <paramref name="microBatches"/> micro-batches into their mean and chooses the
-    /// clipping factor for global norm <paramref name="maxNorm"/> (<see cref="GradientClipping"/>). Returns the norm
-    /// before clipping: not finite exactly when some gradient is not.
+    /// Turns the gradients summed over <paramref name="microBatches"/> micro-batches into their mean, sums them over
+    /// the ranks of a data-parallel run, and chooses the clipping factor for global norm <paramref name="maxNorm"/>
+    /// (<see cref="GradientClipping"/>). Returns the norm before clipping: not finite exactly when some gradient is
+    /// not (on any rank).
     /// </summary>
     public double AverageAndClip(int microBatches, double maxNorm)
     {
-        foreach (var optimizer in _optimizers)
+        for (int i = 0; i < _optimizers.Length; i++)
         {
-            optimizer.AverageMicroBatches(microBatches);
+            _optimizers[i].AverageMicroBatches(microBatches);
+            _dataParallel?.SumGradients(_buffers[i]);
         }
         double norm = GradientClipping.GlobalNorm(_buffers.Select(buffer => buffer.AllGradients));
         _clipScale = GradientClipping.ScaleFor(norm, maxNorm);

@@ -7,7 +7,7 @@ namespace MiniBioBert.Training.Pretraining;
 internal static class PretrainingData
 {
     /// <summary>
-    /// The dataset for <paramref name="options"/> (corpus, sequence length, batch size, seed) with the WordPiece
+    /// The dataset for <paramref name="options"/> (corpus, sequence length, global batch size, seed) with the WordPiece
     /// vocabulary at <paramref name="vocabPath"/>; tokenized corpora are cached in <paramref name="cacheDirectory"/>
     /// (null: no cache). The same options always give the same held-out documents. Training batches mask as the run
     /// says; the held-out batches mask <paramref name="evaluationMasking"/> (pieces by default, whatever the run trains on,
@@ -19,7 +19,7 @@ internal static class PretrainingData
         var tokenizer = new WordPieceTokenizer(Vocabulary.Load(vocabPath));
         var dataOptions = new PretrainingDataOptions { MaxSequenceLength = options.MaxSequenceLength, Seed = (ulong)options.Seed, Masking = options.Masking };
         var sources = options.Corpus.Select(path => new CorpusSource(path)).ToList();
-        return PretrainingDataset.Open(sources, CorpusTokenizer.FromWordPiece(tokenizer), dataOptions, options.BatchSize, cacheDirectory,
+        return PretrainingDataset.Open(sources, CorpusTokenizer.FromWordPiece(tokenizer), dataOptions, options.GlobalBatchSize, cacheDirectory,
             options.HeldOutFraction, log, evaluationMasking);
     }
 }

@@ -1,4 +1,5 @@
 using MiniBioBert.Model;
+using MiniBioBert.Training.Distributed;
 
 namespace MiniBioBert.Training.Pretraining;
 
@@ -67,8 +68,31 @@ internal sealed class PretrainingMetrics
     }
 
     /// <summary>
+    /// Replaces every sum and count by its sum over the ranks of <paramref name="group"/>, so that each rank holds the
+    /// metrics of all the batches the ranks saw together (counts travel as doubles: exact below 2⁵³).
+    /// </summary>
+    public void SumOver(ProcessGroup group)
+    {
+        if (group.Size == 1)
+        {
+            return;
+        }
+        double[] sums = [_mlmLossSum, _nspLossSum, _mlmCorrect, _mlmCount, _nspCorrect, _nspCount, _nspIsNextCount, _mlmWordCount,
+            .. _mlmCorrectByInput.Select(count => (double)count), .. _mlmCountByInput.Select(count => (double)count)];
+        group.SumInPlace(sums);
+        (_mlmLossSum, _nspLossSum) = (sums[0], sums[1]);
+        (_mlmCorrect, _mlmCount, _nspCorrect, _nspCount) = ((long)sums[2], (long)sums[3], (long)sums[4], (long)sums[5]);
+        (_nspIsNextCount, _mlmWordCount) = ((long)sums[6], (long)sums[7]);
+        for (int kind = 0; kind < _mlmCorrectByInput.Length; kind++)
+        {
+            _mlmCorrectByInput[kind] = (long)sums[8 + kind];
+            _mlmCountByInput[kind] = (long)sums[8 + _mlmCorrectByInput.Length + kind];
+        }
+    }
+
+    /// <summary>
     /// Fraction of masked positions predicted right among those whose input was <paramref name="kind"/>
-    /// (counted only by <see cref="Add(PretrainingOutput, PretrainingInputs, int)"/>; null when there were none).
+    /// (counted only by <see cref="Add(PretrainingOutput, PretrainingInputs, int, IReadOnlyList{bool})"/>; null when there were none).
     /// </summary>
     public double? MlmAccuracyWhere(MaskedInput kind) =>
         _mlmCountByInput[(int)kind] == 0 ? null : (double)_mlmCorrectByInput[(int)kind] / _mlmCountByInput[(int)kind];
@@ -107,7 +131,7 @@ internal sealed class PretrainingMetrics
     /// <summary>
     /// The NSP accuracy of always answering the more common label of the pairs counted (BERT's pairing makes "not next"
     /// more common: a chunk of one sentence always takes a random B). An NSP accuracy
-    /// at this value means the head learned nothing. Counted only by <see cref="Add(PretrainingOutput, PretrainingInputs, int)"/>.
+    /// at this value means the head learned nothing. Counted only by <see cref="Add(PretrainingOutput, PretrainingInputs, int, IReadOnlyList{bool})"/>.
     /// </summary>
     public double NspMajorityBaseline => _nspCount == 0 ? 0 : (double)Math.Max(_nspIsNextCount, _nspCount - _nspIsNextCount) / _nspCount;
 

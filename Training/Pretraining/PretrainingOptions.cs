@@ -16,8 +16,19 @@ internal sealed record PretrainingOptions
     /// <summary>Corpus files, full paths, in reading order.</summary>
     public IReadOnlyList<string> Corpus { get; init; } = [];
 
-    /// <summary>Sequences per micro-batch.</summary>
+    /// <summary>Sequences per micro-batch (of each rank, in a data-parallel run).</summary>
     public int BatchSize { get; init; } = 32;
+
+    /// <summary>
+    /// Processes training together (data parallelism, <c>mpirun -np N</c>): each takes <see cref="BatchSize"/> rows
+    /// of every global micro-batch of <see cref="GlobalBatchSize"/> rows. Saved with the run, so that a resume with
+    /// another number of ranks keeps the global batch (<see cref="ForRanks"/>).
+    /// </summary>
+    public int Ranks { get; init; } = 1;
+
+    /// <summary>Rows of one micro-batch over all ranks (N × b): what the data pipeline builds.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int GlobalBatchSize => BatchSize * Ranks;
 
     /// <summary>Micro-batches per optimizer step (effective batch = BatchSize × this).</summary>
     public int GradientAccumulation { get; init; } = 1;
@@ -90,6 +101,7 @@ internal sealed record PretrainingOptions
     {
         Model.Validate();
         Positive(BatchSize, "--batch");
+        Positive(Ranks, "The number of ranks");
         Positive(GradientAccumulation, "--grad-accum");
         Positive(EvalEvery, "--eval-every");
         Positive(CheckpointEvery, "--checkpoint-every");
@@ -138,6 +150,20 @@ internal sealed record PretrainingOptions
         {
             throw new ArgumentException("Give at least one of --steps, --epochs and --time-budget.");
         }
+    }
+
+    /// <summary>
+    /// The same run on <paramref name="ranks"/> processes: the same global batch, split into equal shares. Throws
+    /// <see cref="ArgumentException"/> when it does not split evenly.
+    /// </summary>
+    public PretrainingOptions ForRanks(int ranks)
+    {
+        if (GlobalBatchSize % ranks != 0)
+        {
+            throw new ArgumentException($"The run's global batch of {GlobalBatchSize} sequences ({BatchSize} × {Ranks} ranks) cannot be split " +
+                $"evenly over {ranks} ranks; use a number of ranks that divides {GlobalBatchSize}.");
+        }
+        return this with { BatchSize = GlobalBatchSize / ranks, Ranks = ranks };
     }
 
     /// <summary>Warmup steps for a schedule of <paramref name="totalSteps"/> (at most the total).</summary>

@@ -3,6 +3,7 @@ using MiniBioBert.Engine.Memory;
 using MiniBioBert.Model;
 using MiniBioBert.Model.Layers;
 using MiniBioBert.Training.Data;
+using MiniBioBert.Training.Distributed;
 using MiniBioBert.Training.Optim;
 using MiniBioBert.Training.Reporting;
 
@@ -27,6 +28,13 @@ namespace MiniBioBert.Training.Pretraining;
 /// Everything runs on the model's device (<see cref="BertForPreTraining.MoveTo"/>); <see cref="ModelOptimizer"/>
 /// averages, clips and updates there too. Checkpoints are written in the same format whichever device trained.
 /// </para>
+/// <para>
+/// Data parallel (a <see cref="ProcessGroup"/> of N ranks, <c>docs/distributed.md</c>): every rank runs this same loop
+/// on the same global batches and trains on its share of their rows (<see cref="BatchShare"/>), with dropout masks of
+/// its own (seeded from its rank); the gradients are summed over the ranks before clipping (<see cref="ModelOptimizer"/>),
+/// the step's metrics and every evaluation too. Rank 0 decides when to stop and how long the schedule is, and alone
+/// writes logs, plots and checkpoints.
+/// </para>
 /// </summary>
 internal sealed class PretrainingTrainer
 {
@@ -47,6 +55,7 @@ internal sealed class PretrainingTrainer
     private readonly TimeProvider _clock;
     private readonly TimeBudgetPlanner _planner;
     private readonly ModelOptimizer _optimizer;
+    private readonly DataParallel _dataParallel;
     private volatile bool _stopRequested;
 
     // Where the run is: what a checkpoint's TrainerState records, and what the loop decides by.
@@ -58,7 +67,7 @@ internal sealed class PretrainingTrainer
     private long? _bestEvalStep;
 
     // What happened last in this session.
-    private RunMetrics _metrics = null!;
+    private RunMetrics? _metrics; // null on ranks other than 0
     private long _sessionStart;
     private long _sessionTokens;
     private long _lastEvalStep = -1;
@@ -72,15 +81,22 @@ internal sealed class PretrainingTrainer
 
     /// <summary>
     /// A trainer for <paramref name="model"/> (random or loaded weights) on <paramref name="data"/>; pass the state and
-    /// optimizer of a checkpoint to resume, or null for both to start at step 0.
+    /// optimizer of a checkpoint to resume, or null for both to start at step 0. With a <paramref name="group"/> of
+    /// several ranks, <paramref name="options"/>' <see cref="PretrainingOptions.Ranks"/> must be its size.
     /// </summary>
     public PretrainingTrainer(BertForPreTraining model, PretrainingDataset data, string vocabPath, PretrainingOptions options,
-        TrainingDashboard dashboard, TrainerState? resumeState = null, AdamW? resumeOptimizer = null, TimeProvider? clock = null)
+        TrainingDashboard dashboard, TrainerState? resumeState = null, AdamW? resumeOptimizer = null, TimeProvider? clock = null,
+        ProcessGroup? group = null)
     {
         options.Validate();
         if ((resumeState is null) != (resumeOptimizer is null))
         {
             throw new ArgumentException("Resuming needs both the trainer state and the optimizer state.");
+        }
+        _dataParallel = new DataParallel(group ?? ProcessGroup.Single);
+        if (options.Ranks != _dataParallel.Group.Size)
+        {
+            throw new ArgumentException($"The options are for {options.Ranks} ranks, but {_dataParallel.Group.Size} processes run.");
         }
         _model = model;
         _data = data;
@@ -89,7 +105,7 @@ internal sealed class PretrainingTrainer
         _resumeState = resumeState;
         _optimizer = new ModelOptimizer([model.Parameters], [resumeOptimizer ?? new AdamW(
             WeightDecayRule.Segments(model.Parameters.Parameters.Select(p => (p.Name, p.Offset, p.Value.Size))),
-            new AdamWOptions { WeightDecay = options.WeightDecay, Beta2 = options.AdamBeta2 })]);
+            new AdamWOptions { WeightDecay = options.WeightDecay, Beta2 = options.AdamBeta2 })], _dataParallel);
         _sourceVocabPath = vocabPath;
         _vocabPath = Path.Combine(options.OutputDirectory, "vocab.txt");
         _clock = clock ?? TimeProvider.System;
@@ -112,12 +128,16 @@ internal sealed class PretrainingTrainer
     public TrainingResult Run()
     {
         string runDirectory = _options.OutputDirectory;
-        OutputDirectoryCheck.EnsureWritable(runDirectory, RequiredFreeBytes(_model, _options.Keep));
-        if (Path.GetFullPath(_sourceVocabPath) != Path.GetFullPath(_vocabPath))
+        if (Writes)
         {
-            File.Copy(_sourceVocabPath, _vocabPath, overwrite: true);
+            OutputDirectoryCheck.EnsureWritable(runDirectory, RequiredFreeBytes(_model, _options.Keep));
+            if (Path.GetFullPath(_sourceVocabPath) != Path.GetFullPath(_vocabPath))
+            {
+                File.Copy(_sourceVocabPath, _vocabPath, overwrite: true);
+            }
         }
-        using var metrics = _metrics = RunMetrics.Open(runDirectory, _resumeState?.Step, warning => _dashboard.Log($"warning: {warning}"));
+        using var metrics = _metrics = Writes ? RunMetrics.Open(runDirectory, _resumeState?.Step, warning => _dashboard.Log($"warning: {warning}")) : null;
+        _dataParallel.BroadcastParameters(_model.Parameters);
         StartOrResume();
         var reason = TrainUntilStopped();
 
@@ -143,7 +163,7 @@ internal sealed class PretrainingTrainer
         using var batches = _data.Training.Read(_cursor).GetEnumerator();
         while (true)
         {
-            if (ReasonToStop() is { } reason)
+            if (AgreedReasonToStop() is { } reason)
             {
                 return reason;
             }
@@ -151,7 +171,8 @@ internal sealed class PretrainingTrainer
             var stepMetrics = new PretrainingMetrics();
             var outcome = TrainingStep.Run(_optimizer, _options.GradientAccumulation,
                 (micro, context) => NextMicroBatchLoss(batches, stepMetrics, context),
-                micro => DropoutSeeds.For(_options.Seed, _step, micro), learningRate, _options.MaxGradNorm);
+                micro => DropoutSeeds.For(_options.Seed, _step, micro * _dataParallel.Group.Size + _dataParallel.Group.Rank), learningRate, _options.MaxGradNorm);
+            stepMetrics.SumOver(_dataParallel.Group);
             if (!outcome.Updated)
             {
                 string tensor = NonFiniteTensors.First([_model.Parameters]) ?? "loss";
@@ -168,17 +189,27 @@ internal sealed class PretrainingTrainer
         }
     }
 
-    /// <summary>Forward of the next micro-batch in training mode: its loss (MLM + NSP), its metrics added to <paramref name="stepMetrics"/>.</summary>
+    /// <summary>
+    /// Forward of this rank's share of the next micro-batch in training mode: its loss (MLM + NSP; with several ranks,
+    /// its part of the global batch's loss), its metrics added to <paramref name="stepMetrics"/>.
+    /// </summary>
     private Tensor NextMicroBatchLoss(IEnumerator<PositionedBatch> batches, PretrainingMetrics stepMetrics, ForwardContext context)
     {
         batches.MoveNext();
         var positioned = batches.Current;
         _cursor = positioned.Next;
-        _sessionTokens += positioned.Batch.RealTokenCount;
-        var output = _model.Forward(positioned.Batch.ToInputs(), context);
+        _sessionTokens += positioned.Batch.RealTokenCount; // the global batch's: the pace of the whole job
+        var share = Share(positioned.Batch);
+        var output = _model.Forward(share.ToInputs(), context);
         stepMetrics.Add(output);
-        return output.Loss;
+        return _dataParallel.Group.Size == 1 ? output.Loss : BatchShare.LossPart(output, share, positioned.Batch);
     }
+
+    /// <summary>This rank's rows of a global batch (all of them in a run of one process).</summary>
+    private PretrainingBatch Share(PretrainingBatch global) => BatchShare.Rows(global, _dataParallel.Group.Rank, _dataParallel.Group.Size);
+
+    /// <summary>True on the process that writes the run's files (the only one, or rank 0).</summary>
+    private bool Writes => _dataParallel.Group.IsWriter;
 
     /// <summary>After a step: re-planning, the train record and the dashboard, then evaluation and checkpoint when due.</summary>
     private void AfterStep(StepResult result)
@@ -193,7 +224,7 @@ internal sealed class PretrainingTrainer
         }
         _lastStep = result;
         double tokensPerSecond = _sessionTokens / Math.Max(SessionElapsed().TotalSeconds, 1e-9);
-        _metrics.AppendStep(result, EpochFraction(_cursor), tokensPerSecond, Elapsed());
+        _metrics?.AppendStep(result, EpochFraction(_cursor), tokensPerSecond, Elapsed());
         StepCompleted?.Invoke(result);
         _dashboard.Update(new TrainingProgress
         {
@@ -235,12 +266,29 @@ internal sealed class PretrainingTrainer
         SetSchedule(_resumeState?.ScheduleTotalSteps ?? _planner.PlanTotalSteps(ProbeForwardBackward));
         _model.Parameters.ZeroGradients();
         _dashboard.Log($"Schedule: {_totalSteps:N0} steps, {_schedule.WarmupSteps:N0} warmup, peak lr {_options.PeakLearningRate:G3}; " +
-            $"{_model.Parameters.Count:N0} parameters; effective batch {_options.BatchSize * _options.GradientAccumulation}.");
+            $"{_model.Parameters.Count:N0} parameters; effective batch {_options.GlobalBatchSize * _options.GradientAccumulation}" +
+            (_options.Ranks > 1 ? $" ({_options.Ranks} ranks × {_options.BatchSize}{(_options.GradientAccumulation > 1 ? $" × {_options.GradientAccumulation}" : "")})." : "."));
         _sessionStart = _clock.GetTimestamp();
         if (_options.OnNonFinite == NonFiniteAction.Rollback && _resumeState is null)
         {
             Save(); // checkpoint-0: what a rollback before the first checkpoint restores
         }
+    }
+
+    /// <summary>
+    /// Rank 0's <see cref="ReasonToStop"/> and schedule length, on every rank: the time budget, its re-planning and a
+    /// stop request are read from rank 0's clock and console alone, so all ranks run the same number of steps.
+    /// </summary>
+    private StopReason? AgreedReasonToStop()
+    {
+        var reason = ReasonToStop();
+        Span<long> decision = [reason is { } stop ? (long)stop : -1, _totalSteps];
+        _dataParallel.Group.BroadcastFromRankZero(decision);
+        if (decision[1] != _totalSteps)
+        {
+            SetSchedule(decision[1]);
+        }
+        return decision[0] < 0 ? null : (StopReason)decision[0];
     }
 
     /// <summary>Why the loop should stop before the next step, or null to go on.</summary>
@@ -261,27 +309,36 @@ internal sealed class PretrainingTrainer
         return _stopRequested ? StopReason.Interrupted : null;
     }
 
-    /// <summary>Evaluates on the held-out batches, records and plots the result.</summary>
+    /// <summary>Evaluates on the held-out batches (each rank on its share of every batch, then summed), records and plots the result.</summary>
     private void Evaluate()
     {
         long started = _clock.GetTimestamp();
-        var evaluation = Evaluator.Evaluate(_model, Evaluator.Batches(_data.Evaluation, _options.EvalBatches), _data.Specials);
+        var evaluation = Evaluator.Evaluate(_model, Evaluator.Batches(_data.Evaluation, _options.EvalBatches).Select(Share).Where(share => share.BatchSize > 0), _data.Specials);
+        evaluation.SumOver(_dataParallel.Group);
         (_lastEvaluation, _lastEvalStep) = (evaluation, _step);
         if (_bestEvalLoss is null || evaluation.Loss < _bestEvalLoss)
         {
             (_bestEvalLoss, _bestEvalStep) = (evaluation.Loss, _step);
         }
-        _metrics.AppendEvaluation(_step, EpochFraction(_cursor), evaluation, Elapsed());
         _dashboard.Log($"eval @ step {_step}: loss {evaluation.Loss:F4} | MLM acc {evaluation.MlmAccuracy:P2} " +
             $"(at [MASK] {evaluation.MlmAccuracyWhere(MaskedInput.MaskToken):P2}; most-frequent-token baseline {_data.Baseline.Accuracy:P2}) | " +
             $"MLM ppl {evaluation.MlmPerplexity:F1} | NSP acc {evaluation.NspAccuracy:P2} (majority baseline {evaluation.NspMajorityBaseline:P2})");
-        CurvePlotter.WriteAll(_metrics.Records, _options.OutputDirectory);
+        if (_metrics is not null)
+        {
+            _metrics.AppendEvaluation(_step, EpochFraction(_cursor), evaluation, Elapsed());
+            CurvePlotter.WriteAll(_metrics.Records, _options.OutputDirectory);
+        }
         _lastEvaluationTime = _clock.GetElapsedTime(started);
     }
 
-    /// <summary>Writes checkpoint-{step}: weights, vocabulary, AdamW state and <see cref="TrainerState"/>.</summary>
+    /// <summary>Writes checkpoint-{step}: weights, vocabulary, AdamW state and <see cref="TrainerState"/> (rank 0 only: the other ranks hold the same values).</summary>
     private void Save()
     {
+        if (!Writes)
+        {
+            (_lastCheckpoint, _lastSaveStep) = (RunCheckpoints.PathFor(_options.OutputDirectory, _step), _step);
+            return;
+        }
         var state = new TrainerState
         {
             Step = _step,
@@ -320,8 +377,8 @@ internal sealed class PretrainingTrainer
         (_lastSaveStep, _lastEvalStep, _lastEvaluation) = (_step, -1, null);
 
         var rollback = new RollbackResult(failedStep, _step, tensor, _lastCheckpoint, _rollbacksInARow);
-        _metrics.CutBackTo(_step);
-        _metrics.AppendRollback(_step, EpochFraction(_cursor), rollback, loss, gradientNorm, Elapsed());
+        _metrics?.CutBackTo(_step);
+        _metrics?.AppendRollback(_step, EpochFraction(_cursor), rollback, loss, gradientNorm, Elapsed());
         _dashboard.Log($"warning: {trouble} Rolled back to {_lastCheckpoint} (step {_step}; rollback {_rollbacksInARow} of at most " +
             $"{MaxRollbacksInARow} in a row); training goes on from {_cursor}.");
         RolledBack?.Invoke(rollback);
@@ -330,7 +387,7 @@ internal sealed class PretrainingTrainer
     /// <summary>One forward and backward pass on the first batch, for the planner to time (no update; the caller zeroes the gradients).</summary>
     private void ProbeForwardBackward()
     {
-        var batch = _data.Training.GetEpoch(_cursor.Epoch).GetBatch(_cursor.BatchIndex);
+        var batch = Share(_data.Training.GetEpoch(_cursor.Epoch).GetBatch(_cursor.BatchIndex));
         using var scope = new TensorScope();
         _model.Forward(batch.ToInputs(), new ForwardContext { Training = true, DropoutSeed = 0 }).Loss.Backward();
     }

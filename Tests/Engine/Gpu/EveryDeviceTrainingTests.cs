@@ -54,10 +54,7 @@ public class EveryDeviceTrainingTests
             double maxWeight = cpu.Weights.Max(w => Math.Abs((double)w));
             for (int step = 0; step < Steps; step++)
             {
-                // Step 1 sees the same weights: δ_f·|L|. Later steps see weights up to δ_θ(step)·max|θ| apart in each of
-                // the N components, which moves the loss by at most ‖g‖₂·‖Δθ‖₂ ≤ ‖g‖₂·√N·δ_θ·max|θ|.
-                double weightsApart = step == 0 ? 0 : FloatBounds.Weights(step, maxLearningRate, gradients) * maxWeight * Math.Sqrt(cpu.Weights.Length);
-                double bound = FloatBounds.Forward(Stages, Length) * Math.Abs(cpu.Steps[step].Loss) + cpu.Steps[step].GradNorm * weightsApart;
+                double bound = FloatBounds.Loss(step, cpu.Steps[step].Loss, cpu.Steps[step].GradNorm, Stages, Length, maxLearningRate, maxWeight, cpu.Weights.Length);
                 Assert.That(other.Steps[step].Loss, Is.EqualTo(cpu.Steps[step].Loss).Within(bound), $"{name}: loss of step {step + 1}");
             }
             // The checkpoints were saved from the device (downloaded first) and load on the CPU.
