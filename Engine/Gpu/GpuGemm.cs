@@ -24,10 +24,14 @@ internal static class GpuGemm
     /// <summary>Largest tile side (16 threads × 4): the shared slices are sized for it.</summary>
     private const int MaxTile = 64;
 
-    /// <summary>One product; see <see cref="MultiplyBatched"/>.</summary>
+    /// <summary>
+    /// One product; see <see cref="MultiplyBatched"/>. A non-empty <paramref name="bias"/> ([n]) is added to every row
+    /// of C in the same pass (the epilogue of a linear layer: C = alpha·op(A)·op(B) + beta·C + bias).
+    /// </summary>
     public static void Multiply(GpuDevice device, bool transposeA, bool transposeB, int m, int n, int k, float alpha,
-        ArrayView<float> a, int lda, ArrayView<float> b, int ldb, float beta, ArrayView<float> c, int ldc) =>
-        MultiplyBatched(device, transposeA, transposeB, m, n, k, alpha, a, lda, 0, b, ldb, 0, beta, c, ldc, 0, 1);
+        ArrayView<float> a, int lda, ArrayView<float> b, int ldb, float beta, ArrayView<float> c, int ldc, ArrayView<float> bias = default) =>
+        MultiplyPerHead(device, transposeA, transposeB, m, n, k, alpha, a, lda, 0, 0, b, ldb, 0, 0,
+            beta, c, ldc, 0, 0, items: 1, heads: 1, bias);
 
     /// <summary>
     /// <paramref name="batch"/> independent products; matrix i of A starts at element <c>i·strideA</c> of
@@ -46,7 +50,7 @@ internal static class GpuGemm
     /// </summary>
     public static void MultiplyPerHead(GpuDevice device, bool transposeA, bool transposeB, int m, int n, int k, float alpha,
         ArrayView<float> a, int lda, long headStrideA, long itemStrideA, ArrayView<float> b, int ldb, long headStrideB, long itemStrideB,
-        float beta, ArrayView<float> c, int ldc, long headStrideC, long itemStrideC, int items, int heads)
+        float beta, ArrayView<float> c, int ldc, long headStrideC, long itemStrideC, int items, int heads, ArrayView<float> bias = default)
     {
         if (m < 0 || n < 0 || k < 0 || items < 0 || heads < 0)
         {
@@ -55,6 +59,10 @@ internal static class GpuGemm
         CheckOperand("A", a, transposeA ? k : m, transposeA ? m : k, lda, headStrideA, heads, itemStrideA, items);
         CheckOperand("B", b, transposeB ? n : k, transposeB ? k : n, ldb, headStrideB, heads, itemStrideB, items);
         CheckOperand("C", c, m, n, ldc, headStrideC, heads, itemStrideC, items);
+        if (bias.Length > 0)
+        {
+            GpuChecks.Length("GEMM", "bias", bias, n);
+        }
         if (m == 0 || n == 0 || items == 0 || heads == 0)
         {
             return;
@@ -80,15 +88,16 @@ internal static class GpuGemm
             ItemStrideA = itemStrideA,
             ItemStrideB = itemStrideB,
             ItemStrideC = itemStrideC,
+            HasBias = bias.Length > 0 ? 1 : 0,
         };
         var config = new KernelConfig(
             new Index3D((n + tile - 1) / tile, (m + tile - 1) / tile, items * heads),
             new Index3D(side, side, 1));
-        device.Kernels.Gemm(config, arguments, a, b, c);
+        device.Kernels.Gemm(config, arguments, a, b, c, bias);
     }
 
     /// <summary>The kernel: group (x, y, z) computes the C tile at rows y·tile, columns x·tile of matrix z.</summary>
-    internal static void Kernel(GemmArguments args, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c)
+    internal static void Kernel(GemmArguments args, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias)
     {
         // aSlice[kk·MaxTile + i] = op(A)[rowBase + i, k0 + kk]; bSlice[kk·MaxTile + j] = op(B)[k0 + kk, colBase + j].
         var aSlice = SharedMemory.Allocate<float>(KStep * MaxTile);
@@ -130,10 +139,10 @@ internal static class GpuGemm
             Group.Barrier();
         }
         int column = colBase + tx;
-        StoreRow(args, c, cOffset, rowBase + ty, column, side, row0);
-        StoreRow(args, c, cOffset, rowBase + ty + side, column, side, row1);
-        StoreRow(args, c, cOffset, rowBase + ty + 2 * side, column, side, row2);
-        StoreRow(args, c, cOffset, rowBase + ty + 3 * side, column, side, row3);
+        StoreRow(args, c, bias, cOffset, rowBase + ty, column, side, row0);
+        StoreRow(args, c, bias, cOffset, rowBase + ty + side, column, side, row1);
+        StoreRow(args, c, bias, cOffset, rowBase + ty + 2 * side, column, side, row2);
+        StoreRow(args, c, bias, cOffset, rowBase + ty + 3 * side, column, side, row3);
     }
 
     /// <summary>
@@ -158,27 +167,28 @@ internal static class GpuGemm
         }
     }
 
-    /// <summary>Writes C[row, column + j·side] = alpha·sum + beta·C (j &lt; 4) for the elements inside C.</summary>
-    private static void StoreRow(GemmArguments args, ArrayView<float> c, long offset, int row, int column, int side, Float4 sums)
+    /// <summary>Writes C[row, column + j·side] = alpha·sum + beta·C (+ bias[column + j·side]) (j &lt; 4) for the elements inside C.</summary>
+    private static void StoreRow(GemmArguments args, ArrayView<float> c, ArrayView<float> bias, long offset, int row, int column, int side, Float4 sums)
     {
         if (row >= args.M)
         {
             return;
         }
         long rowStart = offset + (long)row * args.Ldc;
-        StoreElement(args, c, rowStart, column, sums.X);
-        StoreElement(args, c, rowStart, column + side, sums.Y);
-        StoreElement(args, c, rowStart, column + 2 * side, sums.Z);
-        StoreElement(args, c, rowStart, column + 3 * side, sums.W);
+        StoreElement(args, c, bias, rowStart, column, sums.X);
+        StoreElement(args, c, bias, rowStart, column + side, sums.Y);
+        StoreElement(args, c, bias, rowStart, column + 2 * side, sums.Z);
+        StoreElement(args, c, bias, rowStart, column + 3 * side, sums.W);
     }
 
-    private static void StoreElement(GemmArguments args, ArrayView<float> c, long rowStart, int column, float sum)
+    private static void StoreElement(GemmArguments args, ArrayView<float> c, ArrayView<float> bias, long rowStart, int column, float sum)
     {
         if (column < args.N)
         {
-            // As on the CPU, beta = 0 ignores whatever C held (even NaN).
+            // As on the CPU, beta = 0 ignores whatever C held (even NaN); the bias is added last, as LinearKernels does.
             float previous = args.Beta == 0f ? 0f : args.Beta * c[rowStart + column];
-            c[rowStart + column] = args.Alpha * sum + previous;
+            float value = args.Alpha * sum + previous;
+            c[rowStart + column] = args.HasBias != 0 ? value + bias[column] : value;
         }
     }
 
@@ -222,6 +232,7 @@ internal struct GemmArguments
     public long ItemStrideA;
     public long ItemStrideB;
     public long ItemStrideC;
+    public int HasBias;
 }
 
 /// <summary>Four floats held in registers: one row of a GEMM thread's 4×4 micro-tile.</summary>

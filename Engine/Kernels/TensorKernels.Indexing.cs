@@ -48,8 +48,7 @@ public static partial class TensorKernels
 
     /// <summary>
     /// BERT's embedding sum: sum[r, :] = word[wordIds[r], :] + position[positionIds[r], :] + tokenType[tokenTypeIds[r], :]
-    /// for rows of <paramref name="columns"/>, added in that order. The GPU gathers each table and adds (the same
-    /// float additions in the same order).
+    /// for rows of <paramref name="columns"/>, added in that order (on a GPU, one launch).
     /// </summary>
     public static void SumOfEmbeddings(Tensor word, int[] wordIds, Tensor position, int[] positionIds, Tensor tokenType, int[] tokenTypeIds,
         Tensor sum, int columns)
@@ -61,12 +60,8 @@ public static partial class TensorKernels
         }
         if (word.Device.Gpu is { } gpu)
         {
-            var rows = Tensor.Uninitialized(word.Device, sum.ShapeArray());
-            GpuGather.GatherRows(gpu, word.DeviceView, RowIndices(wordIds, word, columns), sum.DeviceView, columns);
-            GpuGather.GatherRows(gpu, position.DeviceView, RowIndices(positionIds, position, columns), rows.DeviceView, columns);
-            GpuElementwise.AddScaled(gpu, sum.DeviceView, rows.DeviceView, 1f, sum.DeviceView);
-            GpuGather.GatherRows(gpu, tokenType.DeviceView, RowIndices(tokenTypeIds, tokenType, columns), rows.DeviceView, columns);
-            GpuElementwise.AddScaled(gpu, sum.DeviceView, rows.DeviceView, 1f, sum.DeviceView);
+            GpuGather.SumOfRows(gpu, word.DeviceView, RowIndices(wordIds, word, columns), position.DeviceView, RowIndices(positionIds, position, columns),
+                tokenType.DeviceView, RowIndices(tokenTypeIds, tokenType, columns), sum.DeviceView, columns);
             return;
         }
         GatherKernels.GatherRows(word.Memory, wordIds, sum.Memory, columns);
