@@ -421,6 +421,9 @@ internal static class DeviceCheck
             return Read(logitsGrad);
         }),
         new("ArgMaxRows", x => [[.. TensorKernels.ArgMaxRows(x.Uniform(Rows, Columns)).Select(i => (float)i)]]) { Tolerance = Exact },
+        new("ArgMaxRowsOfEach (two tensors, one download)", x =>
+            [.. TensorKernels.ArgMaxRowsOfEach(x.Uniform(Rows, Columns), x.Uniform(3, Classes)).Select(indices => indices.Select(i => (float)i).ToArray())])
+        { Tolerance = Exact },
         new("AddColumnSums", x =>
         {
             var (source, destination) = (x.Uniform(3 * Rows, Columns), x.Uniform(Columns));

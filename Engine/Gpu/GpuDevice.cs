@@ -50,6 +50,14 @@ public sealed class GpuDevice : IDisposable
     /// <summary>Threads per group of the kernels that give one group to each row (softmax, layer norm, ...).</summary>
     internal int RowGroupSize { get; }
 
+    /// <summary>Most groups that one <see cref="GpuLastGroup"/> reduction may count (one counter each).</summary>
+    internal const int GroupCounterCount = 1024;
+
+    /// <summary>Zeros between launches: the counters of <see cref="GpuLastGroup"/> (allocated once, when the device opens).</summary>
+    internal ArrayView<int> GroupCounters => _groupCounters.View;
+
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> _groupCounters;
+
     /// <summary>GEMM uses square groups of <c>GemmThreadsPerSide²</c> threads, each computing a 4×4 micro-tile.</summary>
     internal int GemmThreadsPerSide { get; }
 
@@ -60,6 +68,8 @@ public sealed class GpuDevice : IDisposable
         Name = name;
         RowGroupSize = Math.Min(MaxGroupSize, accelerator.MaxNumThreadsPerGroup);
         GemmThreadsPerSide = (int)Math.Sqrt(RowGroupSize);
+        _groupCounters = accelerator.Allocate1D<int>(GroupCounterCount);
+        _groupCounters.MemSetToZero();
         Kernels = new GpuKernels(accelerator, this);
     }
 

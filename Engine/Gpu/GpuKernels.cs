@@ -40,7 +40,7 @@ internal sealed class GpuKernels
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> _biasGeluForward;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> _biasGeluBackward;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<float>, Index3D, int> _sumOfEmbeddings;
-    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int> _crossEntropyForward;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int> _crossEntropyForward;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, ArrayView<float>, int> _crossEntropyBackward;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<int>, int> _argMaxRows;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> _gatherRows;
@@ -80,7 +80,7 @@ internal sealed class GpuKernels
         _biasGeluBackward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(GpuActivations.BiasGeluBackwardKernel);
         _sumOfEmbeddings = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<float>, Index3D, int>(GpuGather.SumOfRowsKernel);
 
-        _crossEntropyForward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int>(GpuCrossEntropy.ForwardKernel);
+        _crossEntropyForward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int>(GpuCrossEntropy.ForwardKernel);
         _crossEntropyBackward = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, ArrayView<float>, int>(GpuCrossEntropy.BackwardKernel);
 
         _argMaxRows = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<int>, int>(GpuArgMax.Kernel);
@@ -119,7 +119,7 @@ internal sealed class GpuKernels
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> BiasGeluBackward => Counted(_biasGeluBackward);
     public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<float>, Index3D, int> SumOfEmbeddings => Counted(_sumOfEmbeddings);
 
-    public Action<KernelConfig, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int> CrossEntropyForward => Counted(_crossEntropyForward);
+    public Action<KernelConfig, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int> CrossEntropyForward => Counted(_crossEntropyForward);
     public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, ArrayView<float>, int> CrossEntropyBackward => Counted(_crossEntropyBackward);
 
     public Action<KernelConfig, ArrayView<float>, ArrayView<int>, int> ArgMaxRows => Counted(_argMaxRows);

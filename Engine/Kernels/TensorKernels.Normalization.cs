@@ -189,7 +189,7 @@ public static partial class TensorKernels
 
     /// <summary>
     /// Per-row logsumexp of logits [N, C] and the mean cross-entropy over rows whose target is not −100, with the
-    /// number of such rows. Returns to the host (on a GPU, a synchronisation: the loss is the scalar the host logs).
+    /// number of such rows, on the host (on a GPU, a synchronisation; training uses <see cref="CrossEntropyLoss"/>).
     /// </summary>
     public static (double MeanLoss, int Count) CrossEntropyForward(Tensor logits, int[] targets, Tensor logSumExp, int classes)
     {
@@ -201,8 +201,28 @@ public static partial class TensorKernels
         {
             return CrossEntropyKernels.Forward(logits.Memory, targets, logSumExp.Memory, classes);
         }
+        var loss = Tensor.Uninitialized(logits.Device, 1);
+        int count = CrossEntropyLoss(logits, targets, logSumExp, loss, classes);
+        return (loss.Item(), count);
+    }
+
+    /// <summary>
+    /// As <see cref="CrossEntropyForward"/>, with the mean loss written into the one-element <paramref name="loss"/>
+    /// (float) instead of returned: on a GPU it stays there (no synchronisation). Returns the number of kept rows,
+    /// which the host knows from the targets.
+    /// </summary>
+    public static int CrossEntropyLoss(Tensor logits, int[] targets, Tensor logSumExp, Tensor loss, int classes)
+    {
+        if (logits.Device.Gpu is not { } gpu)
+        {
+            var (meanLoss, count) = CrossEntropyForward(logits, targets, logSumExp, classes);
+            Fill(loss, (float)meanLoss);
+            return count;
+        }
         var rowLoss = Tensor.Uninitialized(logits.Device, targets.Length);
-        return GpuCrossEntropy.Forward(gpu, logits.DeviceView, CrossEntropyTargets(logits.Device, targets, classes), logSumExp.DeviceView, rowLoss.DeviceView, classes);
+        GpuCrossEntropy.Forward(gpu, logits.DeviceView, CrossEntropyTargets(logits.Device, targets, classes), logSumExp.DeviceView,
+            rowLoss.DeviceView, loss.DeviceView, classes);
+        return targets.Count(target => target != Ops.IgnoreIndex);
     }
 
     /// <summary>

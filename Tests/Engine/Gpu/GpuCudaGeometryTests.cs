@@ -33,6 +33,11 @@ public class GpuCudaGeometryTests
     public void LayerNormWithTwoHundredFiftySixThreadsPerRow() =>
         GpuLayerNormTests.CheckLayerNorm(_device!, rows: 3, columns: 300);
 
+    /// <summary>40 groups of 256 threads count themselves done; the last adds the 40 row losses (the chunked read: GpuCrossEntropyTests).</summary>
+    [Test]
+    public void CrossEntropyMeanByTheLastOfFortyGroups() =>
+        GpuCrossEntropyTests.CheckCrossEntropy(_device!, rows: 40);
+
     [Test]
     public void ColumnSumsWithEightLanes() =>
         GpuElementwiseTests.CheckColumnSums(_device!, rows: 41, columns: 37);
