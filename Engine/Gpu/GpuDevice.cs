@@ -58,6 +58,33 @@ public sealed class GpuDevice : IDisposable
 
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _groupCounters;
 
+    private MemoryBuffer1D<float, Stride1D.Dense>? _scratch;
+
+    /// <summary>
+    /// How many groups a launch should have to fill the accelerator (4 per multiprocessor): split-K GEMMs and column
+    /// sums split their work until they reach it. Settable so that tests can force the splits on a small accelerator.
+    /// </summary>
+    internal int TargetGroups { get; set; }
+
+    /// <summary>
+    /// A device buffer of at least <paramref name="length"/> floats for one launch's partial results (split-K
+    /// products, column-sum chunks). Launches run one after another, so they share it; it only grows (waiting for the
+    /// queued launches before the old one is freed), so a warm step allocates nothing.
+    /// </summary>
+    internal ArrayView<float> Scratch(long length)
+    {
+        if (_scratch is null || _scratch.Length < length)
+        {
+            if (_scratch is not null)
+            {
+                Synchronize();
+                _scratch.Dispose();
+            }
+            _scratch = Allocate<float>((int)Math.Max(length, 1 << 16));
+        }
+        return _scratch.View.SubView(0, length);
+    }
+
     /// <summary>GEMM uses square groups of <c>GemmThreadsPerSide²</c> threads, each computing a 4×4 micro-tile.</summary>
     internal int GemmThreadsPerSide { get; }
 
@@ -68,6 +95,7 @@ public sealed class GpuDevice : IDisposable
         Name = name;
         RowGroupSize = Math.Min(MaxGroupSize, accelerator.MaxNumThreadsPerGroup);
         GemmThreadsPerSide = (int)Math.Sqrt(RowGroupSize);
+        TargetGroups = 4 * accelerator.NumMultiprocessors;
         _groupCounters = accelerator.Allocate1D<int>(GroupCounterCount);
         _groupCounters.MemSetToZero();
         Kernels = new GpuKernels(accelerator, this);

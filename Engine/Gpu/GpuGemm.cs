@@ -1,4 +1,5 @@
 using ILGPU;
+using ILGPU.Algorithms;
 
 namespace MiniBioBert.Engine.Gpu;
 
@@ -12,6 +13,18 @@ namespace MiniBioBert.Engine.Gpu;
 /// values for 16 multiply-adds. A thread owns rows ty + i·s and columns tx + j·s (i, j &lt; 4), so neighbouring threads
 /// touch neighbouring columns: global writes coalesce and shared reads hit distinct banks.
 /// </para>
+/// <para>
+/// Shared slices have rows of <see cref="SliceStride"/> = 65 floats, not 64: when the depth is the contiguous
+/// direction (op(A) = X, op(B) = Wᵀ, as in every X·Wᵀ) consecutive threads store down a slice's column, 65 floats
+/// apart, which falls in 32 different banks (64 apart would be one bank, a 16-way conflict). There are two slices per
+/// operand: while the group multiplies one, it loads the next K step into the other (one barrier per step).
+/// </para>
+/// <para>
+/// Split-K: a single product with too few tiles to fill the accelerator (the weight gradients, k = B·T rows; the MLM
+/// head's input gradient, k = vocabulary) splits K among <c>splits</c> groups per tile (the grid's z). Each writes
+/// its partial tile to the device's scratch; the last of a tile's groups to finish (<see cref="GpuLastGroup"/>) adds
+/// the partials in split order (deterministic) and applies alpha, beta and the bias.
+/// </para>
 /// </summary>
 internal static class GpuGemm
 {
@@ -23,6 +36,18 @@ internal static class GpuGemm
 
     /// <summary>Largest tile side (16 threads × 4): the shared slices are sized for it.</summary>
     private const int MaxTile = 64;
+
+    /// <summary>Floats per K row of a shared slice: one more than a tile row, so that column-wise stores spread over the banks.</summary>
+    private const int SliceStride = MaxTile + 1;
+
+    /// <summary>Floats in one shared slice ([KStep, SliceStride]).</summary>
+    private const int SliceLength = KStep * SliceStride;
+
+    /// <summary>Each split of K walks at least this many K steps.</summary>
+    private const int MinStepsPerSplit = 4;
+
+    /// <summary>The most groups that split one tile's K.</summary>
+    private const int MaxSplits = 64;
 
     /// <summary>
     /// One product; see <see cref="MultiplyBatched"/>. A non-empty <paramref name="bias"/> ([n]) is added to every row
@@ -69,6 +94,9 @@ internal static class GpuGemm
         }
         int side = device.GemmThreadsPerSide;
         int tile = side * MicroTile;
+        var tiles = new Index2D((n + tile - 1) / tile, (m + tile - 1) / tile);
+        int splits = items * heads == 1 ? Splits(device, tiles.Size, k) : 1;
+        int kPerSplit = ((k + KStep - 1) / KStep + splits - 1) / splits * KStep;
         var arguments = new GemmArguments
         {
             TransposeA = transposeA ? 1 : 0,
@@ -89,29 +117,60 @@ internal static class GpuGemm
             ItemStrideB = itemStrideB,
             ItemStrideC = itemStrideC,
             HasBias = bias.Length > 0 ? 1 : 0,
+            Splits = splits,
+            KPerSplit = kPerSplit,
         };
-        var config = new KernelConfig(
-            new Index3D((n + tile - 1) / tile, (m + tile - 1) / tile, items * heads),
-            new Index3D(side, side, 1));
-        device.Kernels.Gemm(config, arguments, a, b, c, bias);
+        var config = new KernelConfig(new Index3D(tiles.X, tiles.Y, items * heads * splits), new Index3D(side, side, 1));
+        var partials = splits > 1 ? device.Scratch((long)splits * m * n) : default;
+        device.Kernels.Gemm(config, arguments, a, b, c, bias, partials, device.GroupCounters);
     }
 
-    /// <summary>The kernel: group (x, y, z) computes the C tile at rows y·tile, columns x·tile of matrix z.</summary>
-    internal static void Kernel(GemmArguments args, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias)
+    /// <summary>
+    /// How many groups share each of <paramref name="tiles"/> tiles' K: enough to reach the device's target group
+    /// count, each walking at least <see cref="MinStepsPerSplit"/> K steps (a multiple of KStep each); 1 when the
+    /// tiles alone fill the accelerator or there are more tiles than group counters.
+    /// </summary>
+    internal static int Splits(GpuDevice device, int tiles, int k)
     {
-        // aSlice[kk·MaxTile + i] = op(A)[rowBase + i, k0 + kk]; bSlice[kk·MaxTile + j] = op(B)[k0 + kk, colBase + j].
-        var aSlice = SharedMemory.Allocate<float>(KStep * MaxTile);
-        var bSlice = SharedMemory.Allocate<float>(KStep * MaxTile);
+        if (tiles >= device.TargetGroups || tiles > GpuDevice.GroupCounterCount)
+        {
+            return 1;
+        }
+        int wanted = Math.Min((device.TargetGroups + tiles - 1) / tiles, Math.Min(MaxSplits, k / (KStep * MinStepsPerSplit)));
+        if (wanted <= 1)
+        {
+            return 1;
+        }
+        // Whole K steps per split, and no empty split.
+        int steps = (k + KStep - 1) / KStep;
+        int stepsPerSplit = (steps + wanted - 1) / wanted;
+        return (steps + stepsPerSplit - 1) / stepsPerSplit;
+    }
+
+    /// <summary>
+    /// The kernel: group (x, y, z) computes the C tile at rows y·tile, columns x·tile of product z / splits, over the
+    /// K range of split z mod splits.
+    /// </summary>
+    internal static void Kernel(GemmArguments args, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias,
+        ArrayView<float> partials, ArrayView<int> counters)
+    {
+        // Slice buffer f of each operand starts at f·SliceLength:
+        // aSlices[f·SliceLength + kk·SliceStride + i] = op(A)[rowBase + i, k0 + kk]; likewise bSlices with op(B)[k0 + kk, colBase + j].
+        var aSlices = SharedMemory.Allocate<float>(2 * SliceLength);
+        var bSlices = SharedMemory.Allocate<float>(2 * SliceLength);
         int side = Group.DimX;
         int tile = side * MicroTile;
         int tx = Group.IdxX;
         int ty = Group.IdxY;
         int rowBase = Grid.IdxY * tile;
         int colBase = Grid.IdxX * tile;
-        int item = Grid.IdxZ / args.Heads, head = Grid.IdxZ - item * args.Heads;
+        int split = Grid.IdxZ % args.Splits, product = Grid.IdxZ / args.Splits;
+        int item = product / args.Heads, head = product - item * args.Heads;
         long aOffset = item * args.ItemStrideA + head * args.StrideA;
         long bOffset = item * args.ItemStrideB + head * args.StrideB;
         long cOffset = item * args.ItemStrideC + head * args.StrideC;
+        int kBegin = split * args.KPerSplit;
+        int kEnd = XMath.Min(args.K, kBegin + args.KPerSplit);
         // Element (x, p) of op(A) (x = row) and of op(B) (x = column) sits at x·xStride + p·pStride.
         long aRowStride = args.TransposeA != 0 ? 1 : args.Lda;
         long aDepthStride = args.TransposeA != 0 ? args.Lda : 1;
@@ -122,23 +181,49 @@ internal static class GpuGemm
         var row1 = default(Float4);
         var row2 = default(Float4);
         var row3 = default(Float4);
-        for (int k0 = 0; k0 < args.K; k0 += KStep)
+        LoadSlice(a, aOffset, aRowStride, aDepthStride, rowBase, args.M, kBegin, kEnd, aSlices, 0, tile);
+        LoadSlice(b, bOffset, bColumnStride, bDepthStride, colBase, args.N, kBegin, kEnd, bSlices, 0, tile);
+        Group.Barrier();
+        int current = 0;
+        for (int k0 = kBegin; k0 < kEnd; k0 += KStep)
         {
-            LoadSlice(a, aOffset, aRowStride, aDepthStride, rowBase, args.M, k0, args.K, aSlice, tile);
-            LoadSlice(b, bOffset, bColumnStride, bDepthStride, colBase, args.N, k0, args.K, bSlice, tile);
-            Group.Barrier();
+            // Load the next step into the other buffer (last read before the previous barrier) while this one is used.
+            int next = SliceLength - current;
+            if (k0 + KStep < kEnd)
+            {
+                LoadSlice(a, aOffset, aRowStride, aDepthStride, rowBase, args.M, k0 + KStep, kEnd, aSlices, next, tile);
+                LoadSlice(b, bOffset, bColumnStride, bDepthStride, colBase, args.N, k0 + KStep, kEnd, bSlices, next, tile);
+            }
             for (int kk = 0; kk < KStep; kk++)
             {
-                int slice = kk * MaxTile;
-                var bValues = new Float4(bSlice[slice + tx], bSlice[slice + tx + side], bSlice[slice + tx + 2 * side], bSlice[slice + tx + 3 * side]);
-                row0 = row0.MultiplyAdd(aSlice[slice + ty], bValues);
-                row1 = row1.MultiplyAdd(aSlice[slice + ty + side], bValues);
-                row2 = row2.MultiplyAdd(aSlice[slice + ty + 2 * side], bValues);
-                row3 = row3.MultiplyAdd(aSlice[slice + ty + 3 * side], bValues);
+                int slice = current + kk * SliceStride;
+                var bValues = new Float4(bSlices[slice + tx], bSlices[slice + tx + side], bSlices[slice + tx + 2 * side], bSlices[slice + tx + 3 * side]);
+                row0 = row0.MultiplyAdd(aSlices[slice + ty], bValues);
+                row1 = row1.MultiplyAdd(aSlices[slice + ty + side], bValues);
+                row2 = row2.MultiplyAdd(aSlices[slice + ty + 2 * side], bValues);
+                row3 = row3.MultiplyAdd(aSlices[slice + ty + 3 * side], bValues);
             }
             Group.Barrier();
+            current = next;
         }
         int column = colBase + tx;
+        if (args.Splits > 1)
+        {
+            // Split-K: leave this split's sums in the scratch; the tile's last group adds every split's, in split order.
+            WritePartial(args, partials, split, rowBase + ty, column, side, row0);
+            WritePartial(args, partials, split, rowBase + ty + side, column, side, row1);
+            WritePartial(args, partials, split, rowBase + ty + 2 * side, column, side, row2);
+            WritePartial(args, partials, split, rowBase + ty + 3 * side, column, side, row3);
+            if (!GpuLastGroup.IsLast(ref counters[Grid.IdxY * Grid.DimX + Grid.IdxX], args.Splits))
+            {
+                return;
+            }
+            var partialBits = partials.Cast<int>();
+            row0 = SumOfSplits(args, partialBits, rowBase + ty, column, side);
+            row1 = SumOfSplits(args, partialBits, rowBase + ty + side, column, side);
+            row2 = SumOfSplits(args, partialBits, rowBase + ty + 2 * side, column, side);
+            row3 = SumOfSplits(args, partialBits, rowBase + ty + 3 * side, column, side);
+        }
         StoreRow(args, c, bias, cOffset, rowBase + ty, column, side, row0);
         StoreRow(args, c, bias, cOffset, rowBase + ty + side, column, side, row1);
         StoreRow(args, c, bias, cOffset, rowBase + ty + 2 * side, column, side, row2);
@@ -147,11 +232,11 @@ internal static class GpuGemm
 
     /// <summary>
     /// The group copies elements (xBase + x, pBase + kk), x &lt; tile, kk &lt; KStep, of an operand into
-    /// slice[kk·MaxTile + x], writing zeros outside the matrix. Consecutive threads read consecutive addresses:
-    /// along p when p is the contiguous direction, along x otherwise.
+    /// slices[first + kk·SliceStride + x], writing zeros outside the matrix and from <paramref name="pEnd"/> on.
+    /// Consecutive threads read consecutive addresses: along p when p is the contiguous direction, along x otherwise.
     /// </summary>
     private static void LoadSlice(ArrayView<float> data, long offset, long xStride, long pStride,
-        int xBase, int xCount, int pBase, int pCount, ArrayView<float> slice, int tile)
+        int xBase, int xCount, int pBase, int pEnd, ArrayView<float> slices, int first, int tile)
     {
         int threads = Group.DimX * Group.DimY;
         bool depthContiguous = pStride == 1;
@@ -161,10 +246,51 @@ internal static class GpuGemm
             int kk = depthContiguous ? e % KStep : e / tile;
             int globalX = xBase + x;
             int globalP = pBase + kk;
-            slice[kk * MaxTile + x] = globalX < xCount && globalP < pCount
+            slices[first + kk * SliceStride + x] = globalX < xCount && globalP < pEnd
                 ? data[offset + globalX * xStride + globalP * pStride]
                 : 0f;
         }
+    }
+
+    /// <summary>partials[split, row, column + j·side] = sums (j &lt; 4) for the elements inside C ([splits, M, N], dense).</summary>
+    private static void WritePartial(GemmArguments args, ArrayView<float> partials, int split, int row, int column, int side, Float4 sums)
+    {
+        if (row >= args.M)
+        {
+            return;
+        }
+        long rowStart = ((long)split * args.M + row) * args.N;
+        WritePartialElement(args, partials, rowStart, column, sums.X);
+        WritePartialElement(args, partials, rowStart, column + side, sums.Y);
+        WritePartialElement(args, partials, rowStart, column + 2 * side, sums.Z);
+        WritePartialElement(args, partials, rowStart, column + 3 * side, sums.W);
+    }
+
+    private static void WritePartialElement(GemmArguments args, ArrayView<float> partials, long rowStart, int column, float sum)
+    {
+        if (column < args.N)
+        {
+            partials[rowStart + column] = sum;
+        }
+    }
+
+    /// <summary>Σ over splits, in split order, of partials[split, row, column + j·side] (j &lt; 4; 0 outside C).</summary>
+    private static Float4 SumOfSplits(GemmArguments args, ArrayView<int> partialBits, int row, int column, int side) =>
+        row >= args.M ? default : new Float4(
+            SumOfSplits(args, partialBits, row, column), SumOfSplits(args, partialBits, row, column + side),
+            SumOfSplits(args, partialBits, row, column + 2 * side), SumOfSplits(args, partialBits, row, column + 3 * side));
+
+    private static float SumOfSplits(GemmArguments args, ArrayView<int> partialBits, int row, int column)
+    {
+        float sum = 0f;
+        if (column < args.N)
+        {
+            for (int split = 0; split < args.Splits; split++)
+            {
+                sum += GpuLastGroup.Read(partialBits, ((long)split * args.M + row) * args.N + column);
+            }
+        }
+        return sum;
     }
 
     /// <summary>Writes C[row, column + j·side] = alpha·sum + beta·C (+ bias[column + j·side]) (j &lt; 4) for the elements inside C.</summary>
@@ -233,6 +359,8 @@ internal struct GemmArguments
     public long ItemStrideB;
     public long ItemStrideC;
     public int HasBias;
+    public int Splits;
+    public int KPerSplit;
 }
 
 /// <summary>Four floats held in registers: one row of a GEMM thread's 4×4 micro-tile.</summary>

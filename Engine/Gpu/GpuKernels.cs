@@ -19,7 +19,7 @@ internal sealed class GpuKernels
 {
     private readonly Accelerator _accelerator;
     private readonly GpuDevice _device;
-    private readonly Action<KernelConfig, GemmArguments, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>> _gemm;
+    private readonly Action<KernelConfig, GemmArguments, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>> _gemm;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, float, ArrayView<float>> _addScaled;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _multiply;
     private readonly Action<Index1D, ArrayView<float>, float, ArrayView<float>> _scale;
@@ -53,7 +53,7 @@ internal sealed class GpuKernels
     {
         _accelerator = accelerator;
         _device = device;
-        _gemm = _accelerator.LoadStreamKernel<GemmArguments, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(GpuGemm.Kernel);
+        _gemm = _accelerator.LoadStreamKernel<GemmArguments, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>>(GpuGemm.Kernel);
 
         _addScaled = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, float, ArrayView<float>>(GpuElementwise.AddScaledKernel);
         _multiply = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(GpuElementwise.MultiplyKernel);
@@ -92,7 +92,7 @@ internal sealed class GpuKernels
         _adamW = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWScalars>(GpuAdamW.Kernel);
     }
 
-    public Action<KernelConfig, GemmArguments, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>> Gemm => Counted(_gemm);
+    public Action<KernelConfig, GemmArguments, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>> Gemm => Counted(_gemm);
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, float, ArrayView<float>> AddScaled => Counted(_addScaled);
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> Multiply => Counted(_multiply);

@@ -25,6 +25,15 @@ public class GpuCudaGeometryTests
         GpuGemmTests.CheckProduct(_device, transposeA: true, transposeB: false, m: 70, n: 67, k: 35);
     }
 
+    /// <summary>Split-K with 64×64 tiles: 4 tiles, K = 300 in 4 splits of 5 K steps (the last shorter).</summary>
+    [Test]
+    public void SplitKGemmWithSixtyFourBySixtyFourTiles() =>
+        GpuGemmTests.WithTargetGroups(_device!, 16, device =>
+        {
+            Assert.That(GpuGemm.Splits(device, tiles: 4, k: 300), Is.EqualTo(4));
+            GpuGemmTests.CheckProduct(device, transposeA: true, transposeB: false, m: 70, n: 67, k: 300);
+        });
+
     [Test]
     public void MaskedSoftmaxWithTwoHundredFiftySixThreadsPerRow() =>
         GpuSoftmaxTests.CheckMaskedSoftmax(_device!, batch: 2, heads: 1, queries: 2, keys: 300);
