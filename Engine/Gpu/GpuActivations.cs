@@ -45,7 +45,9 @@ internal static class GpuActivations
         GpuChecks.Length("BiasGeluBackward", "preGrad", preGrad, pre.Length);
         if (rows > 0)
         {
-            device.Kernels.BiasGeluBackward(GpuReductions.ColumnConfig(device, columns), pre, dy, preGrad, biasGrad, rows, columns);
+            var config = GpuReductions.ColumnConfig(device, columns, rows);
+            device.Kernels.BiasGeluBackward(config, pre, dy, preGrad, biasGrad, rows, columns, GpuReductions.ColumnScratch(device, config, columns),
+                device.GroupCounters);
         }
     }
 
@@ -63,14 +65,15 @@ internal static class GpuActivations
     }
 
     internal static void BiasGeluBackwardKernel(ArrayView<float> pre, ArrayView<float> dy, ArrayView<float> preGrad, ArrayView<float> biasGrad,
-        int rows, int columns)
+        int rows, int columns, ArrayView<float> scratch, ArrayView<int> counters)
     {
         var lanes = SharedMemory.Allocate<float>(GpuDevice.MaxGroupSize);
         int c = Grid.IdxX * Group.DimX + Group.IdxX;
+        var chunk = GpuReductions.ChunkRows(rows);
         float partial = 0f;
         if (c < columns)
         {
-            for (int r = Group.IdxY; r < rows; r += Group.DimY)
+            for (int r = chunk.X + Group.IdxY; r < chunk.Y; r += Group.DimY)
             {
                 long i = (long)r * columns + c;
                 float grad = dy[i] * GpuGaussian.GeluDerivative(pre[i]);
@@ -78,10 +81,10 @@ internal static class GpuActivations
                 partial += grad;
             }
         }
-        float total = GpuReductions.SumLanes(lanes, partial);
-        if (Group.IdxY == 0 && c < columns)
+        var totals = GpuReductions.CombineChunks(lanes, scratch, counters, columns, new ColumnTotals(GpuReductions.SumLanes(lanes, partial), 0f, 0f));
+        if (totals.Ready != 0 && Group.IdxY == 0 && c < columns)
         {
-            biasGrad[c] += total;
+            biasGrad[c] += totals.First;
         }
     }
 

@@ -23,7 +23,7 @@ internal sealed class GpuKernels
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, float, ArrayView<float>> _addScaled;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _multiply;
     private readonly Action<Index1D, ArrayView<float>, float, ArrayView<float>> _scale;
-    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, float, ArrayView<float>, int, int> _columnSums;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, float, ArrayView<float>, int, int, ArrayView<float>, ArrayView<int>> _columnSums;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, int> _sumOfSquaresPartials;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>> _geluForward;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> _geluBackward;
@@ -35,10 +35,10 @@ internal sealed class GpuKernels
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _logSoftmaxBackward;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _layerNormForward;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _layerNormBackwardInput;
-    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> _layerNormBackwardParameters;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, ArrayView<float>, ArrayView<int>> _layerNormBackwardParameters;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, DropoutDraw, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _residualLayerNormForward;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> _biasGeluForward;
-    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> _biasGeluBackward;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, ArrayView<float>, ArrayView<int>> _biasGeluBackward;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<float>, Index3D, int> _sumOfEmbeddings;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int> _crossEntropyForward;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, ArrayView<float>, int> _crossEntropyBackward;
@@ -58,7 +58,7 @@ internal sealed class GpuKernels
         _addScaled = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, float, ArrayView<float>>(GpuElementwise.AddScaledKernel);
         _multiply = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(GpuElementwise.MultiplyKernel);
         _scale = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, ArrayView<float>>(GpuElementwise.ScaleKernel);
-        _columnSums = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, float, ArrayView<float>, int, int>(GpuReductions.ColumnSumsKernel);
+        _columnSums = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, float, ArrayView<float>, int, int, ArrayView<float>, ArrayView<int>>(GpuReductions.ColumnSumsKernel);
         _sumOfSquaresPartials = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int>(GpuReductions.SumOfSquaresKernel);
 
         _geluForward = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(GpuActivations.GeluForwardKernel);
@@ -73,11 +73,11 @@ internal sealed class GpuKernels
 
         _layerNormForward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, float, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(GpuLayerNorm.ForwardKernel);
         _layerNormBackwardInput = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(GpuLayerNorm.BackwardInputKernel);
-        _layerNormBackwardParameters = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(GpuLayerNorm.BackwardParametersKernel);
+        _layerNormBackwardParameters = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, ArrayView<float>, ArrayView<int>>(GpuLayerNorm.BackwardParametersKernel);
 
         _residualLayerNormForward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, DropoutDraw, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(GpuResidualLayerNorm.ForwardKernel);
         _biasGeluForward = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(GpuActivations.BiasGeluForwardKernel);
-        _biasGeluBackward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(GpuActivations.BiasGeluBackwardKernel);
+        _biasGeluBackward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, ArrayView<float>, ArrayView<int>>(GpuActivations.BiasGeluBackwardKernel);
         _sumOfEmbeddings = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<float>, Index3D, int>(GpuGather.SumOfRowsKernel);
 
         _crossEntropyForward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int>(GpuCrossEntropy.ForwardKernel);
@@ -97,7 +97,7 @@ internal sealed class GpuKernels
     public Action<Index1D, ArrayView<float>, ArrayView<float>, float, ArrayView<float>> AddScaled => Counted(_addScaled);
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> Multiply => Counted(_multiply);
     public Action<Index1D, ArrayView<float>, float, ArrayView<float>> Scale => Counted(_scale);
-    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, float, ArrayView<float>, int, int> ColumnSums => Counted(_columnSums);
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, float, ArrayView<float>, int, int, ArrayView<float>, ArrayView<int>> ColumnSums => Counted(_columnSums);
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, int> SumOfSquaresPartials => Counted(_sumOfSquaresPartials);
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>> GeluForward => Counted(_geluForward);
@@ -112,11 +112,11 @@ internal sealed class GpuKernels
 
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> LayerNormForward => Counted(_layerNormForward);
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> LayerNormBackwardInput => Counted(_layerNormBackwardInput);
-    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> LayerNormBackwardParameters => Counted(_layerNormBackwardParameters);
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, ArrayView<float>, ArrayView<int>> LayerNormBackwardParameters => Counted(_layerNormBackwardParameters);
 
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, DropoutDraw, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> ResidualLayerNormForward => Counted(_residualLayerNormForward);
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> BiasGeluForward => Counted(_biasGeluForward);
-    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> BiasGeluBackward => Counted(_biasGeluBackward);
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, ArrayView<float>, ArrayView<int>> BiasGeluBackward => Counted(_biasGeluBackward);
     public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<float>, Index3D, int> SumOfEmbeddings => Counted(_sumOfEmbeddings);
 
     public Action<KernelConfig, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int> CrossEntropyForward => Counted(_crossEntropyForward);

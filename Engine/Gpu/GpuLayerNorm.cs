@@ -40,8 +40,9 @@ internal static class GpuLayerNorm
             return;
         }
         device.Kernels.LayerNormBackwardInput(GpuRows.Config(device, rows), x, weight, mean, rstd, dy, dx, default, default, columns);
-        device.Kernels.LayerNormBackwardParameters(GpuReductions.ColumnConfig(device, columns), x, mean, rstd, dy, dweight, dbias,
-            default, default, rows, columns);
+        var config = GpuReductions.ColumnConfig(device, columns, rows);
+        device.Kernels.LayerNormBackwardParameters(config, x, mean, rstd, dy, dweight, dbias, default, default, rows, columns,
+            GpuReductions.ColumnScratch(device, config, columns), device.GroupCounters);
     }
 
     internal static void ForwardKernel(ArrayView<float> x, ArrayView<float> weight, ArrayView<float> bias, float eps,
@@ -113,22 +114,24 @@ internal static class GpuLayerNorm
     }
 
     /// <summary>
-    /// One thread per (column, lane) as in <see cref="GpuReductions"/>: dweight += Σ_rows dy ⊙ x̂, dbias += Σ_rows dy
+    /// One thread per (column, lane) of a chunk of rows as in <see cref="GpuReductions"/>: dweight += Σ_rows dy ⊙ x̂, dbias += Σ_rows dy
     /// and, when <paramref name="extraSum"/> is not empty, extraSum += Σ_rows <paramref name="extra"/> (the residual
     /// block's dense bias gradient): the column sums share the launch.
     /// </summary>
     internal static void BackwardParametersKernel(ArrayView<float> x, ArrayView<float> mean, ArrayView<float> rstd, ArrayView<float> dy,
-        ArrayView<float> dweight, ArrayView<float> dbias, ArrayView<float> extra, ArrayView<float> extraSum, int rows, int columns)
+        ArrayView<float> dweight, ArrayView<float> dbias, ArrayView<float> extra, ArrayView<float> extraSum, int rows, int columns,
+        ArrayView<float> scratch, ArrayView<int> counters)
     {
         var lanes = SharedMemory.Allocate<float>(GpuDevice.MaxGroupSize);
         int c = Grid.IdxX * Group.DimX + Group.IdxX;
+        var chunk = GpuReductions.ChunkRows(rows);
         bool hasExtra = extraSum.Length > 0;
         float weightPartial = 0f;
         float biasPartial = 0f;
         float extraPartial = 0f;
         if (c < columns)
         {
-            for (int r = Group.IdxY; r < rows; r += Group.DimY)
+            for (int r = chunk.X + Group.IdxY; r < chunk.Y; r += Group.DimY)
             {
                 long i = (long)r * columns + c;
                 weightPartial += dy[i] * ((x[i] - mean[r]) * rstd[r]);
@@ -136,16 +139,16 @@ internal static class GpuLayerNorm
                 extraPartial += hasExtra ? extra[i] : 0f;
             }
         }
-        float weightGrad = GpuReductions.SumLanes(lanes, weightPartial);
-        float biasGrad = GpuReductions.SumLanes(lanes, biasPartial);
-        float extraTotal = GpuReductions.SumLanes(lanes, extraPartial);
-        if (Group.IdxY == 0 && c < columns)
+        var chunkSums = new ColumnTotals(GpuReductions.SumLanes(lanes, weightPartial), GpuReductions.SumLanes(lanes, biasPartial),
+            GpuReductions.SumLanes(lanes, extraPartial));
+        var totals = GpuReductions.CombineChunks(lanes, scratch, counters, columns, chunkSums);
+        if (totals.Ready != 0 && Group.IdxY == 0 && c < columns)
         {
-            dweight[c] += weightGrad;
-            dbias[c] += biasGrad;
+            dweight[c] += totals.First;
+            dbias[c] += totals.Second;
             if (hasExtra)
             {
-                extraSum[c] += extraTotal;
+                extraSum[c] += totals.Third;
             }
         }
     }

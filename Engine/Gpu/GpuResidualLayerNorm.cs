@@ -63,8 +63,9 @@ internal static class GpuResidualLayerNorm
             return;
         }
         device.Kernels.LayerNormBackwardInput(GpuRows.Config(device, rows), sum, weight, mean, rstd, dy, residualGrad, mask, denseGrad, columns);
-        device.Kernels.LayerNormBackwardParameters(GpuReductions.ColumnConfig(device, columns), sum, mean, rstd, dy, weightGrad, normBiasGrad,
-            denseGrad, denseBiasGrad, rows, columns);
+        var config = GpuReductions.ColumnConfig(device, columns, rows);
+        device.Kernels.LayerNormBackwardParameters(config, sum, mean, rstd, dy, weightGrad, normBiasGrad, denseGrad, denseBiasGrad, rows, columns,
+            GpuReductions.ColumnScratch(device, config, columns), device.GroupCounters);
     }
 
     /// <summary>One group per row: the row of sum, element by element (no barrier needed: each thread reads back only what it wrote), then its LayerNorm.</summary>

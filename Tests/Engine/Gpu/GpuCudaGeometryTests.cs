@@ -47,6 +47,15 @@ public class GpuCudaGeometryTests
     public void CrossEntropyMeanByTheLastOfFortyGroups() =>
         GpuCrossEntropyTests.CheckCrossEntropy(_device!, rows: 40);
 
+    /// <summary>8 lanes × 32 columns per group, 300 rows in 8 chunks (a target of 16 groups for 2 column blocks).</summary>
+    [Test]
+    public void ColumnSumsInEightChunks() =>
+        GpuGemmTests.WithTargetGroups(_device!, 16, device =>
+        {
+            Assert.That(GpuReductions.ColumnConfig(device, columns: 37, rows: 300).GridDim.Y, Is.EqualTo(8));
+            GpuElementwiseTests.CheckColumnSums(device, rows: 300, columns: 37);
+        });
+
     [Test]
     public void ColumnSumsWithEightLanes() =>
         GpuElementwiseTests.CheckColumnSums(_device!, rows: 41, columns: 37);

@@ -79,6 +79,15 @@ public class GpuElementwiseTests
     [Test]
     public void ColumnSumsMatchTheCpu() => CheckColumnSums(GpuTestDevice.Cpu, rows: 41, columns: 37);
 
+    /// <summary>With a target of 64 groups, 200 rows split into chunks; each column block's last group adds them.</summary>
+    [Test]
+    public void ColumnSumsInChunksMatchTheCpu() =>
+        GpuGemmTests.WithTargetGroups(GpuTestDevice.Cpu, 64, device =>
+        {
+            Assert.That(GpuReductions.ColumnConfig(device, columns: 37, rows: 200).GridDim.Y, Is.GreaterThan(1), "chunks");
+            CheckColumnSums(device, rows: 200, columns: 37);
+        });
+
     internal static void CheckColumnSums(GpuDevice device, int rows, int columns)
     {
         var random = new Random(3);

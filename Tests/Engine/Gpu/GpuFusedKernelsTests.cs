@@ -94,6 +94,17 @@ public class GpuFusedKernelsTests
             return [pre, y, preGrad, biasGrad];
         });
 
+    /// <summary>The bias gradient's column sums in chunks: 200 rows, a target of 64 groups.</summary>
+    [TestCaseSource(nameof(Geometries))]
+    public void BiasGeluBackwardInChunks(string geometry) =>
+        GpuGemmTests.WithTargetGroups(On(geometry).Gpu!, 64, _ =>
+            Compare(geometry, inputs =>
+            {
+                var (pre, dy, preGrad, biasGrad) = (inputs.Uniform(200, 37, low: -3f, high: 3f), inputs.Uniform(200, 37), inputs.Uniform(200, 37), inputs.Uniform(37));
+                TensorKernels.BiasGeluBackward(pre, dy, preGrad, biasGrad);
+                return [preGrad, biasGrad];
+            }));
+
     [TestCaseSource(nameof(Geometries))]
     public void SoftmaxDropoutBackwardWithMask(string geometry) => CheckSoftmaxDropoutBackward(geometry, masked: true);
 
