@@ -15,7 +15,7 @@ public sealed class GpuDevice : IDisposable
     /// <summary>The accelerator names <see cref="Open"/> understands.</summary>
     public static IReadOnlyList<string> Names { get; } = ["cuda", "opencl", "ilgpu-cpu"];
 
-    /// <summary>Largest group used by the one-group-per-row kernels and by GEMM (16×16 threads).</summary>
+    /// <summary>Largest group used by the one-group-per-row kernels and the column sums (GEMM uses a quarter of it).</summary>
     internal const int MaxGroupSize = 256;
 
     private readonly Context _context;
@@ -85,7 +85,10 @@ public sealed class GpuDevice : IDisposable
         return _scratch.View.SubView(0, length);
     }
 
-    /// <summary>GEMM uses square groups of <c>GemmThreadsPerSide²</c> threads, each computing a 4×4 micro-tile.</summary>
+    /// <summary>
+    /// GEMM uses square groups of <c>GemmThreadsPerSide²</c> threads, each computing an 8×8 micro-tile: a quarter of
+    /// the row group (8×8 = 64 threads on a GPU, 2×2 on ILGPU's CPU accelerator).
+    /// </summary>
     internal int GemmThreadsPerSide { get; }
 
     private GpuDevice(Context context, Accelerator accelerator, string name)
@@ -94,7 +97,7 @@ public sealed class GpuDevice : IDisposable
         Accelerator = accelerator;
         Name = name;
         RowGroupSize = Math.Min(MaxGroupSize, accelerator.MaxNumThreadsPerGroup);
-        GemmThreadsPerSide = (int)Math.Sqrt(RowGroupSize);
+        GemmThreadsPerSide = (int)Math.Sqrt(RowGroupSize / 4);
         TargetGroups = 4 * accelerator.NumMultiprocessors;
         _groupCounters = accelerator.Allocate1D<int>(GroupCounterCount);
         _groupCounters.MemSetToZero();

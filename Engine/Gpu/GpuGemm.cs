@@ -7,11 +7,12 @@ namespace MiniBioBert.Engine.Gpu;
 /// Single-precision matrix multiply on the GPU, with the semantics of <see cref="Cpu.Gemm"/>:
 /// <c>C = alpha · op(A) · op(B) + beta · C</c> on row-major matrices, op(X) = X or Xᵀ, op(A): [m, k], op(B): [k, n].
 /// <para>
-/// Design: each group of s×s threads computes a (4s)×(4s) tile of C (64×64 with 16×16 threads on a GPU).
-/// The K dimension is walked in steps of <see cref="KStep"/>: the group copies a [KStep, 4s] slice of op(A) and of
-/// op(B) into shared memory, then every thread accumulates its own 4×4 micro-tile in registers, reading 4 + 4 shared
-/// values for 16 multiply-adds. A thread owns rows ty + i·s and columns tx + j·s (i, j &lt; 4), so neighbouring threads
-/// touch neighbouring columns: global writes coalesce and shared reads hit distinct banks.
+/// Design: each group of s×s threads computes an (8s)×(8s) tile of C (64×64 with 8×8 threads on a GPU, 16×16 with
+/// 2×2 on ILGPU's CPU accelerator). The K dimension is walked in steps of <see cref="KStep"/>: the group copies a
+/// [KStep, 8s] slice of op(A) and of op(B) into shared memory, then every thread accumulates its own 8×8 micro-tile
+/// in registers, reading 8 + 8 shared values for 64 multiply-adds (4×4 micro-tiles read 8 for 16: a quarter of the
+/// shared-memory traffic per multiply-add). A thread owns rows ty + i·s and columns tx + j·s (i, j &lt; 8), so
+/// neighbouring threads touch neighbouring columns: global writes coalesce and shared reads hit distinct banks.
 /// </para>
 /// <para>
 /// Shared slices have rows of <see cref="SliceStride"/> = 65 floats, not 64: when the depth is the contiguous
@@ -29,12 +30,12 @@ namespace MiniBioBert.Engine.Gpu;
 internal static class GpuGemm
 {
     /// <summary>Outputs per thread along each side of its micro-tile.</summary>
-    public const int MicroTile = 4;
+    public const int MicroTile = 8;
 
     /// <summary>Depth of the shared-memory slices, in elements of K.</summary>
     public const int KStep = 16;
 
-    /// <summary>Largest tile side (16 threads × 4): the shared slices are sized for it.</summary>
+    /// <summary>Largest tile side (8 threads × 8): the shared slices are sized for it.</summary>
     private const int MaxTile = 64;
 
     /// <summary>Floats per K row of a shared slice: one more than a tile row, so that column-wise stores spread over the banks.</summary>
@@ -177,10 +178,15 @@ internal static class GpuGemm
         long bColumnStride = args.TransposeB != 0 ? args.Ldb : 1;
         long bDepthStride = args.TransposeB != 0 ? 1 : args.Ldb;
 
-        var row0 = default(Float4);
-        var row1 = default(Float4);
-        var row2 = default(Float4);
-        var row3 = default(Float4);
+        // row i of the micro-tile: C[rowBase + ty + i·side, colBase + tx + j·side] for j < 8
+        var row0 = default(Float8);
+        var row1 = default(Float8);
+        var row2 = default(Float8);
+        var row3 = default(Float8);
+        var row4 = default(Float8);
+        var row5 = default(Float8);
+        var row6 = default(Float8);
+        var row7 = default(Float8);
         LoadSlice(a, aOffset, aRowStride, aDepthStride, rowBase, args.M, kBegin, kEnd, aSlices, 0, tile);
         LoadSlice(b, bOffset, bColumnStride, bDepthStride, colBase, args.N, kBegin, kEnd, bSlices, 0, tile);
         Group.Barrier();
@@ -197,37 +203,55 @@ internal static class GpuGemm
             for (int kk = 0; kk < KStep; kk++)
             {
                 int slice = current + kk * SliceStride;
-                var bValues = new Float4(bSlices[slice + tx], bSlices[slice + tx + side], bSlices[slice + tx + 2 * side], bSlices[slice + tx + 3 * side]);
-                row0 = row0.MultiplyAdd(aSlices[slice + ty], bValues);
-                row1 = row1.MultiplyAdd(aSlices[slice + ty + side], bValues);
-                row2 = row2.MultiplyAdd(aSlices[slice + ty + 2 * side], bValues);
-                row3 = row3.MultiplyAdd(aSlices[slice + ty + 3 * side], bValues);
+                var bValues = Float8.Load(bSlices, slice + tx, side);
+                var aValues = Float8.Load(aSlices, slice + ty, side);
+                row0 = row0.MultiplyAdd(aValues.Low.X, bValues);
+                row1 = row1.MultiplyAdd(aValues.Low.Y, bValues);
+                row2 = row2.MultiplyAdd(aValues.Low.Z, bValues);
+                row3 = row3.MultiplyAdd(aValues.Low.W, bValues);
+                row4 = row4.MultiplyAdd(aValues.High.X, bValues);
+                row5 = row5.MultiplyAdd(aValues.High.Y, bValues);
+                row6 = row6.MultiplyAdd(aValues.High.Z, bValues);
+                row7 = row7.MultiplyAdd(aValues.High.W, bValues);
             }
             Group.Barrier();
             current = next;
         }
+        int row = rowBase + ty;
         int column = colBase + tx;
         if (args.Splits > 1)
         {
             // Split-K: leave this split's sums in the scratch; the tile's last group adds every split's, in split order.
-            WritePartial(args, partials, split, rowBase + ty, column, side, row0);
-            WritePartial(args, partials, split, rowBase + ty + side, column, side, row1);
-            WritePartial(args, partials, split, rowBase + ty + 2 * side, column, side, row2);
-            WritePartial(args, partials, split, rowBase + ty + 3 * side, column, side, row3);
+            WritePartial(args, partials, split, row, column, side, row0);
+            WritePartial(args, partials, split, row + side, column, side, row1);
+            WritePartial(args, partials, split, row + 2 * side, column, side, row2);
+            WritePartial(args, partials, split, row + 3 * side, column, side, row3);
+            WritePartial(args, partials, split, row + 4 * side, column, side, row4);
+            WritePartial(args, partials, split, row + 5 * side, column, side, row5);
+            WritePartial(args, partials, split, row + 6 * side, column, side, row6);
+            WritePartial(args, partials, split, row + 7 * side, column, side, row7);
             if (!GpuLastGroup.IsLast(ref counters[Grid.IdxY * Grid.DimX + Grid.IdxX], args.Splits))
             {
                 return;
             }
             var partialBits = partials.Cast<int>();
-            row0 = SumOfSplits(args, partialBits, rowBase + ty, column, side);
-            row1 = SumOfSplits(args, partialBits, rowBase + ty + side, column, side);
-            row2 = SumOfSplits(args, partialBits, rowBase + ty + 2 * side, column, side);
-            row3 = SumOfSplits(args, partialBits, rowBase + ty + 3 * side, column, side);
+            row0 = SumOfSplits(args, partialBits, row, column, side);
+            row1 = SumOfSplits(args, partialBits, row + side, column, side);
+            row2 = SumOfSplits(args, partialBits, row + 2 * side, column, side);
+            row3 = SumOfSplits(args, partialBits, row + 3 * side, column, side);
+            row4 = SumOfSplits(args, partialBits, row + 4 * side, column, side);
+            row5 = SumOfSplits(args, partialBits, row + 5 * side, column, side);
+            row6 = SumOfSplits(args, partialBits, row + 6 * side, column, side);
+            row7 = SumOfSplits(args, partialBits, row + 7 * side, column, side);
         }
-        StoreRow(args, c, bias, cOffset, rowBase + ty, column, side, row0);
-        StoreRow(args, c, bias, cOffset, rowBase + ty + side, column, side, row1);
-        StoreRow(args, c, bias, cOffset, rowBase + ty + 2 * side, column, side, row2);
-        StoreRow(args, c, bias, cOffset, rowBase + ty + 3 * side, column, side, row3);
+        StoreRow(args, c, bias, cOffset, row, column, side, row0);
+        StoreRow(args, c, bias, cOffset, row + side, column, side, row1);
+        StoreRow(args, c, bias, cOffset, row + 2 * side, column, side, row2);
+        StoreRow(args, c, bias, cOffset, row + 3 * side, column, side, row3);
+        StoreRow(args, c, bias, cOffset, row + 4 * side, column, side, row4);
+        StoreRow(args, c, bias, cOffset, row + 5 * side, column, side, row5);
+        StoreRow(args, c, bias, cOffset, row + 6 * side, column, side, row6);
+        StoreRow(args, c, bias, cOffset, row + 7 * side, column, side, row7);
     }
 
     /// <summary>
@@ -252,69 +276,62 @@ internal static class GpuGemm
         }
     }
 
-    /// <summary>partials[split, row, column + j·side] = sums (j &lt; 4) for the elements inside C ([splits, M, N], dense).</summary>
-    private static void WritePartial(GemmArguments args, ArrayView<float> partials, int split, int row, int column, int side, Float4 sums)
+    /// <summary>partials[split, row, column + j·side] = sums (j &lt; 8) for the elements inside C ([splits, M, N], dense).</summary>
+    private static void WritePartial(GemmArguments args, ArrayView<float> partials, int split, int row, int column, int side, Float8 sums)
     {
         if (row >= args.M)
         {
             return;
         }
         long rowStart = ((long)split * args.M + row) * args.N;
-        WritePartialElement(args, partials, rowStart, column, sums.X);
-        WritePartialElement(args, partials, rowStart, column + side, sums.Y);
-        WritePartialElement(args, partials, rowStart, column + 2 * side, sums.Z);
-        WritePartialElement(args, partials, rowStart, column + 3 * side, sums.W);
-    }
-
-    private static void WritePartialElement(GemmArguments args, ArrayView<float> partials, long rowStart, int column, float sum)
-    {
-        if (column < args.N)
+        for (int j = 0; j < MicroTile; j++)
         {
-            partials[rowStart + column] = sum;
-        }
-    }
-
-    /// <summary>Σ over splits, in split order, of partials[split, row, column + j·side] (j &lt; 4; 0 outside C).</summary>
-    private static Float4 SumOfSplits(GemmArguments args, ArrayView<int> partialBits, int row, int column, int side) =>
-        row >= args.M ? default : new Float4(
-            SumOfSplits(args, partialBits, row, column), SumOfSplits(args, partialBits, row, column + side),
-            SumOfSplits(args, partialBits, row, column + 2 * side), SumOfSplits(args, partialBits, row, column + 3 * side));
-
-    private static float SumOfSplits(GemmArguments args, ArrayView<int> partialBits, int row, int column)
-    {
-        float sum = 0f;
-        if (column < args.N)
-        {
-            for (int split = 0; split < args.Splits; split++)
+            if (column + j * side < args.N)
             {
-                sum += GpuLastGroup.Read(partialBits, ((long)split * args.M + row) * args.N + column);
+                partials[rowStart + column + j * side] = sums[j];
             }
         }
-        return sum;
     }
 
-    /// <summary>Writes C[row, column + j·side] = alpha·sum + beta·C (+ bias[column + j·side]) (j &lt; 4) for the elements inside C.</summary>
-    private static void StoreRow(GemmArguments args, ArrayView<float> c, ArrayView<float> bias, long offset, int row, int column, int side, Float4 sums)
+    /// <summary>Σ over splits, in split order, of partials[split, row, column + j·side] (j &lt; 8; 0 outside C).</summary>
+    private static Float8 SumOfSplits(GemmArguments args, ArrayView<int> partialBits, int row, int column, int side)
+    {
+        var sums = default(Float8);
+        if (row >= args.M)
+        {
+            return sums;
+        }
+        for (int split = 0; split < args.Splits; split++)
+        {
+            long rowStart = ((long)split * args.M + row) * args.N;
+            var values = default(Float8);
+            for (int j = 0; j < MicroTile; j++)
+            {
+                values = values.With(j, column + j * side < args.N ? GpuLastGroup.Read(partialBits, rowStart + column + j * side) : 0f);
+            }
+            sums = sums.Add(values);
+        }
+        return sums;
+    }
+
+    /// <summary>Writes C[row, column + j·side] = alpha·sum + beta·C (+ bias[column + j·side]) (j &lt; 8) for the elements inside C.</summary>
+    private static void StoreRow(GemmArguments args, ArrayView<float> c, ArrayView<float> bias, long offset, int row, int column, int side, Float8 sums)
     {
         if (row >= args.M)
         {
             return;
         }
         long rowStart = offset + (long)row * args.Ldc;
-        StoreElement(args, c, bias, rowStart, column, sums.X);
-        StoreElement(args, c, bias, rowStart, column + side, sums.Y);
-        StoreElement(args, c, bias, rowStart, column + 2 * side, sums.Z);
-        StoreElement(args, c, bias, rowStart, column + 3 * side, sums.W);
-    }
-
-    private static void StoreElement(GemmArguments args, ArrayView<float> c, ArrayView<float> bias, long rowStart, int column, float sum)
-    {
-        if (column < args.N)
+        for (int j = 0; j < MicroTile; j++)
         {
-            // As on the CPU, beta = 0 ignores whatever C held (even NaN); the bias is added last, as LinearKernels does.
-            float previous = args.Beta == 0f ? 0f : args.Beta * c[rowStart + column];
-            float value = args.Alpha * sum + previous;
-            c[rowStart + column] = args.HasBias != 0 ? value + bias[column] : value;
+            int at = column + j * side;
+            if (at < args.N)
+            {
+                // As on the CPU, beta = 0 ignores whatever C held (even NaN); the bias is added last, as LinearKernels does.
+                float previous = args.Beta == 0f ? 0f : args.Beta * c[rowStart + at];
+                float value = args.Alpha * sums[j] + previous;
+                c[rowStart + at] = args.HasBias != 0 ? value + bias[at] : value;
+            }
         }
     }
 
@@ -363,7 +380,7 @@ internal struct GemmArguments
     public int KPerSplit;
 }
 
-/// <summary>Four floats held in registers: one row of a GEMM thread's 4×4 micro-tile.</summary>
+/// <summary>Four floats held in registers.</summary>
 internal readonly struct Float4(float x, float y, float z, float w)
 {
     public float X { get; } = x;
@@ -373,4 +390,37 @@ internal readonly struct Float4(float x, float y, float z, float w)
 
     /// <summary>this + a·b, element by element.</summary>
     public Float4 MultiplyAdd(float a, Float4 b) => new(X + a * b.X, Y + a * b.Y, Z + a * b.Z, W + a * b.W);
+
+    public Float4 Add(Float4 b) => new(X + b.X, Y + b.Y, Z + b.Z, W + b.W);
+
+    public float this[int i] => i == 0 ? X : i == 1 ? Y : i == 2 ? Z : W;
+
+    /// <summary>A copy with element <paramref name="i"/> replaced.</summary>
+    public Float4 With(int i, float value) => new(i == 0 ? value : X, i == 1 ? value : Y, i == 2 ? value : Z, i == 3 ? value : W);
+}
+
+/// <summary>
+/// Eight floats held in registers: one row of a GEMM thread's 8×8 micro-tile (elements j = 0..7 are the columns
+/// tx + j·side), or the eight shared values one K step multiplies it with. Indexing by a loop counter is meant for
+/// loops the compiler unrolls (MicroTile is a constant).
+/// </summary>
+internal readonly struct Float8(Float4 low, Float4 high)
+{
+    public Float4 Low { get; } = low;
+    public Float4 High { get; } = high;
+
+    /// <summary>values[first + j·stride], j &lt; 8.</summary>
+    public static Float8 Load(ArrayView<float> values, int first, int stride) => new(
+        new Float4(values[first], values[first + stride], values[first + 2 * stride], values[first + 3 * stride]),
+        new Float4(values[first + 4 * stride], values[first + 5 * stride], values[first + 6 * stride], values[first + 7 * stride]));
+
+    /// <summary>this + a·b, element by element.</summary>
+    public Float8 MultiplyAdd(float a, Float8 b) => new(Low.MultiplyAdd(a, b.Low), High.MultiplyAdd(a, b.High));
+
+    public Float8 Add(Float8 b) => new(Low.Add(b.Low), High.Add(b.High));
+
+    public float this[int j] => j < 4 ? Low[j] : High[j - 4];
+
+    /// <summary>A copy with element <paramref name="j"/> replaced.</summary>
+    public Float8 With(int j, float value) => j < 4 ? new(Low.With(j, value), High) : new(Low, High.With(j - 4, value));
 }

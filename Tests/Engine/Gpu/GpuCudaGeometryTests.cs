@@ -4,7 +4,7 @@ namespace MiniBioBert.Tests.Engine.Gpu;
 
 /// <summary>
 /// The other GPU tests run with the CPU accelerator's default 16-thread groups. These run the kernels with a CUDA
-/// GPU's geometry — 32-thread warps, 256-thread groups, so 16×16-thread GEMM groups with 64×64 tiles and 8-lane
+/// GPU's geometry — 32-thread warps, 256-thread groups, so 8×8-thread GEMM groups with 64×64 tiles and 8-lane
 /// column sums — on the CPU accelerator, which then needs one OS thread per kernel thread: slow, so shapes are small.
 /// </summary>
 [Category("Gpu")]
@@ -21,7 +21,7 @@ public class GpuCudaGeometryTests
     [Test]
     public void GemmWithSixtyFourBySixtyFourTiles()
     {
-        Assert.That(_device!.GemmThreadsPerSide, Is.EqualTo(16));
+        Assert.That(_device!.GemmThreadsPerSide * GpuGemm.MicroTile, Is.EqualTo(64));
         GpuGemmTests.CheckProduct(_device, transposeA: true, transposeB: false, m: 70, n: 67, k: 35);
     }
 

@@ -8,7 +8,7 @@ namespace MiniBioBert.Tests.Engine.Gpu;
 /// The fused GPU kernels (the GEMM's bias epilogue, residual + dropout + LayerNorm, bias + GELU, softmax + dropout
 /// backward, the embedding sum) against the CPU's fused kernels, forward and backward, through
 /// <see cref="TensorKernels"/>: with the CPU accelerator's default geometry (16-thread groups) and with a CUDA GPU's
-/// (32-thread warps, 256-thread groups: 16×16 GEMM groups, 8-lane column sums). Rows of 300 columns make a
+/// (32-thread warps, 256-thread groups: 8×8-thread GEMM groups, 8-lane column sums). Rows of 300 columns make a
 /// 256-thread group stride twice over a row; 37 columns leave a partial warp of columns. Bound: normwise 1e-5
 /// (<see cref="GpuTesting.Tolerance"/>: a few float32 roundings of the largest value; the column sums add 41 rows in
 /// another order, ≈ 41·u relative); dropout masks bit-equal.
