@@ -35,13 +35,26 @@ internal static class GpuLayerNorm
         GpuChecks.Length("LayerNormBackward", "dbias", dbias, columns);
         GpuChecks.Length("LayerNormBackward", "dy", dy, x.Length);
         GpuChecks.Length("LayerNormBackward", "dx", dx, x.Length);
+        LaunchBackward(device, x, weight, mean, rstd, dy, dx, default, default, dweight, dbias, default, rows);
+    }
+
+    /// <summary>
+    /// The two launches of a LayerNorm backward over checked arguments: the rows (dx += g; when
+    /// <paramref name="maskedGrad"/> is not empty, also maskedGrad = g ⊙ mask), then the column sums (dweight, dbias
+    /// and, when <paramref name="maskedGradSum"/> is not empty, maskedGradSum += Σ_rows maskedGrad).
+    /// </summary>
+    internal static void LaunchBackward(GpuDevice device, ArrayView<float> x, ArrayView<float> weight, ArrayView<float> mean, ArrayView<float> rstd,
+        ArrayView<float> dy, ArrayView<float> dx, ArrayView<float> mask, ArrayView<float> maskedGrad, ArrayView<float> dweight,
+        ArrayView<float> dbias, ArrayView<float> maskedGradSum, int rows)
+    {
         if (rows == 0)
         {
             return;
         }
-        device.Kernels.LayerNormBackwardInput(GpuRows.Config(device, rows), x, weight, mean, rstd, dy, dx, default, default, columns);
+        int columns = (int)weight.Length;
+        device.Kernels.LayerNormBackwardInput(GpuRows.Config(device, rows), x, weight, mean, rstd, dy, dx, mask, maskedGrad, columns);
         var config = GpuReductions.ColumnConfig(device, columns, rows);
-        device.Kernels.LayerNormBackwardParameters(config, x, mean, rstd, dy, dweight, dbias, default, default, rows, columns,
+        device.Kernels.LayerNormBackwardParameters(config, x, mean, rstd, dy, dweight, dbias, maskedGrad, maskedGradSum, rows, columns,
             GpuReductions.ColumnScratch(device, config, columns), device.GroupCounters);
     }
 

@@ -58,14 +58,7 @@ internal static class GpuResidualLayerNorm
         {
             GpuChecks.Length("ResidualLayerNormBackward", "mask", mask, sum.Length);
         }
-        if (rows == 0)
-        {
-            return;
-        }
-        device.Kernels.LayerNormBackwardInput(GpuRows.Config(device, rows), sum, weight, mean, rstd, dy, residualGrad, mask, denseGrad, columns);
-        var config = GpuReductions.ColumnConfig(device, columns, rows);
-        device.Kernels.LayerNormBackwardParameters(config, sum, mean, rstd, dy, weightGrad, normBiasGrad, denseGrad, denseBiasGrad, rows, columns,
-            GpuReductions.ColumnScratch(device, config, columns), device.GroupCounters);
+        GpuLayerNorm.LaunchBackward(device, sum, weight, mean, rstd, dy, residualGrad, mask, denseGrad, weightGrad, normBiasGrad, denseBiasGrad, rows);
     }
 
     /// <summary>One group per row: the row of sum, element by element (no barrier needed: each thread reads back only what it wrote), then its LayerNorm.</summary>
