@@ -94,7 +94,7 @@ public static partial class TensorKernels
         var device = Device.Common("ArgMaxRows", tensors);
         if (device.IsReference)
         {
-            return [.. tensors.Select(ReferenceKernels.ArgMaxRows)];
+            return ReferenceKernels.ArgMaxRowsOfEach(tensors);
         }
         if (device.Gpu is not { } gpu)
         {

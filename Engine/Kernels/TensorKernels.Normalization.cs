@@ -213,10 +213,14 @@ public static partial class TensorKernels
     /// </summary>
     public static int CrossEntropyLoss(Tensor logits, int[] targets, Tensor logSumExp, Tensor loss, int classes)
     {
+        if (logits.Device.IsReference)
+        {
+            return ReferenceKernels.CrossEntropyLoss(logits, targets, logSumExp, loss, classes);
+        }
         if (logits.Device.Gpu is not { } gpu)
         {
-            var (meanLoss, count) = CrossEntropyForward(logits, targets, logSumExp, classes);
-            Fill(loss, (float)meanLoss);
+            var (meanLoss, count) = CrossEntropyKernels.Forward(logits.Memory, targets, logSumExp.Memory, classes);
+            loss.Span[0] = (float)meanLoss;
             return count;
         }
         var rowLoss = Tensor.Uninitialized(logits.Device, targets.Length);
