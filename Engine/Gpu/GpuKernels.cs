@@ -24,7 +24,7 @@ internal sealed class GpuKernels
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _multiply;
     private readonly Action<Index1D, ArrayView<float>, float, ArrayView<float>> _scale;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, float, ArrayView<float>, int, int, ArrayView<float>, ArrayView<int>> _columnSums;
-    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, int> _sumOfSquaresPartials;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int> _sumOfSquares;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>> _geluForward;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> _geluBackward;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>> _tanhForward;
@@ -59,7 +59,7 @@ internal sealed class GpuKernels
         _multiply = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(GpuElementwise.MultiplyKernel);
         _scale = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, ArrayView<float>>(GpuElementwise.ScaleKernel);
         _columnSums = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, float, ArrayView<float>, int, int, ArrayView<float>, ArrayView<int>>(GpuReductions.ColumnSumsKernel);
-        _sumOfSquaresPartials = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int>(GpuReductions.SumOfSquaresKernel);
+        _sumOfSquares = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int>(GpuReductions.SumOfSquaresKernel);
 
         _geluForward = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(GpuActivations.GeluForwardKernel);
         _geluBackward = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(GpuActivations.GeluBackwardKernel);
@@ -98,7 +98,7 @@ internal sealed class GpuKernels
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> Multiply => Counted(_multiply);
     public Action<Index1D, ArrayView<float>, float, ArrayView<float>> Scale => Counted(_scale);
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, float, ArrayView<float>, int, int, ArrayView<float>, ArrayView<int>> ColumnSums => Counted(_columnSums);
-    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, int> SumOfSquaresPartials => Counted(_sumOfSquaresPartials);
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int> SumOfSquares => Counted(_sumOfSquares);
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>> GeluForward => Counted(_geluForward);
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> GeluBackward => Counted(_geluBackward);

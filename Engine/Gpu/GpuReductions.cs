@@ -38,7 +38,8 @@ internal static class GpuReductions
 
     /// <summary>
     /// Σ x², for the global gradient L2 norm (its square root). Each group reduces a grid-strided share into one
-    /// partial sum; one more group adds the partials; the result is copied back to the host (a synchronisation).
+    /// partial sum, and the last group to finish adds the partials (one launch); the result is copied back to the
+    /// host (a synchronisation).
     /// </summary>
     public static double SumOfSquares(GpuDevice device, ArrayView<float> x)
     {
@@ -64,12 +65,12 @@ internal static class GpuReductions
         return device.Download<float>(total)[0];
     }
 
-    /// <summary>How many partial sums <see cref="Sum"/> needs for <paramref name="length"/> elements (at least one).</summary>
+    /// <summary>How many partial sums (groups) <see cref="Sum"/> needs for <paramref name="length"/> elements: the device's target, at least one.</summary>
     public static int PartialSumCount(GpuDevice device, long length) =>
-        (int)Math.Max(1, Math.Min(device.Accelerator.NumMultiprocessors * 4L, (length + device.RowGroupSize - 1) / device.RowGroupSize));
+        (int)Math.Max(1, Math.Min(device.TargetGroups, (length + device.RowGroupSize - 1) / device.RowGroupSize));
 
     /// <summary>
-    /// total[0] = Σ x, left on the device (no synchronisation): the same two stages as <see cref="SumOfSquares"/>
+    /// total[0] = Σ x, left on the device (no synchronisation): the same launch as <see cref="SumOfSquares"/>
     /// through <paramref name="partials"/> (<see cref="PartialSumCount"/> elements).
     /// </summary>
     public static void Sum(GpuDevice device, ArrayView<float> x, ArrayView<float> partials, ArrayView<float> total)
@@ -81,8 +82,8 @@ internal static class GpuReductions
 
     private static void LaunchSum(GpuDevice device, ArrayView<float> x, bool square, ArrayView<float> partials, ArrayView<float> total)
     {
-        device.Kernels.SumOfSquaresPartials(new KernelConfig((int)partials.Length, device.RowGroupSize), x, partials, square ? 1 : 0);
-        device.Kernels.SumOfSquaresPartials(new KernelConfig(1, device.RowGroupSize), partials, total, 0);
+        device.Kernels.SumOfSquares(new KernelConfig((int)partials.Length, device.RowGroupSize), x, partials, total, device.GroupCounters,
+            square ? 1 : 0);
     }
 
     /// <summary>
@@ -197,8 +198,11 @@ internal static class GpuReductions
         }
     }
 
-    /// <summary>output[group] = Σ over a grid-strided share of x of x² (<paramref name="square"/> = 1) or x (0).</summary>
-    internal static void SumOfSquaresKernel(ArrayView<float> x, ArrayView<float> output, int square)
+    /// <summary>
+    /// partials[group] = Σ over a grid-strided share of x of x² (<paramref name="square"/> = 1) or x (0); the last
+    /// group to finish then adds the partials (thread t takes t, t + group size, …, then the group's tree) into total[0].
+    /// </summary>
+    internal static void SumOfSquaresKernel(ArrayView<float> x, ArrayView<float> partials, ArrayView<float> total, ArrayView<int> counters, int square)
     {
         float partial = 0f;
         long stride = (long)Grid.DimX * Group.DimX;
@@ -206,10 +210,24 @@ internal static class GpuReductions
         {
             partial += square != 0 ? x[i] * x[i] : x[i];
         }
-        float total = GpuRows.Sum(partial);
+        float groupSum = GpuRows.Sum(partial);
         if (Group.IsFirstThread)
         {
-            output[Grid.IdxX] = total;
+            partials[Grid.IdxX] = groupSum;
+        }
+        if (GpuLastGroup.IsLast(ref counters[0], Grid.DimX))
+        {
+            var bits = partials.Cast<int>();
+            float share = 0f;
+            for (int g = Group.IdxX; g < Grid.DimX; g += Group.DimX)
+            {
+                share += GpuLastGroup.Read(bits, g);
+            }
+            float sum = GpuRows.Sum(share);
+            if (Group.IsFirstThread)
+            {
+                total[0] = sum;
+            }
         }
     }
 
