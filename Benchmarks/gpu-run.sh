@@ -6,6 +6,7 @@
 # It runs, in this order, each with its own log under $OUT:
 #   accelerators     device-check --list (what ILGPU finds; without libcuda.so it lists no cuda) and nvidia-smi
 #   device-check     every kernel and three tiny training steps on $DEVICE against the CPU (exit 0 = all OK)
+#   gemm             gpu-gemm --device $DEVICE: our GEMM and cuBLAS on the model's products (GFLOP/s, % of peak)
 #   train-step-bN    train-step --device $DEVICE --batch N --steps $STEPS, for N in $BATCHES
 #   inference        inference --device $DEVICE
 # One command failing does not stop the others: summary.txt records each exit code (124 = stopped by its time
@@ -13,7 +14,7 @@
 # gets the smaller of its own cap and the time left to the shared deadline, and is skipped with under 15 s left.
 #
 # Environment (defaults for the GPU): DEVICE=cuda, BATCHES="32 128" (empty: no train-step), SEQ=128, STEPS=5, WARMUP (train-step's own
-# default), INFERENCE_ARGS (extra inference options), BUDGET_S=520, OUT (the device tool sets it; else ./gpu-run-out),
+# default), GEMM_ARGS (extra gpu-gemm options, e.g. smaller sizes), INFERENCE_ARGS (extra inference options), BUDGET_S=520, OUT (the device tool sets it; else ./gpu-run-out),
 # APP (the program; else taken from the unpacked publish of .gpu/run-prefix.sh, which does not export it).
 set -uo pipefail
 
@@ -22,6 +23,7 @@ BATCHES=${BATCHES-32 128}
 SEQ=${SEQ:-128}
 STEPS=${STEPS:-5}
 WARMUP=${WARMUP:-}
+GEMM_ARGS=${GEMM_ARGS:-}
 INFERENCE_ARGS=${INFERENCE_ARGS:-}
 BUDGET_S=${BUDGET_S:-520}
 OUT=${OUT:-$PWD/gpu-run-out}
@@ -69,6 +71,8 @@ warmup=()
 
 run accelerators 60 bash -c '"$@" device-check --list; command -v nvidia-smi >/dev/null && nvidia-smi; true' _ "${app[@]}"
 run device-check 240 "${app[@]}" device-check --device "$DEVICE"
+# shellcheck disable=SC2086
+run gemm 90 "${app[@]}" gpu-gemm --device "$DEVICE" $GEMM_ARGS
 for batch in $BATCHES; do
   run "train-step-b$batch" 150 "${app[@]}" train-step --device "$DEVICE" --batch "$batch" --seq "$SEQ" --steps "$STEPS" "${warmup[@]}"
 done
@@ -78,4 +82,5 @@ run inference 120 "${app[@]}" inference --device "$DEVICE" --seq "$SEQ" $INFEREN
 echo "gpu-run: done in $SECONDS s; logs in $OUT" | tee -a "$summary"
 tail -n 3 "$OUT"/device-check.log 2>/dev/null
 grep -h '^{' "$OUT"/train-step-b*.log "$OUT"/inference.log 2>/dev/null
+grep -h -e '^gpu-gemm' -e ' OK$' -e ' FAIL$' "$OUT"/gemm.log 2>/dev/null
 exit 0

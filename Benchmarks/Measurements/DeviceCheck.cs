@@ -269,6 +269,12 @@ internal static class DeviceCheck
         {
             var (y, dz, mask, dx) = (x.Probabilities(Rows, Columns), x.Uniform(Rows, Columns), x.DropoutMask(0.1f, Rows, Columns), x.Uniform(Rows, Columns));
             TensorKernels.SoftmaxDropoutBackward(y, dz, mask, dx, Columns);
+            return Read(dz, dx);
+        }),
+        new("SoftmaxDropoutBackward (no dropout)", x =>
+        {
+            var (y, dz, dx) = (x.Probabilities(Rows, Columns), x.Uniform(Rows, Columns), x.Uniform(Rows, Columns));
+            TensorKernels.SoftmaxDropoutBackward(y, dz, null, dx, Columns);
             return Read(dx);
         }),
         new("LogSoftmaxForward", x =>
@@ -305,12 +311,28 @@ internal static class DeviceCheck
             TensorKernels.ResidualLayerNormForward(dense, bias, residual, 0.1f, 11, weight, normBias, 1e-12f, mask, sum, y, mean, rstd);
             return Read(mask, sum, y, mean, rstd);
         }),
+        new("ResidualLayerNormForward (no dropout)", x =>
+        {
+            var (dense, bias, residual) = (x.Uniform(Rows, Columns), x.Uniform(Columns), x.Uniform(Rows, Columns));
+            var (weight, normBias) = (x.Uniform(0.5f, 1.5f, Columns), x.Uniform(Columns));
+            var (y, mean, rstd) = (x.Uniform(Rows, Columns), x.Uniform(Rows), x.Uniform(Rows));
+            TensorKernels.ResidualLayerNormForward(dense, bias, residual, 0f, 11, weight, normBias, 1e-12f, null, dense, y, mean, rstd);
+            return Read(dense, y, mean, rstd);
+        }),
         new("ResidualLayerNormBackward", x =>
         {
             var (sum, weight, mean, rstd) = (x.Uniform(Rows, Columns), x.Uniform(0.5f, 1.5f, Columns), x.Uniform(-0.1f, 0.1f, Rows), x.Uniform(0.5f, 2f, Rows));
             var (mask, dy) = (x.DropoutMask(0.1f, Rows, Columns), x.Uniform(Rows, Columns));
             var (residualGrad, denseGrad, weightGrad, normBiasGrad, denseBiasGrad) = (x.Uniform(Rows, Columns), x.Uniform(Rows, Columns), x.Uniform(Columns), x.Uniform(Columns), x.Uniform(Columns));
             TensorKernels.ResidualLayerNormBackward(sum, weight, mean, rstd, mask, dy, residualGrad, denseGrad, weightGrad, normBiasGrad, denseBiasGrad);
+            return Read(residualGrad, denseGrad, weightGrad, normBiasGrad, denseBiasGrad);
+        }),
+        new("ResidualLayerNormBackward (no dropout)", x =>
+        {
+            var (sum, weight, mean, rstd) = (x.Uniform(Rows, Columns), x.Uniform(0.5f, 1.5f, Columns), x.Uniform(-0.1f, 0.1f, Rows), x.Uniform(0.5f, 2f, Rows));
+            var dy = x.Uniform(Rows, Columns);
+            var (residualGrad, denseGrad, weightGrad, normBiasGrad, denseBiasGrad) = (x.Uniform(Rows, Columns), x.Uniform(Rows, Columns), x.Uniform(Columns), x.Uniform(Columns), x.Uniform(Columns));
+            TensorKernels.ResidualLayerNormBackward(sum, weight, mean, rstd, null, dy, residualGrad, denseGrad, weightGrad, normBiasGrad, denseBiasGrad);
             return Read(residualGrad, denseGrad, weightGrad, normBiasGrad, denseBiasGrad);
         }),
         new("BiasGeluForward", x =>
@@ -399,6 +421,9 @@ internal static class DeviceCheck
             return Read(logitsGrad);
         }),
         new("ArgMaxRows", x => [[.. TensorKernels.ArgMaxRows(x.Uniform(Rows, Columns)).Select(i => (float)i)]]) { Tolerance = Exact },
+        new("ArgMaxRowsOfEach (two tensors, one download)", x =>
+            [.. TensorKernels.ArgMaxRowsOfEach(x.Uniform(Rows, Columns), x.Uniform(3, Classes)).Select(indices => indices.Select(i => (float)i).ToArray())])
+        { Tolerance = Exact },
         new("AddColumnSums", x =>
         {
             var (source, destination) = (x.Uniform(3 * Rows, Columns), x.Uniform(Columns));

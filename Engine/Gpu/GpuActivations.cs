@@ -22,11 +22,71 @@ internal static class GpuActivations
     public static void TanhBackward(GpuDevice device, ArrayView<float> y, ArrayView<float> dy, ArrayView<float> dx) =>
         Backward("TanhBackward", device.Kernels.TanhBackward, y, dy, dx);
 
+    /// <summary>pre [rows, |bias|] += bias (broadcast over rows), y = GELU(pre), in one pass.</summary>
+    public static void BiasGeluForward(GpuDevice device, ArrayView<float> pre, ArrayView<float> bias, ArrayView<float> y)
+    {
+        GpuChecks.Rows("BiasGeluForward", "pre", pre, (int)bias.Length);
+        GpuChecks.Length("BiasGeluForward", "y", y, pre.Length);
+        if (pre.Length > 0)
+        {
+            device.Kernels.BiasGeluForward((int)pre.Length, pre, bias, y);
+        }
+    }
+
+    /// <summary>
+    /// preGrad = dy ⊙ GELU'(pre) (written) and biasGrad += Σ_rows preGrad, in one launch with the column layout of
+    /// <see cref="GpuReductions"/>: the thread that computes an element also adds it to its column's sum.
+    /// </summary>
+    public static void BiasGeluBackward(GpuDevice device, ArrayView<float> pre, ArrayView<float> dy, ArrayView<float> preGrad, ArrayView<float> biasGrad)
+    {
+        int columns = (int)biasGrad.Length;
+        int rows = GpuChecks.Rows("BiasGeluBackward", "pre", pre, columns);
+        GpuChecks.Length("BiasGeluBackward", "dy", dy, pre.Length);
+        GpuChecks.Length("BiasGeluBackward", "preGrad", preGrad, pre.Length);
+        if (rows > 0)
+        {
+            var config = GpuReductions.ColumnConfig(device, columns, rows);
+            device.Kernels.BiasGeluBackward(config, pre, dy, preGrad, biasGrad, rows, columns, GpuReductions.ColumnScratch(device, config, columns),
+                device.GroupCounters);
+        }
+    }
+
     internal static void GeluForwardKernel(Index1D i, ArrayView<float> x, ArrayView<float> y) =>
         y[i] = x[i] * GpuGaussian.Cdf(x[i]);
 
     internal static void GeluBackwardKernel(Index1D i, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dx) =>
-        dx[i] += dy[i] * (GpuGaussian.Cdf(x[i]) + x[i] * GpuGaussian.Pdf(x[i]));
+        dx[i] += dy[i] * GpuGaussian.GeluDerivative(x[i]);
+
+    internal static void BiasGeluForwardKernel(Index1D i, ArrayView<float> pre, ArrayView<float> bias, ArrayView<float> y)
+    {
+        float value = pre[i] + bias[i % bias.IntLength];
+        pre[i] = value;
+        y[i] = value * GpuGaussian.Cdf(value);
+    }
+
+    internal static void BiasGeluBackwardKernel(ArrayView<float> pre, ArrayView<float> dy, ArrayView<float> preGrad, ArrayView<float> biasGrad,
+        int rows, int columns, ArrayView<float> scratch, ArrayView<int> counters)
+    {
+        var lanes = SharedMemory.Allocate<float>(GpuDevice.MaxGroupSize);
+        int c = Grid.IdxX * Group.DimX + Group.IdxX;
+        var chunk = GpuReductions.ChunkRows(rows);
+        float partial = 0f;
+        if (c < columns)
+        {
+            for (int r = chunk.X + Group.IdxY; r < chunk.Y; r += Group.DimY)
+            {
+                long i = (long)r * columns + c;
+                float grad = dy[i] * GpuGaussian.GeluDerivative(pre[i]);
+                preGrad[i] = grad;
+                partial += grad;
+            }
+        }
+        var totals = GpuReductions.CombineChunks(lanes, scratch, counters, columns, new ColumnTotals(GpuReductions.SumLanes(lanes, partial), 0f, 0f));
+        if (totals.Ready != 0 && Group.IdxY == 0 && c < columns)
+        {
+            biasGrad[c] += totals.First;
+        }
+    }
 
     internal static void TanhForwardKernel(Index1D i, ArrayView<float> x, ArrayView<float> y) =>
         y[i] = GpuMath.Tanh(x[i]);
@@ -69,6 +129,9 @@ internal static class GpuGaussian
 
     /// <summary>Φ(x) = ½·erfc(−x/√2).</summary>
     public static float Cdf(float x) => 0.5f * Erfc(-x * InverseSqrt2);
+
+    /// <summary>GELU'(x) = Φ(x) + x·φ(x).</summary>
+    public static float GeluDerivative(float x) => Cdf(x) + x * Pdf(x);
 
     /// <summary>φ(x) = exp(−x²/2)/√(2π).</summary>
     public static float Pdf(float x) => InverseSqrt2Pi * XMath.Exp(-0.5f * x * x);

@@ -1,4 +1,5 @@
 using ILGPU;
+using ILGPU.Runtime;
 using ILGPU.Algorithms;
 using MiniBioBert.Engine.Cpu;
 
@@ -13,34 +14,24 @@ namespace MiniBioBert.Engine.Gpu;
 internal static class GpuCrossEntropy
 {
     /// <summary>
-    /// Fills logSumExp[r] and rowLoss[r] (0 for ignored rows), then copies the row losses back to sum them in
-    /// double on the host, in row order. Returns the mean loss and the number of kept rows (a synchronisation).
+    /// Fills logSumExp[r] and rowLoss[r] (0 for ignored rows) and loss[0] = the mean of the kept rows' losses (0 when
+    /// none is kept), summed in double in row order as on the CPU, all in one launch and left on the device (no
+    /// synchronisation): the last row's group to finish adds up every row (<see cref="GpuLastGroup"/>).
     /// </summary>
-    public static (double MeanLoss, int Count) Forward(GpuDevice device, ArrayView<float> logits, ArrayView<int> targets,
-        ArrayView<float> logSumExp, ArrayView<float> rowLoss, int classes)
+    public static void Forward(GpuDevice device, ArrayView<float> logits, ArrayView<int> targets,
+        ArrayView<float> logSumExp, ArrayView<float> rowLoss, ArrayView<float> loss, int classes)
     {
         int rows = GpuChecks.Rows("CrossEntropy", "logits", logits, classes);
         GpuChecks.Length("CrossEntropy", "targets", targets, rows);
         GpuChecks.Length("CrossEntropy", "logSumExp", logSumExp, rows);
         GpuChecks.Length("CrossEntropy", "rowLoss", rowLoss, rows);
+        GpuChecks.Length("CrossEntropy", "loss", loss, 1);
         if (rows == 0)
         {
-            return (0, 0);
+            loss.MemSetToZero();
+            return;
         }
-        device.Kernels.CrossEntropyForward(GpuRows.Config(device, rows), logits, targets, logSumExp, rowLoss, classes);
-        var losses = device.Download(rowLoss);
-        var targetValues = device.Download(targets);
-        double total = 0;
-        int count = 0;
-        for (int r = 0; r < rows; r++)
-        {
-            if (targetValues[r] != CrossEntropyKernels.IgnoreIndex)
-            {
-                total += losses[r];
-                count++;
-            }
-        }
-        return (count == 0 ? 0 : total / count, count);
+        device.Kernels.CrossEntropyForward(GpuRows.Config(device, rows), logits, targets, logSumExp, rowLoss, loss, device.GroupCounters, classes);
     }
 
     /// <summary>
@@ -61,7 +52,8 @@ internal static class GpuCrossEntropy
         }
     }
 
-    internal static void ForwardKernel(ArrayView<float> logits, ArrayView<int> targets, ArrayView<float> logSumExp, ArrayView<float> rowLoss, int classes)
+    internal static void ForwardKernel(ArrayView<float> logits, ArrayView<int> targets, ArrayView<float> logSumExp, ArrayView<float> rowLoss,
+        ArrayView<float> loss, ArrayView<int> counters, int classes)
     {
         int r = Grid.IdxX;
         var row = logits.SubView((long)r * classes, classes);
@@ -75,6 +67,47 @@ internal static class GpuCrossEntropy
                 : (uint)target < (uint)classes ? rowLogSumExp - row[target]
                 : float.NaN;
         }
+        if (GpuLastGroup.IsLast(ref counters[0], Grid.DimX))
+        {
+            float mean = MeanOfKeptRows(rowLoss.Cast<int>(), targets);
+            if (Group.IsFirstThread)
+            {
+                loss[0] = mean;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Σ rowLoss over kept rows / their count, in double in row order (0 when none is kept): the group reads a chunk of
+    /// row losses at a time into shared memory, and its first thread adds them in order (the result is valid there only).
+    /// </summary>
+    private static float MeanOfKeptRows(ArrayView<int> rowLossBits, ArrayView<int> targets)
+    {
+        var chunk = SharedMemory.Allocate<float>(GpuDevice.MaxGroupSize);
+        int rows = targets.IntLength;
+        double total = 0;
+        int count = 0;
+        for (int first = 0; first < rows; first += Group.DimX)
+        {
+            if (first + Group.IdxX < rows)
+            {
+                chunk[Group.IdxX] = GpuLastGroup.Read(rowLossBits, first + Group.IdxX);
+            }
+            Group.Barrier();
+            if (Group.IsFirstThread)
+            {
+                for (int j = 0; j < Group.DimX && first + j < rows; j++)
+                {
+                    if (targets[first + j] != CrossEntropyKernels.IgnoreIndex)
+                    {
+                        total += chunk[j];
+                        count++;
+                    }
+                }
+            }
+            Group.Barrier();
+        }
+        return count == 0 ? 0f : (float)(total / count);
     }
 
     /// <summary>One thread per logit.</summary>

@@ -15,7 +15,7 @@ public sealed class GpuDevice : IDisposable
     /// <summary>The accelerator names <see cref="Open"/> understands.</summary>
     public static IReadOnlyList<string> Names { get; } = ["cuda", "opencl", "ilgpu-cpu"];
 
-    /// <summary>Largest group used by the one-group-per-row kernels and by GEMM (16×16 threads).</summary>
+    /// <summary>Largest group used by the one-group-per-row kernels and the column sums (GEMM uses a quarter of it).</summary>
     internal const int MaxGroupSize = 256;
 
     private readonly Context _context;
@@ -50,7 +50,45 @@ public sealed class GpuDevice : IDisposable
     /// <summary>Threads per group of the kernels that give one group to each row (softmax, layer norm, ...).</summary>
     internal int RowGroupSize { get; }
 
-    /// <summary>GEMM uses square groups of <c>GemmThreadsPerSide²</c> threads, each computing a 4×4 micro-tile.</summary>
+    /// <summary>Most groups that one <see cref="GpuLastGroup"/> reduction may count (one counter each).</summary>
+    internal const int GroupCounterCount = 1024;
+
+    /// <summary>Zeros between launches: the counters of <see cref="GpuLastGroup"/> (allocated once, when the device opens).</summary>
+    internal ArrayView<int> GroupCounters => _groupCounters.View;
+
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> _groupCounters;
+
+    private MemoryBuffer1D<float, Stride1D.Dense>? _scratch;
+
+    /// <summary>
+    /// How many groups a launch should have to fill the accelerator (4 per multiprocessor): split-K GEMMs and column
+    /// sums split their work until they reach it. Settable so that tests can force the splits on a small accelerator.
+    /// </summary>
+    internal int TargetGroups { get; set; }
+
+    /// <summary>
+    /// A device buffer of at least <paramref name="length"/> floats for one launch's partial results (split-K
+    /// products, column-sum chunks). Launches run one after another, so they share it; it only grows (waiting for the
+    /// queued launches before the old one is freed), so a warm step allocates nothing.
+    /// </summary>
+    internal ArrayView<float> Scratch(long length)
+    {
+        if (_scratch is null || _scratch.Length < length)
+        {
+            if (_scratch is not null)
+            {
+                Synchronize();
+                _scratch.Dispose();
+            }
+            _scratch = Allocate<float>((int)Math.Max(length, 1 << 16));
+        }
+        return _scratch.View.SubView(0, length);
+    }
+
+    /// <summary>
+    /// GEMM uses square groups of <c>GemmThreadsPerSide²</c> threads, each computing an 8×8 micro-tile: a quarter of
+    /// the row group (8×8 = 64 threads on a GPU, 2×2 on ILGPU's CPU accelerator).
+    /// </summary>
     internal int GemmThreadsPerSide { get; }
 
     private GpuDevice(Context context, Accelerator accelerator, string name)
@@ -59,7 +97,10 @@ public sealed class GpuDevice : IDisposable
         Accelerator = accelerator;
         Name = name;
         RowGroupSize = Math.Min(MaxGroupSize, accelerator.MaxNumThreadsPerGroup);
-        GemmThreadsPerSide = (int)Math.Sqrt(RowGroupSize);
+        GemmThreadsPerSide = (int)Math.Sqrt(RowGroupSize / 4);
+        TargetGroups = 4 * accelerator.NumMultiprocessors;
+        _groupCounters = accelerator.Allocate1D<int>(GroupCounterCount);
+        _groupCounters.MemSetToZero();
         Kernels = new GpuKernels(accelerator, this);
     }
 

@@ -39,10 +39,40 @@ internal static class GpuGather
         }
     }
 
+    /// <summary>
+    /// sum[i, :] = word[wordIds[i], :] + position[positionIds[i], :] + tokenType[tokenTypeIds[i], :] (added in that
+    /// order, as the CPU does), one thread per element; the tables have rows of <paramref name="columns"/>.
+    /// </summary>
+    public static void SumOfRows(GpuDevice device, ArrayView<float> word, ArrayView<int> wordIds, ArrayView<float> position,
+        ArrayView<int> positionIds, ArrayView<float> tokenType, ArrayView<int> tokenTypeIds, ArrayView<float> sum, int columns)
+    {
+        var tableRows = new Index3D(GpuChecks.Rows("SumOfEmbeddings", "word", word, columns),
+            GpuChecks.Rows("SumOfEmbeddings", "position", position, columns), GpuChecks.Rows("SumOfEmbeddings", "tokenType", tokenType, columns));
+        GpuChecks.Length("SumOfEmbeddings", "sum", sum, wordIds.Length * columns);
+        GpuChecks.Length("SumOfEmbeddings", "positionIds", positionIds, wordIds.Length);
+        GpuChecks.Length("SumOfEmbeddings", "tokenTypeIds", tokenTypeIds, wordIds.Length);
+        if (sum.Length > 0)
+        {
+            device.Kernels.SumOfEmbeddings((int)sum.Length, word, wordIds, position, positionIds, tokenType, tokenTypeIds, sum, tableRows, columns);
+        }
+    }
+
+    internal static void SumOfRowsKernel(Index1D e, ArrayView<float> word, ArrayView<int> wordIds, ArrayView<float> position, ArrayView<int> positionIds,
+        ArrayView<float> tokenType, ArrayView<int> tokenTypeIds, ArrayView<float> sum, Index3D tableRows, int columns)
+    {
+        int r = e / columns;
+        int c = e % columns;
+        sum[e] = Row(word, wordIds[r], tableRows.X, columns, c) + Row(position, positionIds[r], tableRows.Y, columns, c)
+            + Row(tokenType, tokenTypeIds[r], tableRows.Z, columns, c);
+    }
+
+    /// <summary>table[index, c], or NaN for an index outside the table.</summary>
+    private static float Row(ArrayView<float> table, int index, int tableRows, int columns, int c) =>
+        (uint)index < (uint)tableRows ? table[(long)index * columns + c] : float.NaN;
+
     internal static void GatherKernel(Index1D e, ArrayView<float> table, ArrayView<int> indices, ArrayView<float> output, int tableRows, int columns)
     {
-        int index = indices[e / columns];
-        output[e] = (uint)index < (uint)tableRows ? table[(long)index * columns + e % columns] : float.NaN;
+        output[e] = Row(table, indices[e / columns], tableRows, columns, e % columns);
     }
 
     internal static void ScatterAddKernel(Index1D e, ArrayView<float> outputGrad, ArrayView<int> indices, ArrayView<float> tableGrad, int tableRows, int columns,

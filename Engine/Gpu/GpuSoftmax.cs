@@ -33,7 +33,24 @@ internal static class GpuSoftmax
         int rows = CheckSameShape("SoftmaxBackward", y, dy, dx, columns);
         if (rows > 0)
         {
-            device.Kernels.SoftmaxBackward(GpuRows.Config(device, rows), y, dy, dx, columns);
+            device.Kernels.SoftmaxBackward(GpuRows.Config(device, rows), y, dy, default, dx, 1, columns);
+        }
+    }
+
+    /// <summary>
+    /// The backward of softmax then dropout, in one launch: dz becomes g = dz ⊙ mask (an empty mask: no dropout, dz
+    /// unchanged) and dx = y ⊙ (g − ⟨g, y⟩) is written, not added.
+    /// </summary>
+    public static void DropoutBackward(GpuDevice device, ArrayView<float> y, ArrayView<float> dz, ArrayView<float> mask, ArrayView<float> dx, int columns)
+    {
+        int rows = CheckSameShape("SoftmaxDropoutBackward", y, dz, dx, columns);
+        if (mask.Length > 0)
+        {
+            GpuChecks.Length("SoftmaxDropoutBackward", "mask", mask, y.Length);
+        }
+        if (rows > 0)
+        {
+            device.Kernels.SoftmaxBackward(GpuRows.Config(device, rows), y, dz, mask, dx, 0, columns);
         }
     }
 
@@ -72,19 +89,30 @@ internal static class GpuSoftmax
         }
     }
 
-    internal static void BackwardKernel(ArrayView<float> y, ArrayView<float> dy, ArrayView<float> dx, int columns)
+    /// <summary>
+    /// One group per row: with a non-empty <paramref name="mask"/>, dy is first replaced by dy ⊙ mask (each thread
+    /// rewrites and later reads back only its own elements); then dx = (dx if <paramref name="accumulate"/>, else 0)
+    /// + y ⊙ dy − y·⟨dy, y⟩.
+    /// </summary>
+    internal static void BackwardKernel(ArrayView<float> y, ArrayView<float> dy, ArrayView<float> mask, ArrayView<float> dx, int accumulate, int columns)
     {
         long start = (long)Grid.IdxX * columns;
+        bool masked = mask.Length > 0;
         float partial = 0f;
         for (int c = Group.IdxX; c < columns; c += Group.DimX)
         {
-            partial += dy[start + c] * y[start + c];
+            long i = start + c;
+            if (masked)
+            {
+                dy[i] *= mask[i];
+            }
+            partial += dy[i] * y[i];
         }
         float dot = GpuRows.Sum(partial);
         for (int c = Group.IdxX; c < columns; c += Group.DimX)
         {
             long i = start + c;
-            dx[i] = dx[i] + y[i] * dy[i] + y[i] * -dot;
+            dx[i] = (accumulate != 0 ? dx[i] : 0f) + y[i] * dy[i] + y[i] * -dot;
         }
     }
 

@@ -80,8 +80,7 @@ public static partial class TensorKernels
     }
 
     /// <summary>
-    /// pre [rows, width] holds x·Wᵀ on entry and pre + bias on return; y = GELU(pre + bias).
-    /// The GPU adds the bias, then applies GELU (two launches instead of the CPU's fused pass).
+    /// pre [rows, width] holds x·Wᵀ on entry and pre + bias on return; y = GELU(pre + bias) (one pass on every device).
     /// </summary>
     public static void BiasGeluForward(Tensor pre, Tensor bias, Tensor y)
     {
@@ -92,8 +91,7 @@ public static partial class TensorKernels
         }
         if (pre.Device.Gpu is { } gpu)
         {
-            GpuElementwise.AddScaled(gpu, pre.DeviceView, bias.DeviceView, 1f, pre.DeviceView);
-            GpuActivations.GeluForward(gpu, pre.DeviceView, y.DeviceView);
+            GpuActivations.BiasGeluForward(gpu, pre.DeviceView, bias.DeviceView, y.DeviceView);
         }
         else
         {
@@ -111,9 +109,7 @@ public static partial class TensorKernels
         }
         if (pre.Device.Gpu is { } gpu)
         {
-            ZeroOnGpu(preGrad);
-            GpuActivations.GeluBackward(gpu, pre.DeviceView, dy.DeviceView, preGrad.DeviceView);
-            GpuReductions.AddColumnSums(gpu, preGrad.DeviceView, biasGrad.DeviceView, biasGrad.Size);
+            GpuActivations.BiasGeluBackward(gpu, pre.DeviceView, dy.DeviceView, preGrad.DeviceView, biasGrad.DeviceView);
         }
         else
         {

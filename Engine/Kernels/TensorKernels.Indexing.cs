@@ -48,8 +48,7 @@ public static partial class TensorKernels
 
     /// <summary>
     /// BERT's embedding sum: sum[r, :] = word[wordIds[r], :] + position[positionIds[r], :] + tokenType[tokenTypeIds[r], :]
-    /// for rows of <paramref name="columns"/>, added in that order. The GPU gathers each table and adds (the same
-    /// float additions in the same order).
+    /// for rows of <paramref name="columns"/>, added in that order (on a GPU, one launch).
     /// </summary>
     public static void SumOfEmbeddings(Tensor word, int[] wordIds, Tensor position, int[] positionIds, Tensor tokenType, int[] tokenTypeIds,
         Tensor sum, int columns)
@@ -61,12 +60,8 @@ public static partial class TensorKernels
         }
         if (word.Device.Gpu is { } gpu)
         {
-            var rows = Tensor.Uninitialized(word.Device, sum.ShapeArray());
-            GpuGather.GatherRows(gpu, word.DeviceView, RowIndices(wordIds, word, columns), sum.DeviceView, columns);
-            GpuGather.GatherRows(gpu, position.DeviceView, RowIndices(positionIds, position, columns), rows.DeviceView, columns);
-            GpuElementwise.AddScaled(gpu, sum.DeviceView, rows.DeviceView, 1f, sum.DeviceView);
-            GpuGather.GatherRows(gpu, tokenType.DeviceView, RowIndices(tokenTypeIds, tokenType, columns), rows.DeviceView, columns);
-            GpuElementwise.AddScaled(gpu, sum.DeviceView, rows.DeviceView, 1f, sum.DeviceView);
+            GpuGather.SumOfRows(gpu, word.DeviceView, RowIndices(wordIds, word, columns), position.DeviceView, RowIndices(positionIds, position, columns),
+                tokenType.DeviceView, RowIndices(tokenTypeIds, tokenType, columns), sum.DeviceView, columns);
             return;
         }
         GatherKernels.GatherRows(word.Memory, wordIds, sum.Memory, columns);
@@ -88,24 +83,49 @@ public static partial class TensorKernels
     /// The column of each row's largest value (the first on ties) of x [rows, columns], as a host array: on a GPU
     /// only these indices are downloaded.
     /// </summary>
-    public static int[] ArgMaxRows(Tensor x)
+    public static int[] ArgMaxRows(Tensor x) => ArgMaxRowsOfEach(x)[0];
+
+    /// <summary>
+    /// <see cref="ArgMaxRows(Tensor)"/> of each tensor (all on one device; each [rows, its columns]): on a GPU the
+    /// indices of all of them come back in one download, one wait for the device.
+    /// </summary>
+    public static int[][] ArgMaxRowsOfEach(params Tensor[] tensors)
     {
-        if (x.Device.IsReference)
+        var device = Device.Common("ArgMaxRows", tensors);
+        if (device.IsReference)
         {
-            return ReferenceKernels.ArgMaxRows(x);
+            return ReferenceKernels.ArgMaxRowsOfEach(tensors);
         }
+        if (device.Gpu is not { } gpu)
+        {
+            return [.. tensors.Select(ArgMaxRowsOnHost)];
+        }
+        // The indices go into one pooled float buffer viewed as ints (no device allocation once warm).
+        int[] rows = [.. tensors.Select(x => x.Size / x.Dim(-1))];
+        var indices = Tensor.Uninitialized(device, Math.Max(1, rows.Sum())).DeviceView.Cast<int>();
+        int start = 0;
+        for (int i = 0; i < tensors.Length; i++)
+        {
+            GpuArgMax.Rows(gpu, tensors[i].DeviceView, indices.SubView(start, rows[i]), tensors[i].Dim(-1));
+            start += rows[i];
+        }
+        var all = gpu.Download<int>(indices.SubView(0, start));
+        start = 0;
+        var result = new int[tensors.Length][];
+        for (int i = 0; i < tensors.Length; i++)
+        {
+            result[i] = all[start..(start + rows[i])];
+            start += rows[i];
+        }
+        return result;
+    }
+
+    private static int[] ArgMaxRowsOnHost(Tensor x)
+    {
         int columns = x.Dim(-1);
-        int rows = x.Size / columns;
-        if (x.Device.Gpu is { } gpu)
-        {
-            // The indices go into a pooled float buffer viewed as ints (no device allocation once warm).
-            var indices = Tensor.Uninitialized(x.Device, Math.Max(1, rows)).DeviceView.Cast<int>().SubView(0, rows);
-            GpuArgMax.Rows(gpu, x.DeviceView, indices, columns);
-            return gpu.Download<int>(indices);
-        }
         var values = x.Span;
-        var result = new int[rows];
-        for (int r = 0; r < rows; r++)
+        var result = new int[x.Size / columns];
+        for (int r = 0; r < result.Length; r++)
         {
             result[r] = TensorPrimitives.IndexOfMax(values.Slice(r * columns, columns));
         }

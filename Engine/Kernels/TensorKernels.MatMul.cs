@@ -73,12 +73,9 @@ public static partial class TensorKernels
         int outFeatures = weight.Dim(0);
         int inFeatures = weight.Dim(1);
         int rows = x.Size / inFeatures;
+        // One launch: the bias is the GEMM's epilogue.
         GpuGemm.Multiply(gpu, false, true, rows, outFeatures, inFeatures, 1f,
-            x.DeviceView, inFeatures, weight.DeviceView, inFeatures, 0f, y.DeviceView, outFeatures);
-        if (bias is not null)
-        {
-            GpuElementwise.AddScaled(gpu, y.DeviceView, bias.DeviceView, 1f, y.DeviceView);
-        }
+            x.DeviceView, inFeatures, weight.DeviceView, inFeatures, 0f, y.DeviceView, outFeatures, bias?.DeviceView ?? default);
     }
 
     /// <summary>Accumulates the gradients asked for (null = not needed): dx += dy·W, dW += dyᵀ·x, dbias += Σ_rows dy.</summary>

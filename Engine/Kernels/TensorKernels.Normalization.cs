@@ -47,7 +47,7 @@ public static partial class TensorKernels
 
     /// <summary>
     /// The backward of softmax followed by dropout (mask null: no dropout): dz becomes g = dz ⊙ mask, and
-    /// dx = y ⊙ (g − ⟨g, y⟩) is written, not added. The GPU masks dz, clears dx and runs the softmax backward.
+    /// dx = y ⊙ (g − ⟨g, y⟩) is written, not added (one pass on every device).
     /// </summary>
     public static void SoftmaxDropoutBackward(Tensor y, Tensor dz, Tensor? mask, Tensor dx, int columns)
     {
@@ -58,12 +58,7 @@ public static partial class TensorKernels
         }
         if (y.Device.Gpu is { } gpu)
         {
-            if (mask is not null)
-            {
-                GpuElementwise.Multiply(gpu, dz.DeviceView, mask.DeviceView, dz.DeviceView);
-            }
-            ZeroOnGpu(dx);
-            GpuSoftmax.Backward(gpu, y.DeviceView, dz.DeviceView, dx.DeviceView, columns);
+            GpuSoftmax.DropoutBackward(gpu, y.DeviceView, dz.DeviceView, mask?.DeviceView ?? default, dx.DeviceView, columns);
         }
         else
         {
@@ -147,8 +142,8 @@ public static partial class TensorKernels
     /// <summary>
     /// BERT's output-block tail: sum = Dropout(dense + bias) + residual (kept for backward; mask null = no dropout,
     /// otherwise filled from <paramref name="dropoutSeed"/>), y = LayerNorm(sum) with each row's mean and rstd.
-    /// <paramref name="sum"/> may be <paramref name="dense"/> itself. The GPU composes it from the separate kernels
-    /// (bias add, dropout with the same mask bits, residual add, layer norm).
+    /// <paramref name="sum"/> may be <paramref name="dense"/> itself. One pass over the rows on every device (on a GPU,
+    /// one launch).
     /// </summary>
     public static void ResidualLayerNormForward(Tensor dense, Tensor bias, Tensor residual, float dropoutProbability, ulong dropoutSeed,
         Tensor weight, Tensor normBias, float eps, Tensor? mask, Tensor sum, Tensor y, Tensor mean, Tensor rstd)
@@ -164,18 +159,14 @@ public static partial class TensorKernels
                 weight.Memory, normBias.Memory, eps, mask?.Memory ?? Memory<float>.Empty, sum.Memory, y.Memory, mean.Memory, rstd.Memory);
             return;
         }
-        GpuElementwise.AddScaled(gpu, dense.DeviceView, bias.DeviceView, 1f, sum.DeviceView);
-        if (mask is not null)
-        {
-            GpuDropout.Forward(gpu, sum.DeviceView, dropoutProbability, dropoutSeed, mask.DeviceView, sum.DeviceView);
-        }
-        GpuElementwise.AddScaled(gpu, sum.DeviceView, residual.DeviceView, 1f, sum.DeviceView);
-        GpuLayerNorm.Forward(gpu, sum.DeviceView, weight.DeviceView, normBias.DeviceView, eps, y.DeviceView, mean.DeviceView, rstd.DeviceView);
+        GpuResidualLayerNorm.Forward(gpu, dense.DeviceView, bias.DeviceView, residual.DeviceView, dropoutProbability, dropoutSeed,
+            weight.DeviceView, normBias.DeviceView, eps, mask?.DeviceView ?? default, sum.DeviceView, y.DeviceView, mean.DeviceView, rstd.DeviceView);
     }
 
     /// <summary>
     /// From dy: d(sum) through LayerNorm added to residualGrad; denseGrad = d(sum) ⊙ mask (written; mask null = none);
-    /// LayerNorm weight and bias gradients and the dense bias gradient Σ_rows denseGrad added to theirs.
+    /// LayerNorm weight and bias gradients and the dense bias gradient Σ_rows denseGrad added to theirs (on a GPU, two
+    /// launches: the rows, then the three column sums).
     /// </summary>
     public static void ResidualLayerNormBackward(Tensor sum, Tensor weight, Tensor mean, Tensor rstd, Tensor? mask, Tensor dy,
         Tensor residualGrad, Tensor denseGrad, Tensor weightGrad, Tensor normBiasGrad, Tensor denseBiasGrad)
@@ -192,21 +183,13 @@ public static partial class TensorKernels
                 weightGrad.Memory, normBiasGrad.Memory, denseBiasGrad.Memory);
             return;
         }
-        // denseGrad first holds d(sum), then d(sum) ⊙ mask.
-        ZeroOnGpu(denseGrad);
-        GpuLayerNorm.Backward(gpu, sum.DeviceView, weight.DeviceView, mean.DeviceView, rstd.DeviceView, dy.DeviceView,
-            denseGrad.DeviceView, weightGrad.DeviceView, normBiasGrad.DeviceView);
-        GpuElementwise.AddScaled(gpu, residualGrad.DeviceView, denseGrad.DeviceView, 1f, residualGrad.DeviceView);
-        if (mask is not null)
-        {
-            GpuElementwise.Multiply(gpu, denseGrad.DeviceView, mask.DeviceView, denseGrad.DeviceView);
-        }
-        GpuReductions.AddColumnSums(gpu, denseGrad.DeviceView, denseBiasGrad.DeviceView, denseBiasGrad.Size);
+        GpuResidualLayerNorm.Backward(gpu, sum.DeviceView, weight.DeviceView, mean.DeviceView, rstd.DeviceView, mask?.DeviceView ?? default,
+            dy.DeviceView, residualGrad.DeviceView, denseGrad.DeviceView, weightGrad.DeviceView, normBiasGrad.DeviceView, denseBiasGrad.DeviceView);
     }
 
     /// <summary>
     /// Per-row logsumexp of logits [N, C] and the mean cross-entropy over rows whose target is not −100, with the
-    /// number of such rows. Returns to the host (on a GPU, a synchronisation: the loss is the scalar the host logs).
+    /// number of such rows, on the host (on a GPU, a synchronisation; training uses <see cref="CrossEntropyLoss"/>).
     /// </summary>
     public static (double MeanLoss, int Count) CrossEntropyForward(Tensor logits, int[] targets, Tensor logSumExp, int classes)
     {
@@ -218,8 +201,32 @@ public static partial class TensorKernels
         {
             return CrossEntropyKernels.Forward(logits.Memory, targets, logSumExp.Memory, classes);
         }
+        var loss = Tensor.Uninitialized(logits.Device, 1);
+        int count = CrossEntropyLoss(logits, targets, logSumExp, loss, classes);
+        return (loss.Item(), count);
+    }
+
+    /// <summary>
+    /// As <see cref="CrossEntropyForward"/>, with the mean loss written into the one-element <paramref name="loss"/>
+    /// (float) instead of returned: on a GPU it stays there (no synchronisation). Returns the number of kept rows,
+    /// which the host knows from the targets.
+    /// </summary>
+    public static int CrossEntropyLoss(Tensor logits, int[] targets, Tensor logSumExp, Tensor loss, int classes)
+    {
+        if (logits.Device.IsReference)
+        {
+            return ReferenceKernels.CrossEntropyLoss(logits, targets, logSumExp, loss, classes);
+        }
+        if (logits.Device.Gpu is not { } gpu)
+        {
+            var (meanLoss, count) = CrossEntropyKernels.Forward(logits.Memory, targets, logSumExp.Memory, classes);
+            loss.Span[0] = (float)meanLoss;
+            return count;
+        }
         var rowLoss = Tensor.Uninitialized(logits.Device, targets.Length);
-        return GpuCrossEntropy.Forward(gpu, logits.DeviceView, CrossEntropyTargets(logits.Device, targets, classes), logSumExp.DeviceView, rowLoss.DeviceView, classes);
+        GpuCrossEntropy.Forward(gpu, logits.DeviceView, CrossEntropyTargets(logits.Device, targets, classes), logSumExp.DeviceView,
+            rowLoss.DeviceView, loss.DeviceView, classes);
+        return targets.Count(target => target != Ops.IgnoreIndex);
     }
 
     /// <summary>

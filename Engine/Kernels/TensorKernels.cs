@@ -13,8 +13,8 @@ namespace MiniBioBert.Engine.Kernels;
 /// accelerator, and otherwise the fast kernel of <see cref="Cpu"/> on <see cref="Tensor.Memory"/> — all three with the
 /// same meaning (and, for backward kernels, the same "add into the gradient" convention unless the method says
 /// "written"). <see cref="Ops"/> and the model's layers call these methods, so neither needs to know where the data is.
-/// A fused CPU kernel without a GPU twin is composed on the GPU from existing GPU kernels (same formula, e.g. the same
-/// dropout mask bits; float rounding may differ in the last bits). Every method has the same three-way shape; the
+/// Every fused CPU kernel has a fused GPU twin (same formula, the same dropout mask bits; float rounding may differ
+/// in the last bits). Every method has the same three-way shape; the
 /// branches repeat by design, so that each method reads on its own.
 /// </summary>
 public static partial class TensorKernels

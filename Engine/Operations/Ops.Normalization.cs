@@ -79,9 +79,8 @@ public static partial class Ops
             throw new ArgumentException($"CrossEntropy: {targets.Length} targets for {rows} rows of logits {Tensor.FormatShape(logits.Shape)}.");
         }
         var logSumExp = Tensor.Uninitialized(logits.Device, rows);
-        var (meanLoss, count) = TensorKernels.CrossEntropyForward(logits, targets, logSumExp, classes);
         var output = Tensor.Uninitialized(logits.Device, 1);
-        TensorKernels.Fill(output, (float)meanLoss);
+        int count = TensorKernels.CrossEntropyLoss(logits, targets, logSumExp, output, classes);
         return Gradients.Record(output, "CrossEntropy", [logits], outputGrad =>
         {
             if (count > 0)

@@ -38,6 +38,14 @@ internal static partial class ReferenceKernels
         return (count == 0 ? 0 : total / count, count);
     }
 
+    /// <summary><see cref="CrossEntropyForward"/> with the mean loss written, rounded to float, into loss[0]; returns the kept rows.</summary>
+    public static int CrossEntropyLoss(Tensor logits, int[] targets, Tensor logSumExp, Tensor loss, int classes)
+    {
+        var (meanLoss, count) = CrossEntropyForward(logits, targets, logSumExp, classes);
+        loss.Span[0] = (float)meanLoss;
+        return count;
+    }
+
     /// <summary>
     /// dlogits[r] = lossGrad[0]/count · (softmax(logits[r]) − onehot(target[r])) on kept rows, with the softmax
     /// rebuilt from the saved logsumexp; added, or written when <paramref name="accumulate"/> is false (ignored rows

@@ -60,6 +60,9 @@ internal static partial class ReferenceKernels
         }
     }
 
+    /// <summary><see cref="ArgMaxRows"/> of each tensor.</summary>
+    public static int[][] ArgMaxRowsOfEach(params Tensor[] tensors) => [.. tensors.Select(ArgMaxRows)];
+
     /// <summary>
     /// The column of each row's largest value of x [rows, columns] (the first on ties). Like
     /// <see cref="System.Numerics.Tensors.TensorPrimitives.IndexOfMax{T}(ReadOnlySpan{T})"/>, a NaN counts as the

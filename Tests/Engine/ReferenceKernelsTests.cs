@@ -415,6 +415,9 @@ public class ReferenceKernelsTests
         }
         Assert.That(ReferenceKernels.ArgMaxRows(x), Is.EqualTo(TensorKernels.ArgMaxRows(x)));
         Assert.That(ReferenceKernels.ArgMaxRows(x)[1..4], Is.EqualTo(new[] { 2, 4, 5 }));
+        var other = Input(random, 1f, 3, 2);
+        Assert.That(ReferenceKernels.ArgMaxRowsOfEach(x, other), Is.EqualTo(TensorKernels.ArgMaxRowsOfEach(x, other)));
+        Assert.That(TensorKernels.ArgMaxRowsOfEach(x, other)[1], Is.EqualTo(TensorKernels.ArgMaxRows(other)));
     }
 
     /// <summary>A permutation copies (or adds, in one rounding) each element: bit-equal.</summary>
@@ -1064,6 +1067,13 @@ public class ReferenceKernelsTests
             }
         }
         Assert.That(Math.Abs(reference.MeanLoss - cpu.MeanLoss), Is.LessThanOrEqualTo(lossBound), "mean loss");
+
+        // CrossEntropyLoss: the same mean, rounded to float into a one-element tensor, on both sides.
+        var (cpuLoss, referenceLoss) = (Tensor.Zeros(1), Tensor.Zeros(1));
+        Assert.That(TensorKernels.CrossEntropyLoss(logits, Targets, cpuLse, cpuLoss, Columns), Is.EqualTo(cpu.Count));
+        Assert.That(ReferenceKernels.CrossEntropyLoss(logits, Targets, referenceLse, referenceLoss, Columns), Is.EqualTo(cpu.Count));
+        Assert.That(cpuLoss.Span[0], Is.EqualTo((float)cpu.MeanLoss));
+        Assert.That(referenceLoss.Span[0], Is.EqualTo((float)reference.MeanLoss));
 
         int[] allIgnored = [CrossEntropyKernels.IgnoreIndex, CrossEntropyKernels.IgnoreIndex];
         var none = ReferenceKernels.CrossEntropyForward(Input(random, 1f, 2, Columns), allIgnored, Tensor.Zeros(2), Columns);

@@ -79,6 +79,15 @@ public class GpuElementwiseTests
     [Test]
     public void ColumnSumsMatchTheCpu() => CheckColumnSums(GpuTestDevice.Cpu, rows: 41, columns: 37);
 
+    /// <summary>With a target of 64 groups, 200 rows split into chunks; each column block's last group adds them.</summary>
+    [Test]
+    public void ColumnSumsInChunksMatchTheCpu() =>
+        GpuGemmTests.WithTargetGroups(GpuTestDevice.Cpu, 64, device =>
+        {
+            Assert.That(GpuReductions.ColumnConfig(device, columns: 37, rows: 200).GridDim.Y, Is.GreaterThan(1), "chunks");
+            CheckColumnSums(device, rows: 200, columns: 37);
+        });
+
     internal static void CheckColumnSums(GpuDevice device, int rows, int columns)
     {
         var random = new Random(3);
@@ -109,14 +118,24 @@ public class GpuElementwiseTests
     }
 
     [Test]
-    public void SumOfSquaresMatchesADoubleSum()
+    public void SumOfSquaresMatchesADoubleSum() => CheckSumOfSquares(GpuTestDevice.Cpu, 1001);
+
+    /// <summary>64 groups of 16 threads: the last one adds 64 partial sums, four per thread, then its tree.</summary>
+    [Test]
+    public void SumOfSquaresOverMorePartialsThanThreads() =>
+        GpuGemmTests.WithTargetGroups(GpuTestDevice.Cpu, 64, device =>
+        {
+            Assert.That(GpuReductions.PartialSumCount(device, 5001), Is.EqualTo(64));
+            CheckSumOfSquares(device, 5001);
+        });
+
+    /// <remarks>Float partial sums of n positive terms: relative error well below n·ε, in practice ~1e-7.</remarks>
+    private static void CheckSumOfSquares(GpuDevice device, int length)
     {
-        var device = GpuTestDevice.Cpu;
-        var x = GpuTesting.Uniform(new Random(4), 1001);
+        var x = GpuTesting.Uniform(new Random(4), length);
         double expected = x.Sum(v => (double)v * v);
         using var deviceX = device.Upload<float>(x);
         double actual = GpuReductions.SumOfSquares(device, deviceX.View);
-        // Float partial sums of 1001 positive terms: relative error well below 1001·ε ≈ 6e-5, in practice ~1e-7.
         Assert.That(actual, Is.EqualTo(expected).Within(GpuTesting.Tolerance).Percent);
     }
 }

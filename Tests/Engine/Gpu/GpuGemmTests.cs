@@ -17,6 +17,35 @@ public class GpuGemmTests
     public void MatchesTheReference(bool transposeA, bool transposeB) =>
         CheckProduct(GpuTestDevice.Cpu, transposeA, transposeB, m: 37, n: 29, k: 41);
 
+    /// <summary>
+    /// Split-K (the weight gradients' shape: few tiles, a long K): with a target of 64 groups the 6 tiles of a 37×29
+    /// product split K = 300 four ways; the last group of each tile adds the four partial tiles in order.
+    /// </summary>
+    [TestCase(false, false)]
+    [TestCase(true, false)]
+    [TestCase(false, true)]
+    public void SplitKMatchesTheReference(bool transposeA, bool transposeB) =>
+        WithTargetGroups(GpuTestDevice.Cpu, 64, device =>
+        {
+            Assert.That(GpuGemm.Splits(device, tiles: 6, k: 300), Is.EqualTo(4));
+            CheckProduct(device, transposeA, transposeB, m: 37, n: 29, k: 300);
+        });
+
+    /// <summary>Runs <paramref name="check"/> with the device's <see cref="GpuDevice.TargetGroups"/> set to <paramref name="groups"/>.</summary>
+    internal static void WithTargetGroups(GpuDevice device, int groups, Action<GpuDevice> check)
+    {
+        int target = device.TargetGroups;
+        device.TargetGroups = groups;
+        try
+        {
+            check(device);
+        }
+        finally
+        {
+            device.TargetGroups = target;
+        }
+    }
+
     [Test]
     public unsafe void BatchedWithPaddedRowsAndStrides()
     {

@@ -13,6 +13,11 @@ public class GpuLayerNormTests
     [Test]
     public void ForwardAndBackwardMatchTheCpu() => CheckLayerNorm(GpuTestDevice.Cpu, rows: 23, columns: 37);
 
+    /// <summary>The parameter gradients' column sums over 200 rows in chunks (a target of 64 groups).</summary>
+    [Test]
+    public void ParameterGradientsInChunksMatchTheCpu() =>
+        GpuGemmTests.WithTargetGroups(GpuTestDevice.Cpu, 64, device => CheckLayerNorm(device, rows: 200, columns: 37));
+
     internal static void CheckLayerNorm(GpuDevice device, int rows, int columns)
     {
         var random = new Random(rows + columns);

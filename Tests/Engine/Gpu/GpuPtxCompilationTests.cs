@@ -44,6 +44,7 @@ public class GpuPtxCompilationTests
             if (kernel.Name == "Kernel" && kernel.DeclaringType == typeof(GpuGemm))
             {
                 Assert.That(compiled.PTXAssembly, Does.Contain(".shared"), "GEMM tiles live in shared memory");
+                Assert.That(compiled.PTXAssembly, Does.Not.Contain(".local"), "the 8×8 micro-tile stays in registers, not local memory");
             }
         }
     }
