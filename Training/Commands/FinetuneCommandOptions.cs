@@ -13,7 +13,7 @@ internal sealed class FinetuneCommandOptions
 
     public Option<int> Epochs { get; } = new("--epochs") { Description = "Maximum passes over the training set.", DefaultValueFactory = _ => Defaults.Epochs };
     public Option<int> Batch { get; } = new("--batch") { Description = "Sequences per optimizer step.", DefaultValueFactory = _ => Defaults.BatchSize };
-    public Option<double> LearningRate { get; } = new("--lr") { Description = "Peak learning rate (warmup 10%, then linear decay).", DefaultValueFactory = _ => Defaults.LearningRate };
+    public Option<double> LearningRate { get; }
     public Option<int> MaxSeq { get; } = new("--max-seq") { Description = "Tokens per sequence, [CLS] and [SEP] included.", DefaultValueFactory = _ => Defaults.MaxSequenceLength };
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of initialisation, shuffling and dropout.", DefaultValueFactory = _ => Defaults.Seed };
     public Option<int> Patience { get; } = new("--patience") { Description = "Stop after this many epochs without a better devel score.", DefaultValueFactory = _ => Defaults.Patience };
@@ -25,6 +25,10 @@ internal sealed class FinetuneCommandOptions
         Description = "Vocabulary (default: the checkpoint's vocab.txt; for --init random bert-base-uncased from the shared data). It must not be larger than the model's vocab_size.",
     };
     public Option<string> Device { get; } = DeviceOption.Create();
+
+    /// <summary>The options, with <paramref name="defaultLearningRate"/> as --lr's default when given (else <see cref="FineTuningOptions.LearningRate"/>'s).</summary>
+    public FinetuneCommandOptions(double? defaultLearningRate = null) =>
+        LearningRate = new("--lr") { Description = "Peak learning rate (warmup 10%, then linear decay).", DefaultValueFactory = _ => defaultLearningRate ?? Defaults.LearningRate };
 
     /// <summary>Adds every shared option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)

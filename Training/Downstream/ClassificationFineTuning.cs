@@ -36,7 +36,7 @@ internal static class ClassificationFineTuning
             $"{data.Labels.Length} labels ({data.Task}); init {init}");
 
         int labelCount = data.Labels.Length;
-        var epochs = FineTuningLoop.Run(model, train.Length, (indices, context) =>
+        var epochs = FineTuningLoop.Run(model.ParameterBuffers, train.Length, (indices, context) =>
         {
             var batch = PaddedBatch.Create([.. indices.Select(i => train[i])], encoder.Config.PadTokenId);
             var logits = model.Logits(batch.InputIds, batch.TokenTypeIds, batch.AttentionMask, batch.BatchSize, batch.SequenceLength, context);
