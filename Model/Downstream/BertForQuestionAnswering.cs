@@ -63,7 +63,7 @@ public sealed class BertForQuestionAnswering
             throw new ArgumentException($"{starts.Length} starts and {ends.Length} ends for span logits {Tensor.FormatShape(spanLogits.Shape)}.");
         }
         // One cross-entropy over the 2·B rows [2B, T]: its mean is the mean of the start and the end losses.
-        return Ops.CrossEntropy(spanLogits.View(2 * batch, length), [.. starts, .. ends]);
+        return Ops.CrossEntropy(Ops.Reshape(spanLogits, 2 * batch, length), [.. starts, .. ends]);
     }
 
     /// <summary>
