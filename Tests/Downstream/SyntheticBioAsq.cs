@@ -20,14 +20,15 @@ internal static class SyntheticBioAsq
         Directory.CreateDirectory(directory);
         var random = new Random(seed);
         var trainIds = new List<string>();
-        int wantedTrain = train, wantedDevel = devel;
-        for (int n = 0; wantedTrain + wantedDevel > 0; n++)
+        int trainCount = 0, develCount = 0;
+        for (int n = 0; trainCount < train || develCount < devel; n++)
         {
             string id = $"t{n}";
             bool isDevel = Fnv1a.Hash(id) % 10 == 0;
-            if (isDevel ? wantedDevel-- > 0 : wantedTrain-- > 0)
+            if (isDevel ? develCount < devel : trainCount < train)
             {
                 trainIds.Add(id);
+                (trainCount, develCount) = isDevel ? (trainCount, develCount + 1) : (trainCount + 1, develCount);
             }
         }
         string[] testIds = [.. Enumerable.Range(0, test).Select(n => $"x{n}")];

@@ -64,33 +64,35 @@ internal static class CompareCommand
         switch (task)
         {
             case "ner":
-            {
-                string directory = data ?? throw new ArgumentException("compare --task ner needs --data (the IOB folder).");
-                var dataSet = NerDataSet.Load(directory, options.TrainLimit, options.EvalLimit);
-                return ([EntityF1], $"`{Path.GetFileName(Path.TrimEndingDirectorySeparator(directory))}` ({dataSet.Train.Count} train / {dataSet.Devel.Count} devel / {dataSet.Test.Count} test sentences)",
-                    (init, vocab, runOptions) => [NerFineTuning.Run(dataSet, init, vocab, runOptions, null, Console.WriteLine).Test.Micro.F1]);
-            }
+                {
+                    string directory = data ?? throw new ArgumentException("compare --task ner needs --data (the IOB folder).");
+                    var dataSet = NerDataSet.Load(directory, options.TrainLimit, options.EvalLimit);
+                    return ([EntityF1], $"`{Path.GetFileName(Path.TrimEndingDirectorySeparator(directory))}` ({dataSet.Train.Count} train / {dataSet.Devel.Count} devel / {dataSet.Test.Count} test sentences)",
+                        (init, vocab, runOptions) => [NerFineTuning.Run(dataSet, init, vocab, runOptions, null, Console.WriteLine).Test.Micro.F1]);
+                }
             case "qa":
-            {
-                var dataSet = QaDataSet.Load(data ?? QaDataSet.DefaultDirectory, options.TrainLimit, options.EvalLimit);
-                return (BioAsqMetrics, $"BioASQ 7b factoid ({dataSet.Train.Count} train / {dataSet.Devel.Count} devel / {dataSet.Test.Count} test pairs; doc-stride {qa.DocStride}, max-question {qa.MaxQuestionLength}, max-answer {qa.MaxAnswerLength})",
-                    (init, vocab, runOptions) =>
-                    {
-                        var test = QaFineTuning.Run(dataSet, init, vocab, runOptions, qa, null, Console.WriteLine).Test;
-                        return [test.MeanReciprocalRank, test.StrictAccuracy, test.LenientAccuracy];
-                    });
-            }
+                {
+                    var dataSet = QaDataSet.Load(data ?? QaDataSet.DefaultDirectory, options.TrainLimit, options.EvalLimit);
+                    return (BioAsqMetrics, $"BioASQ 7b factoid ({dataSet.Train.Count} train / {dataSet.Devel.Count} devel / {dataSet.Test.Count} test pairs; doc-stride {qa.DocStride}, max-question {qa.MaxQuestionLength}, max-answer {qa.MaxAnswerLength})",
+                        (init, vocab, runOptions) =>
+                        {
+                            var test = QaFineTuning.Run(dataSet, init, vocab, runOptions, qa, null, Console.WriteLine).Test;
+                            return [test.MeanReciprocalRank, test.StrictAccuracy, test.LenientAccuracy];
+                        }
+                    );
+                }
             default:
-            {
-                var dataSet = ClassificationDataSet.Load(task, DataPaths.DataRoot, options.TrainLimit, options.EvalLimit);
-                return (ClassificationMetrics, string.Create(CultureInfo.InvariantCulture,
-                    $"{task} ({dataSet.Train.Count} train / {dataSet.Devel.Count} devel / {dataSet.Test.Count} test; majority baseline '{dataSet.MajorityLabel}' {100 * dataSet.MajorityTestAccuracy:F1} % test accuracy)"),
-                    (init, vocab, runOptions) =>
-                    {
-                        var (_, _, test) = ClassificationFineTuning.Run(dataSet, init, vocab, runOptions, null, Console.WriteLine);
-                        return [test.Accuracy, test.MacroF1];
-                    });
-            }
+                {
+                    var dataSet = ClassificationDataSet.Load(task, DataPaths.DataRoot, options.TrainLimit, options.EvalLimit);
+                    return (ClassificationMetrics, string.Create(CultureInfo.InvariantCulture,
+                        $"{task} ({dataSet.Train.Count} train / {dataSet.Devel.Count} devel / {dataSet.Test.Count} test; majority baseline '{dataSet.MajorityLabel}' {100 * dataSet.MajorityTestAccuracy:F1} % test accuracy)"),
+                        (init, vocab, runOptions) =>
+                        {
+                            var (_, _, test) = ClassificationFineTuning.Run(dataSet, init, vocab, runOptions, null, Console.WriteLine);
+                            return [test.Accuracy, test.MacroF1];
+                        }
+                    );
+                }
         }
     }
 }

@@ -7,7 +7,7 @@ namespace MiniBioBert.Training.Commands;
 internal static class FinetuneQaCommand
 {
     /// <summary>The peak learning rate of <c>finetune qa</c>, from the sweep in docs/downstream.md.</summary>
-    public const double DefaultLearningRate = 5e-5;
+    public const double DefaultLearningRate = 1e-3;
 
     public static Command Create()
     {
