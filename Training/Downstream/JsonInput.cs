@@ -25,7 +25,7 @@ internal static class JsonInput
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path}: not valid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1} ({e.Message.Split(" Path:")[0]})");
+            throw new InvalidDataException($"{path}: not valid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1} ({e.Message.Split(" LineNumber:")[0].Split(" Path:")[0].TrimEnd()})");
         }
     }
 
