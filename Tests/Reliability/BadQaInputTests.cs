@@ -66,19 +66,11 @@ public class BadQaInputTests
         string dataRoot = EveryDeviceQaCommandTests.WritePubMedQa(sandbox);
         string path = Path.Combine(dataRoot, "qa", "pubmedqa", file);
         File.WriteAllText(path, damage(File.ReadAllText(path)));
-        string? saved = Environment.GetEnvironmentVariable(DataPaths.EnvironmentVariable);
-        Environment.SetEnvironmentVariable(DataPaths.EnvironmentVariable, dataRoot);
-        try
-        {
-            var result = Cli.Run(sandbox, "finetune", "classify", "--task", "pubmedqa", "--init", Sandbox.TinyCheckpoint, "--max-seq", "16",
-                "--output", sandbox.PathOf("out"));
-            Cli.AssertCleanFailure(result, CommandRunner.RuntimeError, [path, .. mentions]);
-            Assert.That(Directory.Exists(sandbox.PathOf(Path.Combine("out", "checkpoint"))), Is.False, "nothing trained");
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(DataPaths.EnvironmentVariable, saved);
-        }
+        using var dataRootOverride = new DataRootOverride(dataRoot);
+        var result = Cli.Run(sandbox, "finetune", "classify", "--task", "pubmedqa", "--init", Sandbox.TinyCheckpoint, "--max-seq", "16",
+            "--output", sandbox.PathOf("out"));
+        Cli.AssertCleanFailure(result, CommandRunner.RuntimeError, [path, .. mentions]);
+        Assert.That(Directory.Exists(sandbox.PathOf(Path.Combine("out", "checkpoint"))), Is.False, "nothing trained");
     }
 
     private static string Edit(string json, Action<JsonNode> edit)

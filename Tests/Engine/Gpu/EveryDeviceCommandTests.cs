@@ -75,25 +75,17 @@ public class EveryDeviceCommandTests
     {
         using var sandbox = new Sandbox();
         string dataRoot = WriteHocData(sandbox);
-        string? saved = Environment.GetEnvironmentVariable(DataPaths.EnvironmentVariable);
-        Environment.SetEnvironmentVariable(DataPaths.EnvironmentVariable, dataRoot);
-        try
-        {
-            // Multi-label: the loss is BinaryCrossEntropyWithLogits, on the logits' device.
-            string[] arguments = ["finetune", "classify", "--task", "hoc", "--init", Sandbox.TinyCheckpoint, .. Quick];
-            var cpu = Cli.Run(sandbox, [.. arguments, "--output", sandbox.PathOf("cpu")]);
-            var other = Cli.Run(sandbox, [.. arguments, "--output", sandbox.PathOf(device), "--device", device]);
+        using var dataRootOverride = new DataRootOverride(dataRoot);
+        // Multi-label: the loss is BinaryCrossEntropyWithLogits, on the logits' device.
+        string[] arguments = ["finetune", "classify", "--task", "hoc", "--init", Sandbox.TinyCheckpoint, .. Quick];
+        var cpu = Cli.Run(sandbox, [.. arguments, "--output", sandbox.PathOf("cpu")]);
+        var other = Cli.Run(sandbox, [.. arguments, "--output", sandbox.PathOf(device), "--device", device]);
 
-            AssertSucceeded(cpu, other);
-            Assert.That(File.ReadAllText(sandbox.PathOf(Path.Combine(device, "scores.txt"))), Is.EqualTo(File.ReadAllText(sandbox.PathOf(Path.Combine("cpu", "scores.txt")))),
-                "the same predictions give the same scores");
-            AssertSameLines(other.Output, cpu.Output, "test accuracy");
-            AssertWeightsClose(sandbox.PathOf(Path.Combine("cpu", "checkpoint")), sandbox.PathOf(Path.Combine(device, "checkpoint")), QuickSteps, device);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(DataPaths.EnvironmentVariable, saved);
-        }
+        AssertSucceeded(cpu, other);
+        Assert.That(File.ReadAllText(sandbox.PathOf(Path.Combine(device, "scores.txt"))), Is.EqualTo(File.ReadAllText(sandbox.PathOf(Path.Combine("cpu", "scores.txt")))),
+            "the same predictions give the same scores");
+        AssertSameLines(other.Output, cpu.Output, "test accuracy");
+        AssertWeightsClose(sandbox.PathOf(Path.Combine("cpu", "checkpoint")), sandbox.PathOf(Path.Combine(device, "checkpoint")), QuickSteps, device);
     }
 
     [TestCase("reference")]

@@ -75,25 +75,17 @@ public class EveryDeviceQaCommandTests
     {
         using var sandbox = new Sandbox();
         string dataRoot = WritePubMedQa(sandbox);
-        string? saved = Environment.GetEnvironmentVariable(DataPaths.EnvironmentVariable);
-        Environment.SetEnvironmentVariable(DataPaths.EnvironmentVariable, dataRoot);
-        try
-        {
-            string[] arguments = ["finetune", "classify", "--task", "pubmedqa", "--init", Sandbox.TinyCheckpoint, .. EveryDeviceCommandTests.Quick];
-            var cpu = Cli.Run(sandbox, [.. arguments, "--output", sandbox.PathOf("cpu")]);
-            var other = Cli.Run(sandbox, [.. arguments, "--output", sandbox.PathOf(device), "--device", device]);
+        using var dataRootOverride = new DataRootOverride(dataRoot);
+        string[] arguments = ["finetune", "classify", "--task", "pubmedqa", "--init", Sandbox.TinyCheckpoint, .. EveryDeviceCommandTests.Quick];
+        var cpu = Cli.Run(sandbox, [.. arguments, "--output", sandbox.PathOf("cpu")]);
+        var other = Cli.Run(sandbox, [.. arguments, "--output", sandbox.PathOf(device), "--device", device]);
 
-            EveryDeviceCommandTests.AssertSucceeded(cpu, other);
-            Assert.That(File.ReadAllText(sandbox.PathOf(Path.Combine(device, "scores.txt"))), Is.EqualTo(File.ReadAllText(sandbox.PathOf(Path.Combine("cpu", "scores.txt")))));
-            EveryDeviceCommandTests.AssertSameLines(other.Output, cpu.Output, "test accuracy");
-            Assert.That(cpu.Output, Does.Contain("majority baseline"));
-            EveryDeviceCommandTests.AssertWeightsClose(BertForFineTuning.Load(sandbox.PathOf(Path.Combine("cpu", "checkpoint"))).ParameterBuffers,
-                BertForFineTuning.Load(sandbox.PathOf(Path.Combine(device, "checkpoint"))).ParameterBuffers, EveryDeviceCommandTests.QuickSteps, device);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(DataPaths.EnvironmentVariable, saved);
-        }
+        EveryDeviceCommandTests.AssertSucceeded(cpu, other);
+        Assert.That(File.ReadAllText(sandbox.PathOf(Path.Combine(device, "scores.txt"))), Is.EqualTo(File.ReadAllText(sandbox.PathOf(Path.Combine("cpu", "scores.txt")))));
+        EveryDeviceCommandTests.AssertSameLines(other.Output, cpu.Output, "test accuracy");
+        Assert.That(cpu.Output, Does.Contain("majority baseline"));
+        EveryDeviceCommandTests.AssertWeightsClose(BertForFineTuning.Load(sandbox.PathOf(Path.Combine("cpu", "checkpoint"))).ParameterBuffers,
+            BertForFineTuning.Load(sandbox.PathOf(Path.Combine(device, "checkpoint"))).ParameterBuffers, EveryDeviceCommandTests.QuickSteps, device);
     }
 
     /// <summary>
