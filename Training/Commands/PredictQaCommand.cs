@@ -30,12 +30,12 @@ internal static class PredictQaCommand
             var qaOptions = qa.Read(result);
             string directory = result.GetValue(checkpoint)!;
             string questionText = result.GetValue(question)!;
-            var pairs = result.GetValue(contexts)!.Select((context, i) =>
-                string.IsNullOrWhiteSpace(context) ? throw new ArgumentException($"--context {i + 1} is empty.") : new QaPair($"q_{i}", "q", questionText, context, [])).ToList();
             if (string.IsNullOrWhiteSpace(questionText))
             {
                 throw new ArgumentException("--question is empty.");
             }
+            var pairs = result.GetValue(contexts)!.Select((context, i) =>
+                string.IsNullOrWhiteSpace(context) ? throw new ArgumentException($"--context {i + 1} is empty.") : new QaPair($"q_{i}", "q", questionText, context, [])).ToList();
             using var computeDevice = DeviceOption.Open(result.GetValue(device)!);
             var model = BertForQuestionAnswering.Load(directory);
             EncoderInitialization.CheckSequenceLength(model.Encoder, result.GetValue(maxSeq));
