@@ -37,6 +37,26 @@ public class QaFineTuningTests
     }
 
     [Test]
+    public void CompareWritesTheQuestionAnsweringTableInItsOwnSection()
+    {
+        using var sandbox = new Sandbox();
+        string data = SyntheticBioAsq.Write(sandbox.PathOf("bioasq"), train: 2, devel: 1, test: 1);
+        string doc = sandbox.Write("downstream.md", "# Downstream\n<!-- compare:ner:begin -->\nNER table\n<!-- compare:ner:end -->\n");
+        // 'random' is a full-size encoder over the tiny vocabulary; one pair and one step keep it quick.
+        var result = Cli.Run(sandbox, "compare", "--task", "qa", "--data", data, "--pretrained", Sandbox.TinyCheckpoint, "--vocab", Sandbox.TinyVocabulary,
+            "--seeds", "1", "--epochs", "1", "--batch", "2", "--max-seq", "16", "--max-question", "4", "--train-limit", "1", "--eval-limit", "1",
+            "--patience", "1", "--threads", "1", "--doc", doc, "--image", sandbox.PathOf("qa.png"));
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        string text = File.ReadAllText(doc);
+        Assert.That(text, Does.Contain("NER table"), "the NER section stays");
+        Assert.That(text, Does.Contain("<!-- compare:qa:begin -->").And.Contain("<!-- compare:qa:end -->"));
+        Assert.That(text, Does.Contain("| initialisation | test MRR, mean ± std | test strict accuracy, mean ± std | test lenient accuracy, mean ± std | per seed |"));
+        Assert.That(result.Output, Does.Contain("pretrained: test MRR "));
+        Assert.That(File.Exists(sandbox.PathOf("qa.png")));
+    }
+
+    [Test]
     public void AClassifierCheckpointIsNotAQuestionAnsweringOne()
     {
         using var directory = new TemporaryDirectory();
