@@ -22,36 +22,49 @@ public static class FineTunedCheckpoint
     public const string ClassifierFileName = "classifier.safetensors";
     public const string TaskKey = "minibiobert_task";
 
-    public static void Save(BertForFineTuning model, string directory, string vocabPath)
+    public static void Save(BertForFineTuning model, string directory, string vocabPath) =>
+        SaveWithHead(model.Encoder, directory, vocabPath, ClassifierFileName, [model.Head.Weight, model.Head.Bias], config =>
+        {
+            config["architectures"] = new JsonArray(model.Task == FineTuningTask.TokenClassification
+                ? "BertForTokenClassification" : "BertForSequenceClassification");
+            var idToLabel = new JsonObject();
+            var labelToId = new JsonObject();
+            for (int i = 0; i < model.Labels.Count; i++)
+            {
+                idToLabel[i.ToString(System.Globalization.CultureInfo.InvariantCulture)] = model.Labels[i];
+                labelToId[model.Labels[i]] = i;
+            }
+            config["id2label"] = idToLabel;
+            config["label2id"] = labelToId;
+            config["problem_type"] = model.Task switch
+            {
+                FineTuningTask.SingleLabelClassification => "single_label_classification",
+                FineTuningTask.MultiLabelClassification => "multi_label_classification",
+                _ => null,
+            };
+            config[TaskKey] = model.Task.ToString();
+        });
+
+    /// <summary>
+    /// Writes <paramref name="encoder"/> as a pretraining checkpoint, the head's <paramref name="headTensors"/> (named
+    /// parameters) in <paramref name="headFileName"/>, and config.json extended by <paramref name="describe"/>.
+    /// </summary>
+    internal static void SaveWithHead(BertForPreTraining encoder, string directory, string vocabPath, string headFileName,
+        IReadOnlyList<Engine.Tensor> headTensors, Action<JsonObject> describe)
     {
-        model.Encoder.Save(directory, vocabPath);
+        encoder.Save(directory, vocabPath);
         var writer = new SafeTensorsWriter();
         // On a GPU the head's tensors are downloaded first (the encoder's Save does the same for its own).
-        writer.Add(ClassifierHead.WeightName, OnHost(model.Head.Weight));
-        writer.Add(ClassifierHead.BiasName, OnHost(model.Head.Bias));
+        foreach (var tensor in headTensors)
+        {
+            writer.Add(tensor.Name!, OnHost(tensor));
+        }
         writer.AddMetadata("format", "pt");
-        writer.Write(Path.Combine(directory, ClassifierFileName));
+        writer.Write(Path.Combine(directory, headFileName));
 
         string configPath = Path.Combine(directory, CheckpointDirectory.ConfigFileName);
         var config = JsonNode.Parse(File.ReadAllText(configPath))!.AsObject();
-        config["architectures"] = new JsonArray(model.Task == FineTuningTask.TokenClassification
-            ? "BertForTokenClassification" : "BertForSequenceClassification");
-        var idToLabel = new JsonObject();
-        var labelToId = new JsonObject();
-        for (int i = 0; i < model.Labels.Count; i++)
-        {
-            idToLabel[i.ToString(System.Globalization.CultureInfo.InvariantCulture)] = model.Labels[i];
-            labelToId[model.Labels[i]] = i;
-        }
-        config["id2label"] = idToLabel;
-        config["label2id"] = labelToId;
-        config["problem_type"] = model.Task switch
-        {
-            FineTuningTask.SingleLabelClassification => "single_label_classification",
-            FineTuningTask.MultiLabelClassification => "multi_label_classification",
-            _ => null,
-        };
-        config[TaskKey] = model.Task.ToString();
+        describe(config);
         string json = config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
         AtomicFile.Write(configPath, stream => stream.Write(Encoding.UTF8.GetBytes(json)));
     }
@@ -66,22 +79,30 @@ public static class FineTunedCheckpoint
         var (task, labels) = ReadTaskAndLabels(configPath);
         var model = new BertForFineTuning(encoder, task, labels, seed: 0);
 
-        string classifierPath = Path.Combine(directory, ClassifierFileName);
-        if (!File.Exists(classifierPath))
+        LoadHead(directory, ClassifierFileName, [model.Head.Weight, model.Head.Bias], $"{labels.Length} labels in config.json");
+        return model;
+    }
+
+    /// <summary>Reads the head's <paramref name="targets"/> (named parameters) from <paramref name="headFileName"/> in <paramref name="directory"/>.</summary>
+    /// <exception cref="FileNotFoundException">The file is missing: the directory is not a checkpoint of this kind.</exception>
+    /// <exception cref="InvalidDataException">A tensor is missing or of another shape (<paramref name="shapeNote"/> says why that shape).</exception>
+    internal static void LoadHead(string directory, string headFileName, IReadOnlyList<Engine.Tensor> targets, string shapeNote)
+    {
+        string headPath = Path.Combine(directory, headFileName);
+        if (!File.Exists(headPath))
         {
-            throw new FileNotFoundException($"'{directory}' is not a fine-tuned checkpoint: it has no {ClassifierFileName}.", classifierPath);
+            throw new FileNotFoundException($"'{directory}' is not a fine-tuned checkpoint of this kind: it has no {headFileName}.", headPath);
         }
-        using var file = SafeTensorsFile.Open(classifierPath);
-        foreach (var target in new[] { model.Head.Weight, model.Head.Bias })
+        using var file = SafeTensorsFile.Open(headPath);
+        foreach (var target in targets)
         {
             string name = target.Name!;
             if (!file.Contains(name) || !file.Entry(name).ShapeArray().SequenceEqual(target.ShapeArray()))
             {
-                throw new InvalidDataException($"{classifierPath}: '{name}' is missing or not of shape {Engine.Tensor.FormatShape(target.ShapeArray())} ({labels.Length} labels in config.json).");
+                throw new InvalidDataException($"{headPath}: '{name}' is missing or not of shape {Engine.Tensor.FormatShape(target.ShapeArray())} ({shapeNote}).");
             }
             file.ReadFloatsInto(name, target.Span);
         }
-        return model;
     }
 
     private static (FineTuningTask Task, string[] Labels) ReadTaskAndLabels(string configPath)

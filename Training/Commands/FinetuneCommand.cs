@@ -3,7 +3,7 @@ using MiniBioBert.Training.Downstream;
 
 namespace MiniBioBert.Training.Commands;
 
-/// <summary><c>finetune ner</c> and <c>finetune classify</c>: fine-tune an encoder on a downstream task.</summary>
+/// <summary><c>finetune ner</c>, <c>finetune classify</c> and <c>finetune qa</c>: fine-tune an encoder on a downstream task.</summary>
 internal static class FinetuneCommand
 {
     public static Command Create()
@@ -11,6 +11,7 @@ internal static class FinetuneCommand
         var command = new Command("finetune", "Fine-tune a checkpoint (or a random model) on a downstream task.");
         command.Subcommands.Add(CreateNer());
         command.Subcommands.Add(FinetuneClassifyCommand.Create());
+        command.Subcommands.Add(FinetuneQaCommand.Create());
         return command;
     }
 

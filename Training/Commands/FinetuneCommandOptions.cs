@@ -20,7 +20,7 @@ internal sealed class FinetuneCommandOptions
     public Option<double?> LearningRate { get; } = new("--lr")
     {
         Description = $"Peak learning rate (warmup 10%, then linear decay). Default: the best measured for the task (ner {FineTuningLearningRates.Ner}, " +
-            $"nicta-piboso {FineTuningLearningRates.Piboso}, hoc {FineTuningLearningRates.Hoc}; docs/downstream.md).",
+            $"nicta-piboso {FineTuningLearningRates.Piboso}, hoc {FineTuningLearningRates.Hoc}, qa {FineTuningLearningRates.Qa}, pubmedqa {FineTuningLearningRates.PubMedQa}; docs/downstream.md).",
     };
     public Option<int> MaxSeq { get; } = new("--max-seq") { Description = "Tokens per sequence, [CLS] and [SEP] included.", DefaultValueFactory = _ => Defaults.MaxSequenceLength };
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of initialisation, shuffling and dropout.", DefaultValueFactory = _ => Defaults.Seed };

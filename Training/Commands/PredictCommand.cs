@@ -6,7 +6,7 @@ using MiniBioBert.Training.Export;
 
 namespace MiniBioBert.Training.Commands;
 
-/// <summary><c>predict ner --checkpoint DIR --text "..."</c>: the entities a fine-tuned model finds in free text.</summary>
+/// <summary><c>predict ner --checkpoint DIR --text "..."</c>: the entities a fine-tuned model finds in free text (and <c>predict qa</c>, <see cref="PredictQaCommand"/>).</summary>
 internal static class PredictCommand
 {
     public static Command Create()
@@ -51,6 +51,7 @@ internal static class PredictCommand
             return 0;
         }));
         command.Subcommands.Add(ner);
+        command.Subcommands.Add(PredictQaCommand.Create());
         return command;
     }
 }

@@ -9,9 +9,10 @@ internal sealed record ClassificationDataSet(string Name, FineTuningTask Task, s
 {
     public const string Piboso = "nicta-piboso";
     public const string Hoc = "hoc";
+    public const string PubMedQa = "pubmedqa";
 
     /// <summary>Loads a task by name from the shared data folder (<paramref name="dataRoot"/>/classification/…).</summary>
-    /// <exception cref="ArgumentException">The task is not <see cref="Piboso"/> or <see cref="Hoc"/>.</exception>
+    /// <exception cref="ArgumentException">The task is not <see cref="Piboso"/>, <see cref="Hoc"/> or <see cref="PubMedQa"/>.</exception>
     /// <exception cref="InvalidDataException">A file is not UTF-8 text, is malformed or empty, or a split is empty (file and line named).</exception>
     public static ClassificationDataSet Load(string task, string dataRoot, int? trainLimit = null, int? evalLimit = null)
     {
@@ -19,7 +20,8 @@ internal sealed record ClassificationDataSet(string Name, FineTuningTask Task, s
         {
             Piboso => PibosoReader.Load(Path.Combine(dataRoot, "classification", "nicta-piboso")),
             Hoc => HocReader.Load(Path.Combine(dataRoot, "classification", "hoc", "hoc_sentences.tsv")),
-            _ => throw new ArgumentException($"Unknown classification task '{InputText.Quote(task)}' (expected {Piboso} or {Hoc})."),
+            PubMedQa => PubMedQaReader.Load(Path.Combine(dataRoot, "qa", "pubmedqa")),
+            _ => throw new ArgumentException($"Unknown classification task '{InputText.Quote(task)}' (expected {Piboso}, {Hoc} or {PubMedQa})."),
         };
         var limited = data with
         {
@@ -65,6 +67,12 @@ internal sealed record ClassificationDataSet(string Name, FineTuningTask Task, s
             }
         }
     }
+
+    /// <summary>The label most training sentences carry (the first in label order on a tie).</summary>
+    public string MajorityLabel => Labels.MaxBy(label => Train.Count(s => s.Labels.Contains(label)))!;
+
+    /// <summary>The exact-match accuracy on test of predicting <see cref="MajorityLabel"/> alone for every sentence.</summary>
+    public double MajorityTestAccuracy => (double)Test.Count(s => s.Labels is [var only] && only == MajorityLabel) / Test.Count;
 
     private static List<LabeledSentence> Limit(List<LabeledSentence> sentences, int? limit) =>
         limit is int n && n < sentences.Count ? sentences[..n] : sentences;

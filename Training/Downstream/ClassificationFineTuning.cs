@@ -12,7 +12,8 @@ namespace MiniBioBert.Training.Downstream;
 /// Fine-tunes a sentence classifier on the pooled [CLS] vector: softmax cross-entropy for single-label tasks, sigmoid
 /// + binary cross-entropy per label for multi-label ones (a label is predicted when its logit is above 0, i.e.
 /// σ &gt; 0.5). Each sentence is encoded as [CLS] sentence [SEP], cut to max-seq. The best epoch is chosen on devel
-/// macro F1. With an output folder it writes the best checkpoint (<c>checkpoint/</c>) and <c>scores.txt</c>. The model
+/// macro F1. A sentence pair (<see cref="LabeledSentence.Pair"/>, e.g. PubMedQA's question and abstract) is
+/// [CLS] text [SEP] pair [SEP] with token types 0 then 1, cut longest-first. With an output folder it writes the best checkpoint (<c>checkpoint/</c>) and <c>scores.txt</c>. The model
 /// runs on <see cref="FineTuningOptions.Device"/>.
 /// </summary>
 internal static class ClassificationFineTuning
@@ -26,8 +27,8 @@ internal static class ClassificationFineTuning
         var model = new BertForFineTuning(encoder, data.Task, data.Labels, options.Seed);
         model.MoveTo(options.Device);
         var tokenizer = new WordPieceTokenizer(Vocabulary.Load(vocab));
-        int[][] Encode(List<LabeledSentence> sentences) =>
-            [.. sentences.Select(s => tokenizer.Encode(s.Text, null, options.MaxSequenceLength).InputIds)];
+        EncodedInput[] Encode(List<LabeledSentence> sentences) =>
+            [.. sentences.Select(s => tokenizer.Encode(s.Text, s.Pair, options.MaxSequenceLength))];
         var train = Encode(data.Train);
         var trainTargets = LabelSets(data.Labels, data.Train);
         var devel = Encode(data.Devel);
@@ -36,9 +37,9 @@ internal static class ClassificationFineTuning
             $"{data.Labels.Length} labels ({data.Task}); init {init}");
 
         int labelCount = data.Labels.Length;
-        var epochs = FineTuningLoop.Run(model, train.Length, (indices, context) =>
+        var epochs = FineTuningLoop.Run(model.ParameterBuffers, train.Length, (indices, context) =>
         {
-            var batch = PaddedBatch.Create([.. indices.Select(i => train[i])], encoder.Config.PadTokenId);
+            var batch = Pad([.. indices.Select(i => train[i])], encoder.Config.PadTokenId);
             var logits = model.Logits(batch.InputIds, batch.TokenTypeIds, batch.AttentionMask, batch.BatchSize, batch.SequenceLength, context);
             if (data.Task == FineTuningTask.MultiLabelClassification)
             {
@@ -62,12 +63,12 @@ internal static class ClassificationFineTuning
         }
         return (epochs, develScores, testScores);
 
-        ClassificationScores Score(BertForFineTuning m, int[][] inputs, List<LabeledSentence> sentences) =>
+        ClassificationScores Score(BertForFineTuning m, EncodedInput[] inputs, List<LabeledSentence> sentences) =>
             ClassificationScores.Evaluate(m.Labels, LabelSets(data.Labels, sentences), Predict(m, inputs));
     }
 
     /// <summary>Predicted label sets (a bool per label) of encoded sentences, in batches of <paramref name="batchSize"/>.</summary>
-    public static bool[][] Predict(BertForFineTuning model, int[][] inputs, int batchSize = 64)
+    public static bool[][] Predict(BertForFineTuning model, EncodedInput[] inputs, int batchSize = 64)
     {
         int labels = model.Labels.Count;
         var predicted = new bool[inputs.Length][];
@@ -75,7 +76,7 @@ internal static class ClassificationFineTuning
         for (int start = 0; start < inputs.Length; start += batchSize)
         {
             int end = Math.Min(inputs.Length, start + batchSize);
-            var batch = PaddedBatch.Create(inputs[start..end], model.Encoder.Config.PadTokenId);
+            var batch = Pad(inputs[start..end], model.Encoder.Config.PadTokenId);
             using var scope = new TensorScope();
             // [B, L], a host copy (downloaded from a GPU: B·L values)
             float[] logits = model.Logits(batch.InputIds, batch.TokenTypeIds, batch.AttentionMask, batch.BatchSize, batch.SequenceLength,
@@ -99,6 +100,13 @@ internal static class ClassificationFineTuning
             }
         }
         return predicted;
+    }
+
+    /// <summary>Pads encoded sentences (or sentence pairs, whose token types are padded like the ids, with 0).</summary>
+    private static PaddedBatch Pad(EncodedInput[] inputs, int padId)
+    {
+        var batch = PaddedBatch.Create([.. inputs.Select(input => input.InputIds)], padId);
+        return batch with { TokenTypeIds = batch.PadTokenValues([.. inputs.Select(input => input.TokenTypeIds)], 0) };
     }
 
     private static bool[][] LabelSets(string[] labels, List<LabeledSentence> sentences) =>

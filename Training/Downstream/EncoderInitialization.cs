@@ -39,4 +39,14 @@ internal static class EncoderInitialization
         CheckpointDirectory.CheckVocabularyFits(vocab, init, CheckpointDirectory.ReadConfig(init).VocabSize);
         return vocab;
     }
+
+    /// <summary>Checks that sequences of <paramref name="maxSequenceLength"/> fit the encoder's position embeddings.</summary>
+    /// <exception cref="ArgumentException">They do not.</exception>
+    public static void CheckSequenceLength(BertForPreTraining encoder, int maxSequenceLength)
+    {
+        if (maxSequenceLength > encoder.Config.MaxPositionEmbeddings)
+        {
+            throw new ArgumentException($"max-seq {maxSequenceLength} exceeds the model's {encoder.Config.MaxPositionEmbeddings} positions.");
+        }
+    }
 }

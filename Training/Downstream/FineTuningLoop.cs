@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using MiniBioBert.Engine;
-using MiniBioBert.Model.Downstream;
 using MiniBioBert.Model.Layers;
 using MiniBioBert.Training.Optim;
 
@@ -16,15 +15,14 @@ namespace MiniBioBert.Training.Downstream;
 internal static class FineTuningLoop
 {
     /// <summary>
-    /// Trains <paramref name="model"/> on examples 0 … <paramref name="trainCount"/> − 1. <paramref name="batchLoss"/>
+    /// Trains the model whose parameters are <paramref name="buffers"/> (encoder, then head) on examples 0 … <paramref name="trainCount"/> − 1. <paramref name="batchLoss"/>
     /// computes the loss of the given example indices; <paramref name="evaluateDevel"/> returns the devel score
     /// (higher is better). Returns one record per epoch run.
     /// </summary>
-    public static List<EpochRecord> Run(BertForFineTuning model, int trainCount, Func<int[], ForwardContext, Tensor> batchLoss,
+    public static List<EpochRecord> Run(IReadOnlyList<ParameterBuffer> buffers, int trainCount, Func<int[], ForwardContext, Tensor> batchLoss,
         Func<double> evaluateDevel, FineTuningOptions options, Action<string> log)
     {
         options.Validate();
-        var buffers = model.ParameterBuffers;
         var optimizer = new ModelOptimizer(buffers,
             [.. buffers.Select(buffer => new AdamW(Segments(buffer), new AdamWOptions { WeightDecay = options.WeightDecay }))]);
         int stepsPerEpoch = (trainCount + options.BatchSize - 1) / options.BatchSize;

@@ -1,8 +1,8 @@
 namespace MiniBioBert.Training.Downstream;
 
 /// <summary>
-/// Random initialisation against a pretrained checkpoint on NER: both arms run <see cref="NerFineTuning"/> with the
-/// same options and the same seeds (Seed, Seed + 1, …), and the test entity F1 (micro) of each run is kept.
+/// Random initialisation against a pretrained checkpoint: both arms run the same fine-tuning with the same options and
+/// the same seeds (Seed, Seed + 1, …), and the test scores of each run are kept.
 /// When the "pretrained" side is itself <c>random</c>, its encoder weights use other seeds
 /// (<see cref="FineTuningOptions.EncoderSeedOffset"/> = 1000): a check of the machinery, not a comparison.
 /// </summary>
@@ -10,8 +10,12 @@ internal static class InitComparison
 {
     public const int SecondRandomSeedOffset = 1000;
 
-    public static IReadOnlyList<ComparisonArm> Run(NerDataSet data, string pretrained, string? vocabPath, FineTuningOptions options,
-        int seeds, Action<string> log)
+    /// <summary>
+    /// Runs <paramref name="fineTune"/> (init, vocabulary or null, options → test scores) for each arm and seed.
+    /// <paramref name="vocabPath"/> is the random arm's vocabulary; a checkpoint brings its own vocab.txt.
+    /// </summary>
+    public static IReadOnlyList<ComparisonArm> Run(string pretrained, string? vocabPath, FineTuningOptions options, int seeds,
+        Func<string, string?, FineTuningOptions, double[]> fineTune, Action<string> log)
     {
         if (seeds < 1)
         {
@@ -31,8 +35,7 @@ internal static class InitComparison
         {
             var runOptions = options with { Seed = options.Seed + i, EncoderSeedOffset = arm.Offset };
             log($"== {arm.Name}, seed {runOptions.Seed} ==");
-            // --vocab is the random arm's; a checkpoint brings its own vocab.txt.
-            return NerFineTuning.Run(data, arm.Init, arm.Init == EncoderInitialization.Random ? vocabPath : null, runOptions, null, log).Test.Micro.F1;
+            return fineTune(arm.Init, arm.Init == EncoderInitialization.Random ? vocabPath : null, runOptions);
         })]))];
     }
 }

@@ -17,10 +17,7 @@ internal static class NerFineTuning
     {
         options.Validate();
         var (encoder, vocab) = EncoderInitialization.Create(init, vocabPath, options.Seed + options.EncoderSeedOffset);
-        if (options.MaxSequenceLength > encoder.Config.MaxPositionEmbeddings)
-        {
-            throw new ArgumentException($"max-seq {options.MaxSequenceLength} exceeds the model's {encoder.Config.MaxPositionEmbeddings} positions.");
-        }
+        EncoderInitialization.CheckSequenceLength(encoder, options.MaxSequenceLength);
         var model = new BertForFineTuning(encoder, FineTuningTask.TokenClassification, data.Labels(), options.Seed);
         model.MoveTo(options.Device);
         var nerEncoder = new NerEncoder(new WordPieceTokenizer(Vocabulary.Load(vocab)), model.Labels, options.MaxSequenceLength);
@@ -28,7 +25,7 @@ internal static class NerFineTuning
         log($"NER: {data.Train.Count} train sentences ({windows.Count} windows of ≤ {options.MaxSequenceLength} tokens), " +
             $"{data.Devel.Count} devel, {data.Test.Count} test; labels {string.Join(" ", model.Labels)}; init {init}");
 
-        var epochs = FineTuningLoop.Run(model, windows.Count, (indices, context) =>
+        var epochs = FineTuningLoop.Run(model.ParameterBuffers, windows.Count, (indices, context) =>
         {
             var batch = PaddedBatch.Create([.. indices.Select(i => windows[i].InputIds)], encoder.Config.PadTokenId);
             var labels = batch.PadTokenValues([.. indices.Select(i => windows[i].Labels)], Ops.IgnoreIndex);

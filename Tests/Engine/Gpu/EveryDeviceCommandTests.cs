@@ -2,6 +2,7 @@ using MiniBioBert.Benchmarks.Measurements;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using MiniBioBert.Engine;
 using MiniBioBert.Model;
 using MiniBioBert.Model.Checkpoints;
 using MiniBioBert.Model.Downstream;
@@ -74,25 +75,17 @@ public class EveryDeviceCommandTests
     {
         using var sandbox = new Sandbox();
         string dataRoot = WriteHocData(sandbox);
-        string? saved = Environment.GetEnvironmentVariable(DataPaths.EnvironmentVariable);
-        Environment.SetEnvironmentVariable(DataPaths.EnvironmentVariable, dataRoot);
-        try
-        {
-            // Multi-label: the loss is BinaryCrossEntropyWithLogits, on the logits' device.
-            string[] arguments = ["finetune", "classify", "--task", "hoc", "--init", Sandbox.TinyCheckpoint, .. Quick];
-            var cpu = Cli.Run(sandbox, [.. arguments, "--output", sandbox.PathOf("cpu")]);
-            var other = Cli.Run(sandbox, [.. arguments, "--output", sandbox.PathOf(device), "--device", device]);
+        using var dataRootOverride = new DataRootOverride(dataRoot);
+        // Multi-label: the loss is BinaryCrossEntropyWithLogits, on the logits' device.
+        string[] arguments = ["finetune", "classify", "--task", "hoc", "--init", Sandbox.TinyCheckpoint, .. Quick];
+        var cpu = Cli.Run(sandbox, [.. arguments, "--output", sandbox.PathOf("cpu")]);
+        var other = Cli.Run(sandbox, [.. arguments, "--output", sandbox.PathOf(device), "--device", device]);
 
-            AssertSucceeded(cpu, other);
-            Assert.That(File.ReadAllText(sandbox.PathOf(Path.Combine(device, "scores.txt"))), Is.EqualTo(File.ReadAllText(sandbox.PathOf(Path.Combine("cpu", "scores.txt")))),
-                "the same predictions give the same scores");
-            AssertSameLines(other.Output, cpu.Output, "test accuracy");
-            AssertWeightsClose(sandbox.PathOf(Path.Combine("cpu", "checkpoint")), sandbox.PathOf(Path.Combine(device, "checkpoint")), QuickSteps, device);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(DataPaths.EnvironmentVariable, saved);
-        }
+        AssertSucceeded(cpu, other);
+        Assert.That(File.ReadAllText(sandbox.PathOf(Path.Combine(device, "scores.txt"))), Is.EqualTo(File.ReadAllText(sandbox.PathOf(Path.Combine("cpu", "scores.txt")))),
+            "the same predictions give the same scores");
+        AssertSameLines(other.Output, cpu.Output, "test accuracy");
+        AssertWeightsClose(sandbox.PathOf(Path.Combine("cpu", "checkpoint")), sandbox.PathOf(Path.Combine(device, "checkpoint")), QuickSteps, device);
     }
 
     [TestCase("reference")]
@@ -180,23 +173,23 @@ public class EveryDeviceCommandTests
     }
 
     /// <summary>Two epochs of 16 sentences in batches of 8: four AdamW steps.</summary>
-    private const int QuickSteps = 4;
+    internal const int QuickSteps = 4;
 
     private const double QuickLearningRate = 3e-3;
 
-    private static readonly string[] Quick =
+    internal static readonly string[] Quick =
     [
         "--epochs", "2", "--batch", "8", "--lr", QuickLearningRate.ToString(CultureInfo.InvariantCulture), "--max-seq", "16", "--seed", "1", "--patience", "2", "--threads", "1",
     ];
 
-    private static void AssertSucceeded(CliResult cpu, CliResult other)
+    internal static void AssertSucceeded(CliResult cpu, CliResult other)
     {
         Assert.That(cpu.ExitCode, Is.EqualTo(CommandRunner.Success), cpu.ToString());
         Assert.That(other.ExitCode, Is.EqualTo(CommandRunner.Success), other.ToString());
     }
 
     /// <summary>The lines that contain <paramref name="marker"/> are the same in both outputs (and there is one at least).</summary>
-    private static void AssertSameLines(string actual, string expected, string marker)
+    internal static void AssertSameLines(string actual, string expected, string marker)
     {
         string[] Lines(string text) => [.. text.Split('\n').Where(line => line.Contains(marker, StringComparison.Ordinal))];
         Assert.That(Lines(expected), Is.Not.Empty, $"a line with '{marker}'");
@@ -207,12 +200,19 @@ public class EveryDeviceCommandTests
     /// The fine-tuned weights (encoder and head) within δ_θ normwise of the CPU's (<see cref="FloatBounds.Weights"/>),
     /// the key biases within AdamW's largest possible movement (lr per step) apart.
     /// </summary>
-    private static void AssertWeightsClose(string cpuCheckpoint, string otherCheckpoint, int steps, string device)
+    private static void AssertWeightsClose(string cpuCheckpoint, string otherCheckpoint, int steps, string device) =>
+        AssertWeightsClose(BertForFineTuning.Load(cpuCheckpoint).ParameterBuffers, BertForFineTuning.Load(otherCheckpoint).ParameterBuffers, steps, device);
+
+    /// <summary>
+    /// As above, for the parameter buffers (encoder, head) of any fine-tuned model; <paramref name="alsoZero"/> names
+    /// further parameters whose gradient is mathematically zero in this model.
+    /// </summary>
+    internal static void AssertWeightsClose(IReadOnlyList<ParameterBuffer> expected, IReadOnlyList<ParameterBuffer> actual, int steps, string device,
+        Func<string, bool>? alsoZero = null)
     {
-        var expected = BertForFineTuning.Load(cpuCheckpoint);
-        var actual = BertForFineTuning.Load(otherCheckpoint);
-        float[] Weights(BertForFineTuning model, bool zeroGradient) => [.. model.ParameterBuffers.SelectMany(b => b.Parameters)
-            .Where(p => FloatBounds.GradientIsZero(p.Name) == zeroGradient).SelectMany(p => p.Value.ToArray())];
+        bool IsZero(string name) => FloatBounds.GradientIsZero(name) || (alsoZero?.Invoke(name) ?? false);
+        float[] Weights(IReadOnlyList<ParameterBuffer> buffers, bool zeroGradient) => [.. buffers.SelectMany(b => b.Parameters)
+            .Where(p => IsZero(p.Name) == zeroGradient).SelectMany(p => p.Value.ToArray())];
         double bound = FloatBounds.Weights(steps, QuickLearningRate, FloatBounds.Backward(Stages, Length));
         GpuTesting.AssertClose(Weights(actual, false), Weights(expected, false), $"fine-tuned weights on {device}", bound);
         float[] keyBiases = Weights(actual, true), cpuKeyBiases = Weights(expected, true);
