@@ -111,10 +111,11 @@ internal sealed class CorpusArguments
         {
             throw new ArgumentException($"--vocab-size must be at least 10, not {size}.");
         }
-        var all = CorpusReader.ReadDocuments(corpus.Select(path => new CorpusSource(path))).ToList();
-        IEnumerable<CorpusDocument> documents = all;
+        // Streamed when every document counts; held in memory when the split must see all ids first.
+        IEnumerable<CorpusDocument> documents = CorpusReader.ReadDocuments(corpus.Select(path => new CorpusSource(path)));
         if (heldOut is { } h)
         {
+            var all = documents.ToList();
             var split = CorpusSplit.Create(CorpusSplit.Segments(all.Select(d => d.Id)), h.Fraction, h.Seed);
             documents = split.TrainingDocuments.Select(i => all[i]);
         }
