@@ -21,7 +21,7 @@ function Invoke-Build {
 
 switch ($Task) {
     'build' { Invoke-Build }
-    'test'  { Invoke-Build; Invoke-Step dotnet @('test', '-c', 'Release', '--no-build') }
+    'test'  { Invoke-Build; Invoke-Step dotnet @('test', '-c', 'Release', '--no-build', '--blame') }
     'bench' { Invoke-Step dotnet @('run', '-c', 'Release', '--project', 'Benchmarks', '--', '--filter', '*') }
     'train' { Invoke-Step dotnet @('run', '--project', 'Training', '-c', 'Release') }
 }
