@@ -9,12 +9,12 @@ internal static class Program
     /// <c>device-check --device NAME</c> compares every kernel and three training steps on a device with the CPU
     /// (exit code 0 when all agree, 1 otherwise, 2 for a usage error); <c>allreduce</c>, under mpirun, times the gradient
     /// all-reduce of data-parallel training; <c>gpu-gemm --device NAME</c> times our GPU GEMM and cuBLAS on the model's
-    /// products; anything else runs the
+    /// products; <c>kernels</c> prints the roofline of a CPU training step's kernels; anything else runs the
     /// BenchmarkDotNet benchmarks chosen by the arguments (e.g. <c>--filter *Gemm*</c>).
     /// </summary>
     public static int Main(string[] args)
     {
-        if (args.Length > 0 && args[0] is "train-step" or "inference" or "onnx-inference" or "device-check" or "allreduce" or "gpu-gemm")
+        if (args.Length > 0 && args[0] is "train-step" or "inference" or "onnx-inference" or "device-check" or "allreduce" or "gpu-gemm" or "kernels")
         {
             try
             {
@@ -25,6 +25,7 @@ internal static class Program
                     "device-check" => Measurements.DeviceCheck.Run(args[1..]),
                     "allreduce" => Measurements.AllReduceMeasurement.Run(args[1..]),
                     "gpu-gemm" => Measurements.GpuGemmMeasurement.Run(args[1..]),
+                    "kernels" => Measurements.KernelRooflineMeasurement.Run(args[1..]),
                     _ => Measurements.OnnxInferenceMeasurement.Run(args[1..]),
                 };
             }

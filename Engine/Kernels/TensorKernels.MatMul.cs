@@ -60,6 +60,7 @@ public static partial class TensorKernels
     /// <summary>y [rows, out] = x [rows, in] · Wᵀ + bias (bias optional), W in PyTorch's [out, in] layout.</summary>
     public static void LinearForward(Tensor x, Tensor weight, Tensor? bias, Tensor y)
     {
+        CheckLinear("LinearForward", x, weight, bias, y);
         if (x.Device.IsReference)
         {
             ReferenceKernels.LinearForward(x, weight, bias, y);
@@ -81,6 +82,9 @@ public static partial class TensorKernels
     /// <summary>Accumulates the gradients asked for (null = not needed): dx += dy·W, dW += dyᵀ·x, dbias += Σ_rows dy.</summary>
     public static void LinearBackward(Tensor outputGrad, Tensor x, Tensor weight, Tensor? inputGrad, Tensor? weightGrad, Tensor? biasGrad)
     {
+        CheckLinear("LinearBackward", x, weight, biasGrad, outputGrad);
+        CheckSize("LinearBackward", "input gradient", inputGrad, x.Size);
+        CheckSize("LinearBackward", "weight gradient", weightGrad, weight.Size);
         if (outputGrad.Device.IsReference)
         {
             ReferenceKernels.LinearBackward(outputGrad, x, weight, inputGrad, weightGrad, biasGrad);
@@ -109,6 +113,28 @@ public static partial class TensorKernels
         if (biasGrad is not null)
         {
             GpuReductions.AddColumnSums(gpu, outputGrad.DeviceView, biasGrad.DeviceView, outFeatures);
+        }
+    }
+
+    /// <summary>
+    /// The shapes a dense layer needs, checked before any kernel runs (the CPU kernels write through pointers):
+    /// weight [out, in], x holding whole rows of in, y (or dy) the same rows of out, bias (or its gradient) [out].
+    /// </summary>
+    private static void CheckLinear(string kernel, Tensor x, Tensor weight, Tensor? bias, Tensor y)
+    {
+        if (weight.Rank != 2 || weight.Dim(1) == 0 || x.Size % weight.Dim(1) != 0)
+        {
+            throw new ArgumentException($"{kernel}: x has {x.Size} elements, not whole rows of the weight [{string.Join(", ", weight.ShapeArray())}]'s {(weight.Rank == 2 ? weight.Dim(1) : 0)} inputs.");
+        }
+        CheckSize(kernel, "output", y, (long)x.Size / weight.Dim(1) * weight.Dim(0));
+        CheckSize(kernel, "bias", bias, weight.Dim(0));
+    }
+
+    private static void CheckSize(string kernel, string what, Tensor? tensor, long expected)
+    {
+        if (tensor is not null && tensor.Size != expected)
+        {
+            throw new ArgumentException($"{kernel}: the {what} has {tensor.Size} elements where {expected} are needed.");
         }
     }
 }
