@@ -84,7 +84,7 @@ internal static class CrossEntropyKernels
             var sums = Vector256<float>.Zero;
             for (; i <= row.Length - Vector256<float>.Count; i += Vector256<float>.Count)
             {
-                sums += Vector256.Exp(Vector256.Create(row.Slice(i, Vector256<float>.Count)) - maxVector);
+                sums += VectorExp.Exp(Vector256.Create(row.Slice(i, Vector256<float>.Count)) - maxVector);
             }
             sum = Vector256.Sum(sums);
         }
@@ -105,7 +105,7 @@ internal static class CrossEntropyKernels
             var scaleVector = Vector256.Create(scale);
             for (; i <= row.Length - Vector256<float>.Count; i += Vector256<float>.Count)
             {
-                var scaled = Vector256.Exp(Vector256.Create(row.Slice(i, Vector256<float>.Count)) - shift) * scaleVector;
+                var scaled = VectorExp.Exp(Vector256.Create(row.Slice(i, Vector256<float>.Count)) - shift) * scaleVector;
                 if (accumulate)
                 {
                     scaled += Vector256.Create(grad.Slice(i, Vector256<float>.Count));

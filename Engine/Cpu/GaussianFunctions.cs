@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace MiniBioBert.Engine.Cpu;
@@ -60,16 +61,18 @@ internal static class GaussianFunctions
     /// Φ(x) in float32 for eight lanes. With z = |x|/√2 and t = 1/(1 + z/2), erfc(z) = t·exp(−z² + P(t)), and
     /// Φ(x) = ½·erfc(z) for x &lt; 0, 1 − ½·erfc(z) otherwise.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Cdf(Vector256<float> x)
     {
         var z = Vector256.Abs(x) * (float)InverseSqrt2;
         var t = Vector256<float>.One / (Vector256<float>.One + z * 0.5f);
-        var halfErfc = t * Vector256.Exp(ErfcPolynomial(t) - z * z) * 0.5f;
+        var halfErfc = t * VectorExp.Exp(ErfcPolynomial(t) - z * z) * 0.5f;
         return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), halfErfc, Vector256<float>.One - halfErfc);
     }
 
     /// <summary>φ(x) in float32 for eight lanes.</summary>
-    public static Vector256<float> Pdf(Vector256<float> x) => Vector256.Exp(x * x * -0.5f) * (float)InverseSqrt2Pi;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Pdf(Vector256<float> x) => VectorExp.Exp(x * x * -0.5f) * (float)InverseSqrt2Pi;
 
     /// <summary>Φ(x) in float32 (the scalar twin of the SIMD version, for the tail of a span).</summary>
     public static float Cdf(float x)
@@ -99,6 +102,7 @@ internal static class GaussianFunctions
         (float)C0 + t * ((float)C1 + t * ((float)C2 + t * ((float)C3 + t * ((float)C4
         + t * ((float)C5 + t * ((float)C6 + t * ((float)C7 + t * ((float)C8 + t * (float)C9))))))));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> ErfcPolynomial(Vector256<float> t) =>
         Vector256.Create((float)C0) + t * (Vector256.Create((float)C1) + t * (Vector256.Create((float)C2) + t * (Vector256.Create((float)C3)
         + t * (Vector256.Create((float)C4) + t * (Vector256.Create((float)C5) + t * (Vector256.Create((float)C6)
