@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics.X86;
 namespace MiniBioBert.Engine.Cpu;
 
 /// <summary>
-/// exp(x) on eight floats for the CPU kernels that spend their time in it (GELU, softmax, cross-entropy). .NET's
+/// exp(x) on eight floats for the CPU kernels that spend their time in it (GELU and cross-entropy). .NET's
 /// <c>Vector256.Exp</c> works in double precision inside; this float version does about half the work for an error
 /// under 1 ulp (2⁻²³ relative; 7.5e-8 at worst measured with FMA, tested against double precision over the whole range).
 /// <para>
