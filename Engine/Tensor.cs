@@ -223,6 +223,16 @@ public sealed class Tensor
         return view;
     }
 
+    /// <summary>Elements [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>) as a one-dimensional view (no copy, no autograd).</summary>
+    public Tensor Slice(int start, int length)
+    {
+        if (start < 0 || length < 0 || (long)start + length > Size)
+        {
+            throw new ArgumentOutOfRangeException(nameof(start), $"Elements [{start}, {(long)start + length}) are not inside a tensor of {Size}.");
+        }
+        return new Tensor(Device, _data, _buffer, Offset + start, [length], isView: true, isPooled: false);
+    }
+
     /// <summary>
     /// This tensor on <paramref name="device"/>: the tensor itself when it is already there, otherwise a copy
     /// (uploaded or downloaded; pooled inside a <see cref="TensorScope"/>). The copy has no autograd history.
@@ -267,7 +277,27 @@ public sealed class Tensor
         }
     }
 
-    /// <summary>Copies every element into <paramref name="destination"/> (same size), wherever the tensor is: the inverse of <see cref="CopyFrom"/>.</summary>
+    /// <summary>
+    /// Overwrites every element with those of <paramref name="source"/> (same size, same device): on a GPU a copy
+    /// queued on the device like a kernel (nothing waits).
+    /// </summary>
+    public void CopyFrom(Tensor source)
+    {
+        if (source.Size != Size)
+        {
+            throw new ArgumentException($"A tensor of shape {FormatShape(source._shape)} cannot fill one of shape {FormatShape(_shape)}.");
+        }
+        if (Device.Common("CopyFrom", this, source).Gpu is { } gpu)
+        {
+            gpu.Copy(source.DeviceView, DeviceView);
+        }
+        else
+        {
+            source.Span.CopyTo(Span);
+        }
+    }
+
+    /// <summary>Copies every element into <paramref name="destination"/> (same size), wherever the tensor is: the inverse of <see cref="CopyFrom(ReadOnlySpan{float})"/>.</summary>
     public void CopyTo(Span<float> destination)
     {
         if (destination.Length != Size)

@@ -118,12 +118,9 @@ public sealed class BertForPreTraining
         var nspLoss = Ops.CrossEntropy(nspLogits, inputs.NspLabels);
 
         var loss = Ops.Add(mlmLoss, nspLoss);
-        // arg-max of each row of both logits, on their device (on a GPU: one download of the indices for both)
-        var predictions = TensorKernels.ArgMaxRowsOfEach(mlmLogits, nspLogits);
-        int[] mlmPredictions = predictions[0]; // [rows of mlmLogits]
-        var (mlmCorrect, mlmCount) = Accuracy.Count(mlmPredictions, mlmTargets);
-        var (nspCorrect, nspCount) = Accuracy.Count(predictions[1], inputs.NspLabels);
-        return new PretrainingOutput(loss, mlmLoss, nspLoss, mlmLogits, nspLogits, mlmCorrect, mlmCount, nspCorrect, nspCount, mlmPredictions);
+        // predictions: [M + B], the arg-max of each row of both logits, left on their device for the accuracies
+        var predictions = TensorKernels.ArgMaxIndices(mlmLogits, nspLogits);
+        return new PretrainingOutput(loss, mlmLoss, nspLoss, mlmLogits, nspLogits, predictions, mlmTargets, inputs.NspLabels);
     }
 
     /// <summary>

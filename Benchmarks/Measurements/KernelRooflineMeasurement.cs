@@ -143,6 +143,7 @@ internal static class KernelRooflineMeasurement
         var secondMoment = Tensor.Zeros(parameterCount);
         var decayMask = Tensor.Zeros(parameterCount);
         var adamW = new AdamWScalars(new AdamWHyperparameters(1e-4, 0.9, 0.999, 1e-8, 0.01), step: 1);
+        var adamWControl = StepControl.Unconditional(Device.Cpu);
 
         StridedMatrices Heads(Tensor activations) => new(activations, hidden, headSize, (long)length * hidden);
         StridedMatrices Square(Tensor t) => new(t, length, (long)length * length, (long)heads * length * length);
@@ -201,7 +202,7 @@ internal static class KernelRooflineMeasurement
             new("softmax + dropout, backward", layers, 5.0 * scores.Size, F * 4 * scores.Size,
                 () => TensorKernels.SoftmaxDropoutBackward(probs, probsGrad, dropMask, scores, length)),
             new("AdamW over every parameter", 1, 15.0 * parameterCount, F * 8 * parameterCount,
-                () => TensorKernels.AdamWUpdate(parameters, gradients, firstMoment, secondMoment, decayMask, adamW)),
+                () => TensorKernels.AdamWUpdate(parameters, gradients, firstMoment, secondMoment, decayMask, adamW, adamWControl)),
         ];
     }
 

@@ -15,9 +15,9 @@ internal static class AdamWKernels
     /// <summary>Floats per parallel work item (128 KiB): big enough to amortise scheduling, small enough to balance.</summary>
     private const int ChunkLength = 1 << 15;
 
-    /// <summary>In place on parameters, m and v; see <see cref="TensorKernels.AdamWUpdate"/>.</summary>
+    /// <summary>In place on parameters, m and v, the gradients multiplied by <paramref name="gradientScale"/>; see <see cref="TensorKernels.AdamWUpdate"/>.</summary>
     public static void Update(Memory<float> parameters, ReadOnlyMemory<float> gradients, Memory<float> firstMoment, Memory<float> secondMoment,
-        ReadOnlyMemory<float> decayMask, AdamWScalars scalars)
+        ReadOnlyMemory<float> decayMask, AdamWScalars scalars, float gradientScale)
     {
         int chunks = (parameters.Length + ChunkLength - 1) / ChunkLength;
         CpuParallel.ForRows(chunks, 16L * ChunkLength, (first, end) =>
@@ -26,13 +26,14 @@ internal static class AdamWKernels
             {
                 int start = chunk * ChunkLength, length = Math.Min(ChunkLength, parameters.Length - start);
                 UpdateChunk(parameters.Span.Slice(start, length), gradients.Span.Slice(start, length), firstMoment.Span.Slice(start, length),
-                    secondMoment.Span.Slice(start, length), decayMask.Span.Slice(start, length), scalars);
+                    secondMoment.Span.Slice(start, length), decayMask.Span.Slice(start, length), scalars, gradientScale);
             }
         });
     }
 
     // p, g, m, v, decay: [n], the same range of the five flat buffers.
-    private static void UpdateChunk(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, ReadOnlySpan<float> decay, AdamWScalars s)
+    private static void UpdateChunk(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, ReadOnlySpan<float> decay, AdamWScalars s,
+        float gradientScale)
     {
         ref float pRef = ref MemoryMarshal.GetReference(p);
         ref float gRef = ref MemoryMarshal.GetReference(g);
@@ -45,7 +46,7 @@ internal static class AdamWKernels
         int i = 0;
         for (; i <= p.Length - Vector256<float>.Count; i += Vector256<float>.Count)
         {
-            var gi = Vector256.LoadUnsafe(ref gRef, (nuint)i) * s.GradientScale;
+            var gi = Vector256.LoadUnsafe(ref gRef, (nuint)i) * gradientScale;
             var mi = Vector256.LoadUnsafe(ref mRef, (nuint)i);
             var vi = Vector256.LoadUnsafe(ref vRef, (nuint)i);
             var decays = Vector256.Equals(Vector256.LoadUnsafe(ref decayRef, (nuint)i), Vector256<float>.Zero);
@@ -60,7 +61,7 @@ internal static class AdamWKernels
         }
         for (; i < p.Length; i++)
         {
-            float gi = Unsafe.Add(ref gRef, i) * s.GradientScale;
+            float gi = Unsafe.Add(ref gRef, i) * gradientScale;
             ref float mi = ref Unsafe.Add(ref mRef, i);
             ref float vi = ref Unsafe.Add(ref vRef, i);
             ref float pi = ref Unsafe.Add(ref pRef, i);

@@ -6,13 +6,14 @@ namespace MiniBioBert.Engine.Gpu;
 
 /// <summary>
 /// The column of each row's largest value, the first one on ties (as <c>TensorPrimitives.IndexOfMax</c>), one group
-/// per row. Accuracy needs only these indices, so only one int per row, not the logits, goes back to the host.
-/// A row holding NaN gets an unspecified index in [0, columns].
+/// per row, written as a float (exact: a row has far fewer than 2²⁴ columns). Accuracy needs only these indices, so
+/// only one number per row, not the logits, goes back to the host. A row holding NaN gets an unspecified index in
+/// [0, columns].
 /// </summary>
 internal static class GpuArgMax
 {
     /// <summary>indices[r] = arg max over c of x[r, c], for x: [rows, columns] and indices: [rows].</summary>
-    public static void Rows(GpuDevice device, ArrayView<float> x, ArrayView<int> indices, int columns)
+    public static void Rows(GpuDevice device, ArrayView<float> x, ArrayView<float> indices, int columns)
     {
         int rows = GpuChecks.Rows("ArgMax", "x", x, columns);
         GpuChecks.Length("ArgMax", "indices", indices, rows);
@@ -23,7 +24,7 @@ internal static class GpuArgMax
     }
 
     /// <summary>Group r: the row maximum (group reduction), then the smallest column holding it (another one).</summary>
-    internal static void Kernel(ArrayView<float> x, ArrayView<int> indices, int columns)
+    internal static void Kernel(ArrayView<float> x, ArrayView<float> indices, int columns)
     {
         var row = x.SubView((long)Grid.IdxX * columns, columns);
         float max = float.NegativeInfinity;

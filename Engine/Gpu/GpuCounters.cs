@@ -1,7 +1,8 @@
 namespace MiniBioBert.Engine.Gpu;
 
 /// <summary>
-/// What the host has asked of one accelerator since it opened, counted: kernel launches, waits for the device
+/// What the host has asked of one accelerator since it opened, counted: kernel launches (a device-to-device copy
+/// counts as one), waits for the device
 /// (each download waits), device allocations and uploads. A step's cost on a real GPU is often these, not the
 /// arithmetic; they can be counted on <c>ilgpu-cpu</c> without a GPU (docs/gpu.md has the counts per training step).
 /// </summary>

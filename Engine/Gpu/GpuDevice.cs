@@ -216,6 +216,20 @@ public sealed class GpuDevice : IDisposable
         }
     }
 
+    /// <summary>
+    /// Copies <paramref name="source"/> into <paramref name="destination"/> on the device (same length), queued after
+    /// the kernels before it; counted as a launch.
+    /// </summary>
+    public void Copy<T>(ArrayView<T> source, ArrayView<T> destination) where T : unmanaged
+    {
+        CheckLength(source.Length, destination.Length, "copy");
+        Counters.CountLaunch();
+        if (source.Length > 0)
+        {
+            source.CopyTo(Accelerator.DefaultStream, destination);
+        }
+    }
+
     /// <summary>Waits for the queued kernels and copies <paramref name="source"/> into <paramref name="destination"/>.</summary>
     public void Download<T>(ArrayView<T> source, Span<T> destination) where T : unmanaged
     {

@@ -42,12 +42,13 @@ internal sealed class GpuKernels
     private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<float>, Index3D, int> _sumOfEmbeddings;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int> _crossEntropyForward;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, ArrayView<float>, int> _crossEntropyBackward;
-    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<int>, int> _argMaxRows;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, int> _argMaxRows;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> _gatherRows;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int> _scatterAddRows;
     private readonly Action<Index1D, ArrayView<float>, DropoutDraw, ArrayView<float>, ArrayView<float>> _dropoutForward;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, PermuteLayout> _permute;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWScalars> _adamW;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWScalars, ArrayView<float>> _adamW;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, double> _clipFactor;
 
     public GpuKernels(Accelerator accelerator, GpuDevice device)
     {
@@ -83,13 +84,14 @@ internal sealed class GpuKernels
         _crossEntropyForward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int>(GpuCrossEntropy.ForwardKernel);
         _crossEntropyBackward = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, ArrayView<float>, int>(GpuCrossEntropy.BackwardKernel);
 
-        _argMaxRows = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<int>, int>(GpuArgMax.Kernel);
+        _argMaxRows = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int>(GpuArgMax.Kernel);
 
         _gatherRows = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(GpuGather.GatherKernel);
         _scatterAddRows = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int>(GpuGather.ScatterAddKernel);
         _dropoutForward = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, DropoutDraw, ArrayView<float>, ArrayView<float>>(GpuDropout.ForwardKernel);
         _permute = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, PermuteLayout>(GpuPermute.Kernel);
-        _adamW = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWScalars>(GpuAdamW.Kernel);
+        _adamW = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWScalars, ArrayView<float>>(GpuAdamW.Kernel);
+        _clipFactor = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, double>(GpuClipping.Kernel);
     }
 
     public Action<KernelConfig, GemmArguments, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>> Gemm => Counted(_gemm);
@@ -122,13 +124,14 @@ internal sealed class GpuKernels
     public Action<KernelConfig, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int> CrossEntropyForward => Counted(_crossEntropyForward);
     public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, ArrayView<float>, int> CrossEntropyBackward => Counted(_crossEntropyBackward);
 
-    public Action<KernelConfig, ArrayView<float>, ArrayView<int>, int> ArgMaxRows => Counted(_argMaxRows);
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, int> ArgMaxRows => Counted(_argMaxRows);
 
     public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> GatherRows => Counted(_gatherRows);
     public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int> ScatterAddRows => Counted(_scatterAddRows);
     public Action<Index1D, ArrayView<float>, DropoutDraw, ArrayView<float>, ArrayView<float>> DropoutForward => Counted(_dropoutForward);
     public Action<Index1D, ArrayView<float>, ArrayView<float>, PermuteLayout> Permute => Counted(_permute);
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWScalars> AdamW => Counted(_adamW);
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamWScalars, ArrayView<float>> AdamW => Counted(_adamW);
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, double> ClipFactor => Counted(_clipFactor);
 
     /// <summary>A kernel about to be launched: every access is one launch, counted, and remembered as the device's last (for error messages).</summary>
     private T Counted<T>(T kernel, [CallerMemberName] string kernelName = "")

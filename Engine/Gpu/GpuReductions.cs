@@ -55,14 +55,20 @@ internal static class GpuReductions
     /// <summary>Σ x² through the caller's <paramref name="partials"/> (<see cref="PartialSumCount"/> elements) and one-element <paramref name="total"/>.</summary>
     public static double SumOfSquares(GpuDevice device, ArrayView<float> x, ArrayView<float> partials, ArrayView<float> total)
     {
-        GpuChecks.Length("SumOfSquares", "partials", partials, PartialSumCount(device, x.Length));
-        GpuChecks.Length("SumOfSquares", "total", total, 1);
         if (x.Length == 0)
         {
             return 0;
         }
-        LaunchSum(device, x, square: true, partials, total);
+        SumOfSquaresOnDevice(device, x, partials, total);
         return device.Download<float>(total)[0];
+    }
+
+    /// <summary>total[0] = Σ x², left on the device (no synchronisation), through <paramref name="partials"/> (<see cref="PartialSumCount"/> elements).</summary>
+    public static void SumOfSquaresOnDevice(GpuDevice device, ArrayView<float> x, ArrayView<float> partials, ArrayView<float> total)
+    {
+        GpuChecks.Length("SumOfSquares", "partials", partials, PartialSumCount(device, x.Length));
+        GpuChecks.Length("SumOfSquares", "total", total, 1);
+        LaunchSum(device, x, square: true, partials, total);
     }
 
     /// <summary>How many partial sums (groups) <see cref="Sum"/> needs for <paramref name="length"/> elements: the device's target, at least one.</summary>

@@ -12,7 +12,7 @@ public readonly record struct AdamWHyperparameters(double LearningRate, double B
 /// with its Python-float hyperparameters. The CPU, reference and GPU kernels of <see cref="TensorKernels.AdamWUpdate"/>
 /// all read these, so they do the same float operations on every element:
 /// <code>
-/// g ← g · GradientScale
+/// g ← g · c                              (c: the clipping factor of the step-control tensor, see StepControl)
 /// p ← p · (1 − lr·λ)                       (λ = weight decay where decayMask is 1; × 1 elsewhere)
 /// m ← m + (1 − β1)·(g − m)                 (= β1·m + (1 − β1)·g, PyTorch's lerp form)
 /// v ← v·β2 + (1 − β2)·g·g
@@ -21,8 +21,8 @@ public readonly record struct AdamWHyperparameters(double LearningRate, double B
 /// </summary>
 public readonly record struct AdamWScalars
 {
-    /// <summary>The scalars of update <paramref name="step"/> ≥ 1; the gradients are multiplied by <paramref name="gradientScale"/> (1, or a clipping factor).</summary>
-    public AdamWScalars(AdamWHyperparameters hyperparameters, long step, float gradientScale = 1f)
+    /// <summary>The scalars of update <paramref name="step"/> ≥ 1.</summary>
+    public AdamWScalars(AdamWHyperparameters hyperparameters, long step)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(step, 1);
         DecayFactor = (float)(1 - hyperparameters.LearningRate * hyperparameters.WeightDecay);
@@ -32,7 +32,6 @@ public readonly record struct AdamWScalars
         BiasCorrection2Sqrt = (float)Math.Sqrt(1 - Math.Pow(hyperparameters.Beta2, step));
         Epsilon = (float)hyperparameters.Epsilon;
         NegativeStepSize = (float)(-hyperparameters.LearningRate / (1 - Math.Pow(hyperparameters.Beta1, step)));
-        GradientScale = gradientScale;
     }
 
     /// <summary>1 − lr·λ: what a decayed parameter is multiplied by.</summary>
@@ -51,7 +50,4 @@ public readonly record struct AdamWScalars
 
     /// <summary>−lr / (1 − β1ᵗ).</summary>
     public float NegativeStepSize { get; }
-
-    /// <summary>What the stored gradients are multiplied by before the update.</summary>
-    public float GradientScale { get; }
 }

@@ -83,41 +83,42 @@ public static partial class TensorKernels
     /// The column of each row's largest value (the first on ties) of x [rows, columns], as a host array: on a GPU
     /// only these indices are downloaded.
     /// </summary>
-    public static int[] ArgMaxRows(Tensor x) => ArgMaxRowsOfEach(x)[0];
+    public static int[] ArgMaxRows(Tensor x) => [.. ArgMaxIndices(x).ToArray().Select(index => (int)index)];
 
     /// <summary>
-    /// <see cref="ArgMaxRows(Tensor)"/> of each tensor (all on one device; each [rows, its columns]): on a GPU the
-    /// indices of all of them come back in one download, one wait for the device.
+    /// The arg-max column of every row of each tensor (all on one device; each [rows, its columns]), one tensor after
+    /// the other, as floats in one tensor [Σ rows] on that device (exact: far fewer than 2²⁴ columns). Nothing is
+    /// downloaded: a training step reads them with its other results, in one transfer.
     /// </summary>
-    public static int[][] ArgMaxRowsOfEach(params Tensor[] tensors)
+    public static Tensor ArgMaxIndices(params Tensor[] tensors)
     {
         var device = Device.Common("ArgMaxRows", tensors);
         if (device.IsReference)
         {
-            return ReferenceKernels.ArgMaxRowsOfEach(tensors);
+            return ReferenceKernels.ArgMaxIndices(tensors);
         }
-        if (device.Gpu is not { } gpu)
-        {
-            return [.. tensors.Select(ArgMaxRowsOnHost)];
-        }
-        // The indices go into one pooled float buffer viewed as ints (no device allocation once warm).
         int[] rows = [.. tensors.Select(x => x.Size / x.Dim(-1))];
-        var indices = Tensor.Uninitialized(device, Math.Max(1, rows.Sum())).DeviceView.Cast<int>();
+        var indices = Tensor.Uninitialized(device, rows.Sum()); // [Σ rows]
         int start = 0;
         for (int i = 0; i < tensors.Length; i++)
         {
-            GpuArgMax.Rows(gpu, tensors[i].DeviceView, indices.SubView(start, rows[i]), tensors[i].Dim(-1));
+            var x = tensors[i];
+            var destination = indices.Slice(start, rows[i]);
+            if (device.Gpu is { } gpu)
+            {
+                GpuArgMax.Rows(gpu, x.DeviceView, destination.DeviceView, x.Dim(-1));
+            }
+            else
+            {
+                int[] found = ArgMaxRowsOnHost(x);
+                for (int r = 0; r < found.Length; r++)
+                {
+                    destination.Span[r] = found[r];
+                }
+            }
             start += rows[i];
         }
-        var all = gpu.Download<int>(indices.SubView(0, start));
-        start = 0;
-        var result = new int[tensors.Length][];
-        for (int i = 0; i < tensors.Length; i++)
-        {
-            result[i] = all[start..(start + rows[i])];
-            start += rows[i];
-        }
-        return result;
+        return indices;
     }
 
     private static int[] ArgMaxRowsOnHost(Tensor x)

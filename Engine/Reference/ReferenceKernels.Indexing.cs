@@ -60,8 +60,19 @@ internal static partial class ReferenceKernels
         }
     }
 
-    /// <summary><see cref="ArgMaxRows"/> of each tensor.</summary>
-    public static int[][] ArgMaxRowsOfEach(params Tensor[] tensors) => [.. tensors.Select(ArgMaxRows)];
+    /// <summary><see cref="ArgMaxRows"/> of each tensor, one after the other, as floats in one tensor [Σ rows].</summary>
+    public static Tensor ArgMaxIndices(params Tensor[] tensors)
+    {
+        var indices = new List<float>();
+        foreach (var x in tensors)
+        {
+            foreach (int index in ArgMaxRows(x))
+            {
+                indices.Add(index);
+            }
+        }
+        return Tensor.FromValues([.. indices], indices.Count).To(Device.Reference);
+    }
 
     /// <summary>
     /// The column of each row's largest value of x [rows, columns] (the first on ties). Like

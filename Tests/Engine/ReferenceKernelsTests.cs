@@ -313,11 +313,17 @@ public class ReferenceKernelsTests
             secondMoment.Span[i] = Math.Abs(secondMoment.Span[i]);
             decayMask.Span[i] = i % 2;
         }
-        var scalars = new AdamWScalars(new AdamWHyperparameters(1e-3, 0.9, 0.999, 1e-6, 0.01), step: 3, gradientScale: 0.7f);
+        var scalars = new AdamWScalars(new AdamWHyperparameters(1e-3, 0.9, 0.999, 1e-6, 0.01), step: 3);
         var (cpu, reference) = (Copies(parameters, firstMoment, secondMoment), Copies(parameters, firstMoment, secondMoment));
+        var clipped = StepControl.Unconditional(Device.Cpu, clipFactor: 0.7f);
+        var skipped = Tensor.FromArray([0f, float.NaN, 1f, 0f], StepControl.Length); // a non-finite norm: apply = 0
 
-        TensorKernels.AdamWUpdate(cpu[0], gradients, cpu[1], cpu[2], decayMask, scalars);
-        ReferenceKernels.AdamWUpdate(reference[0], gradients, reference[1], reference[2], decayMask, scalars);
+        TensorKernels.AdamWUpdate(cpu[0], gradients, cpu[1], cpu[2], decayMask, scalars, clipped);
+        ReferenceKernels.AdamWUpdate(reference[0], gradients, reference[1], reference[2], decayMask, scalars, clipped);
+        var afterOne = cpu.Select(t => t.ToArray()).ToArray();
+        TensorKernels.AdamWUpdate(cpu[0], gradients, cpu[1], cpu[2], decayMask, scalars, skipped);
+        ReferenceKernels.AdamWUpdate(reference[0], gradients, reference[1], reference[2], decayMask, scalars, skipped);
+        Assert.That(cpu.Select(t => t.ToArray()), Is.EqualTo(afterOne), "a skipped update changes nothing");
 
         for (int t = 0; t < 3; t++)
         {
@@ -416,8 +422,9 @@ public class ReferenceKernelsTests
         Assert.That(ReferenceKernels.ArgMaxRows(x), Is.EqualTo(TensorKernels.ArgMaxRows(x)));
         Assert.That(ReferenceKernels.ArgMaxRows(x)[1..4], Is.EqualTo(new[] { 2, 4, 5 }));
         var other = Input(random, 1f, 3, 2);
-        Assert.That(ReferenceKernels.ArgMaxRowsOfEach(x, other), Is.EqualTo(TensorKernels.ArgMaxRowsOfEach(x, other)));
-        Assert.That(TensorKernels.ArgMaxRowsOfEach(x, other)[1], Is.EqualTo(TensorKernels.ArgMaxRows(other)));
+        float[] both = TensorKernels.ArgMaxIndices(x, other).ToArray();
+        Assert.That(TensorKernels.ArgMaxIndices(x.To(Device.Reference), other.To(Device.Reference)).ToArray(), Is.EqualTo(both));
+        Assert.That(both[^3..], Is.EqualTo(TensorKernels.ArgMaxRows(other).Select(index => (float)index)), "the second tensor's rows follow the first's");
     }
 
     /// <summary>A permutation copies (or adds, in one rounding) each element: bit-equal.</summary>

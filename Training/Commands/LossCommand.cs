@@ -45,13 +45,14 @@ internal static class LossCommand
                 writer.AddFloat32(parameter.Name, parameter.Value.Grad!.ToArray(), parameter.Value.ShapeArray()); // downloaded from a GPU
             }
             writer.Write(gradsPath);
+            var scores = result.Score();
             output.WriteLine(JsonSerializer.Serialize(new Dictionary<string, double>
             {
-                ["mlm_loss"] = result.MlmLoss.Item(),
-                ["nsp_loss"] = result.NspLoss.Item(),
+                ["mlm_loss"] = scores.MlmLoss,
+                ["nsp_loss"] = scores.NspLoss,
                 ["loss"] = result.Loss.Item(),
-                ["mlm_accuracy"] = result.MlmAccuracy,
-                ["nsp_accuracy"] = result.NspAccuracy,
+                ["mlm_accuracy"] = scores.MlmAccuracy,
+                ["nsp_accuracy"] = scores.NspAccuracy,
             }));
             return CommandRunner.Success;
         });

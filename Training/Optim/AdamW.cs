@@ -81,25 +81,29 @@ internal sealed class AdamW
         }
         Update(Tensor.FromArray(parameters, ParameterCount), Tensor.FromArray(gradients, ParameterCount),
             Tensor.FromArray(_firstMoment, ParameterCount), Tensor.FromArray(_secondMoment, ParameterCount),
-            Tensor.FromArray(DecayMask, ParameterCount), learningRate);
+            Tensor.FromArray(DecayMask, ParameterCount), learningRate, StepControl.Unconditional(Device.Cpu));
+        CountUpdate();
     }
 
     /// <summary>
     /// Update t = <see cref="StepCount"/> + 1 of tensors on any one device (<see cref="TensorKernels.AdamWUpdate"/>):
-    /// the gradients are multiplied by <paramref name="gradientScale"/> (1, or the clipping factor) as they are read.
-    /// <see cref="StepCount"/> moves on only once the update is done.
+    /// the gradients are multiplied by the clipping factor of <paramref name="control"/> as they are read, and nothing
+    /// changes when it says not to apply. <see cref="StepCount"/> does not move: call <see cref="CountUpdate"/> once the
+    /// host knows the update was applied (on a GPU, after the step's download).
     /// </summary>
     internal void Update(Tensor parameters, Tensor gradients, Tensor firstMoment, Tensor secondMoment, Tensor decayMask,
-        double learningRate, float gradientScale = 1f)
+        double learningRate, Tensor control)
     {
         if (!(learningRate >= 0 && double.IsFinite(learningRate)))
         {
             throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be non-negative and finite.");
         }
-        var scalars = new AdamWScalars(Options.ForLearningRate(learningRate), StepCount + 1, gradientScale);
-        TensorKernels.AdamWUpdate(parameters, gradients, firstMoment, secondMoment, decayMask, scalars);
-        StepCount++;
+        var scalars = new AdamWScalars(Options.ForLearningRate(learningRate), StepCount + 1);
+        TensorKernels.AdamWUpdate(parameters, gradients, firstMoment, secondMoment, decayMask, scalars, control);
     }
+
+    /// <summary>Counts an applied update: the next one is t + 1.</summary>
+    internal void CountUpdate() => StepCount++;
 
     /// <summary>The moment arrays themselves (not copies), for a device-side update to view or to fill.</summary>
     internal (float[] FirstMoment, float[] SecondMoment) MomentArrays => (_firstMoment, _secondMoment);

@@ -47,9 +47,12 @@ internal sealed class DeviceAdamW
     /// <summary>g ← g / N where the gradients are (<see cref="GradientAccumulation.AverageMicroBatches"/>).</summary>
     public void AverageMicroBatches(int microBatchCount) => GradientAccumulation.AverageMicroBatches(_parameters.AllGradients, microBatchCount);
 
-    /// <summary>One AdamW update of the parameters from gradients × <paramref name="gradientScale"/>, at <paramref name="learningRate"/>.</summary>
-    public void Step(double learningRate, float gradientScale = 1f) =>
-        Host.Update(_parameters.AllValues, _parameters.AllGradients, _firstMoment, _secondMoment, _decayMask, learningRate, gradientScale);
+    /// <summary>
+    /// One AdamW update of the parameters at <paramref name="learningRate"/>, as the step-control tensor
+    /// <paramref name="control"/> says (clipping factor, apply or skip); the step count moves in <see cref="AdamW.CountUpdate"/>.
+    /// </summary>
+    public void Step(double learningRate, Tensor control) =>
+        Host.Update(_parameters.AllValues, _parameters.AllGradients, _firstMoment, _secondMoment, _decayMask, learningRate, control);
 
     /// <summary>
     /// Takes the step count and moments of <paramref name="restored"/> (a checkpoint's optimizer, for a rollback) into

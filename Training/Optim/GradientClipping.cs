@@ -50,7 +50,6 @@ internal static class GradientClipping
         {
             throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "The maximum gradient norm must be positive and finite.");
         }
-        double coefficient = maxNorm / (norm + 1e-6);
-        return double.IsFinite(norm) && coefficient < 1 ? (float)coefficient : 1f;
+        return StepControl.ClipFactorFor(norm, maxNorm);
     }
 }

@@ -1,4 +1,5 @@
 using MiniBioBert.Engine;
+using MiniBioBert.Engine.Kernels;
 using MiniBioBert.Engine.Memory;
 using MiniBioBert.Model.Layers;
 
@@ -11,6 +12,11 @@ internal readonly record struct StepOutcome(double Loss, double GradientNorm, bo
 /// <summary>
 /// One optimizer step, the same for pretraining and fine-tuning, in the order of llm.c's training loop. Everything
 /// around it (the schedule, evaluation, checkpoints, rollback, budget planning) belongs to the caller.
+/// <para>
+/// Nothing in the step waits for the device until its end: the loss is summed, the gradient norm and the clipping
+/// factor computed, and a non-finite step skipped where the parameters are (<see cref="StepControl"/>); then one
+/// download brings back those numbers and whatever <c>lossOf</c> added to <see cref="ModelOptimizer.StepResults"/>.
+/// </para>
 /// </summary>
 internal static class TrainingStep
 {
@@ -21,9 +27,13 @@ internal static class TrainingStep
     public static StepOutcome Run(ModelOptimizer optimizer, int microBatches, Func<int, ForwardContext, Tensor> lossOf,
         Func<int, ulong> dropoutSeed, double learningRate, double maxGradNorm)
     {
-        // 1. Backward adds into the gradients: start them at zero.
+        // 1. Backward adds into the gradients: start them at zero. What the host reads of this step is gathered in
+        //    one place on the device, starting with the step control: [loss sum, gradient norm, clip factor, apply].
         optimizer.ZeroGradients();
-        double lossSum = 0;
+        var results = optimizer.StepResults;
+        results.Clear();
+        var control = results.Reserve(StepControl.Length, out var controlSlot);
+        var lossSum = control.Slice(StepControl.LossSum, 1);
         for (int micro = 0; micro < microBatches; micro++)
         {
             // The activations of this forward pass go back to the pool when the scope ends.
@@ -33,21 +43,33 @@ internal static class TrainingStep
             var context = new ForwardContext { Training = true, DropoutSeed = dropoutSeed(micro) };
             Tensor loss = lossOf(micro, context);
 
-            // 3. Backward: d loss / d parameter, added into the gradient buffers.
+            // 3. Backward: d loss / d parameter, added into the gradient buffers. The loss is summed where it is.
             loss.Backward();
-            lossSum += loss.Item();
+            if (micro == 0)
+            {
+                lossSum.CopyFrom(loss);
+            }
+            else
+            {
+                TensorKernels.AddInto(lossSum, loss);
+            }
         }
-        double meanLoss = lossSum / microBatches;
 
-        // 4. The gradient of the mean loss, clipped to a global norm of maxGradNorm.
-        double gradientNorm = optimizer.AverageAndClip(microBatches, maxGradNorm);
-        if (!double.IsFinite(gradientNorm) || !double.IsFinite(meanLoss))
+        // 4. The gradient of the mean loss; its global norm, the clipping factor for maxGradNorm, and whether the
+        //    loss and the norm are finite.
+        optimizer.AverageAndClip(microBatches, maxGradNorm, control);
+
+        // 5. AdamW, from the clipped gradients; skipped when step 4 found a non-finite value.
+        optimizer.Step(learningRate, control);
+
+        // 6. The step's one download: what happened.
+        results.Download();
+        var outcome = results.Read(controlSlot);
+        bool updated = outcome[StepControl.Apply] != 0f;
+        if (updated)
         {
-            return new StepOutcome(meanLoss, gradientNorm, Updated: false);
+            optimizer.CountUpdate();
         }
-
-        // 5. AdamW.
-        optimizer.Step(learningRate);
-        return new StepOutcome(meanLoss, gradientNorm, Updated: true);
+        return new StepOutcome(outcome[StepControl.LossSum] / (double)microBatches, outcome[StepControl.GradientNorm], updated);
     }
 }

@@ -24,7 +24,7 @@ internal static class Evaluator
                 using (new TensorScope())
                 {
                     var inputs = batch.ToInputs();
-                    metrics.Add(model.Forward(inputs, ForwardContext.Evaluation), inputs, specials.Mask, specials.ContinuesWord);
+                    metrics.Add(model.Forward(inputs, ForwardContext.Evaluation).Score(), inputs, specials.Mask, specials.ContinuesWord);
                 }
             }
         }

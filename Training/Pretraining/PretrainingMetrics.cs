@@ -20,30 +20,30 @@ internal sealed class PretrainingMetrics
     private readonly long[] _mlmCorrectByInput = new long[3];
     private readonly long[] _mlmCountByInput = new long[3];
 
-    /// <summary>Adds one forward pass: its mean losses (read as numbers) weighted by their counts.</summary>
-    public void Add(PretrainingOutput output)
+    /// <summary>Adds one forward pass's scores: its mean losses weighted by their counts, its correct predictions.</summary>
+    public void Add(PretrainingScores scores)
     {
-        if (output.MlmCount > 0)
+        if (scores.MlmCount > 0)
         {
-            _mlmLossSum += output.MlmLoss.Item() * (double)output.MlmCount;
+            _mlmLossSum += scores.MlmLoss * scores.MlmCount;
         }
-        _nspLossSum += output.NspLoss.Item() * (double)output.NspCount;
-        _mlmCorrect += output.MlmCorrect;
-        _mlmCount += output.MlmCount;
-        _nspCorrect += output.NspCorrect;
-        _nspCount += output.NspCount;
+        _nspLossSum += scores.NspLoss * scores.NspCount;
+        _mlmCorrect += scores.MlmCorrect;
+        _mlmCount += scores.MlmCount;
+        _nspCorrect += scores.NspCorrect;
+        _nspCount += scores.NspCount;
     }
 
     /// <summary>
-    /// Adds one forward pass like <see cref="Add(PretrainingOutput)"/>, and also counts the MLM predictions by what the
+    /// Adds one forward pass's scores like <see cref="Add(PretrainingScores)"/>, and also counts the MLM predictions by what the
     /// model was shown at each masked position: <c>[MASK]</c> (80%: it must predict from context), a random token
     /// (10%) or the original token (10%: copying it is enough). A model that only learned to copy and to guess frequent
     /// tokens scores well on the kept positions and near the most-frequent-token baseline on the [MASK] ones.
     /// </summary>
     /// <param name="continuesWord">Which ids continue a word ("##" pieces), to count the masked words; null: words are not counted.</param>
-    public void Add(PretrainingOutput output, PretrainingInputs inputs, int maskTokenId, IReadOnlyList<bool>? continuesWord = null)
+    public void Add(PretrainingScores scores, PretrainingInputs inputs, int maskTokenId, IReadOnlyList<bool>? continuesWord = null)
     {
-        Add(output);
+        Add(scores);
         if (continuesWord is not null)
         {
             _mlmWordCount += inputs.MaskedPositions.Count(t => !continuesWord[inputs.MlmLabels[t]]);
@@ -52,10 +52,10 @@ internal sealed class PretrainingMetrics
         var positions = inputs.MaskedPositions;
         // One prediction per masked position (the sparse head), or per position of the batch (the dense head). The
         // lengths tell them apart: they are equal only when every position is masked, and then both indexings agree.
-        bool perMaskedPosition = output.MlmPredictions.Length == positions.Length;
+        bool perMaskedPosition = scores.MlmPredictions.Length == positions.Length;
         for (int i = 0; i < positions.Length; i++)
         {
-            int predicted = output.MlmPredictions[perMaskedPosition ? i : positions[i]];
+            int predicted = scores.MlmPredictions[perMaskedPosition ? i : positions[i]];
             int label = inputs.MlmLabels[positions[i]];
             int shown = inputs.InputIds[positions[i]];
             var kind = shown == maskTokenId ? MaskedInput.MaskToken : shown == label ? MaskedInput.Kept : MaskedInput.Random;
@@ -92,7 +92,7 @@ internal sealed class PretrainingMetrics
 
     /// <summary>
     /// Fraction of masked positions predicted right among those whose input was <paramref name="kind"/>
-    /// (counted only by <see cref="Add(PretrainingOutput, PretrainingInputs, int, IReadOnlyList{bool})"/>; null when there were none).
+    /// (counted only by <see cref="Add(PretrainingScores, PretrainingInputs, int, IReadOnlyList{bool})"/>; null when there were none).
     /// </summary>
     public double? MlmAccuracyWhere(MaskedInput kind) =>
         _mlmCountByInput[(int)kind] == 0 ? null : (double)_mlmCorrectByInput[(int)kind] / _mlmCountByInput[(int)kind];
@@ -131,7 +131,7 @@ internal sealed class PretrainingMetrics
     /// <summary>
     /// The NSP accuracy of always answering the more common label of the pairs counted (BERT's pairing makes "not next"
     /// more common: a chunk of one sentence always takes a random B). An NSP accuracy
-    /// at this value means the head learned nothing. Counted only by <see cref="Add(PretrainingOutput, PretrainingInputs, int, IReadOnlyList{bool})"/>.
+    /// at this value means the head learned nothing. Counted only by <see cref="Add(PretrainingScores, PretrainingInputs, int, IReadOnlyList{bool})"/>.
     /// </summary>
     public double NspMajorityBaseline => _nspCount == 0 ? 0 : (double)Math.Max(_nspIsNextCount, _nspCount - _nspIsNextCount) / _nspCount;
 

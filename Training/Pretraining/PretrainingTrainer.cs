@@ -105,7 +105,8 @@ internal sealed class PretrainingTrainer
         _resumeState = resumeState;
         _optimizer = new ModelOptimizer([model.Parameters], [resumeOptimizer ?? new AdamW(
             WeightDecayRule.Segments(model.Parameters.Parameters.Select(p => (p.Name, p.Offset, p.Value.Size))),
-            new AdamWOptions { WeightDecay = options.WeightDecay, Beta2 = options.AdamBeta2 })], _dataParallel);
+            new AdamWOptions { WeightDecay = options.WeightDecay, Beta2 = options.AdamBeta2 })], _dataParallel,
+            readbackCapacity: options.GradientAccumulation * (2 + options.BatchSize * (options.MaxSequenceLength + 1))); // per micro-batch: two losses, ≤ B·T + B predictions
         _sourceVocabPath = vocabPath;
         _vocabPath = Path.Combine(options.OutputDirectory, "vocab.txt");
         _clock = clock ?? TimeProvider.System;
@@ -168,10 +169,15 @@ internal sealed class PretrainingTrainer
                 return reason;
             }
             double learningRate = _schedule.LearningRate(_step);
-            var stepMetrics = new PretrainingMetrics();
+            var pending = new List<PendingScores>();
             var outcome = TrainingStep.Run(_optimizer, _options.GradientAccumulation,
-                (micro, context) => NextMicroBatchLoss(batches, stepMetrics, context),
+                (micro, context) => NextMicroBatchLoss(batches, pending, context),
                 micro => DropoutSeeds.For(_options.Seed, _step, micro * _dataParallel.Group.Size + _dataParallel.Group.Rank), learningRate, _options.MaxGradNorm);
+            var stepMetrics = new PretrainingMetrics();
+            foreach (var micro in pending)
+            {
+                stepMetrics.Add(micro.Score(_optimizer.StepResults));
+            }
             stepMetrics.SumOver(_dataParallel.Group);
             if (!outcome.Updated)
             {
@@ -191,9 +197,9 @@ internal sealed class PretrainingTrainer
 
     /// <summary>
     /// Forward of this rank's share of the next micro-batch in training mode: its loss (MLM + NSP; with several ranks,
-    /// its part of the global batch's loss), its metrics added to <paramref name="stepMetrics"/>.
+    /// its part of the global batch's loss), its losses and predictions queued into the step's results (<paramref name="pending"/>).
     /// </summary>
-    private Tensor NextMicroBatchLoss(IEnumerator<PositionedBatch> batches, PretrainingMetrics stepMetrics, ForwardContext context)
+    private Tensor NextMicroBatchLoss(IEnumerator<PositionedBatch> batches, List<PendingScores> pending, ForwardContext context)
     {
         batches.MoveNext();
         var positioned = batches.Current;
@@ -201,7 +207,7 @@ internal sealed class PretrainingTrainer
         _sessionTokens += positioned.Batch.RealTokenCount; // the global batch's: the pace of the whole job
         var share = Share(positioned.Batch);
         var output = _model.Forward(share.ToInputs(), context);
-        stepMetrics.Add(output);
+        pending.Add(PendingScores.Queue(output, _optimizer.StepResults));
         return _dataParallel.Group.Size == 1 ? output.Loss : BatchShare.LossPart(output, share, positioned.Batch);
     }
 

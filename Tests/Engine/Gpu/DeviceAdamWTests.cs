@@ -1,4 +1,5 @@
 using MiniBioBert.Engine;
+using MiniBioBert.Engine.Kernels;
 using MiniBioBert.Engine.Memory;
 using MiniBioBert.Model;
 using MiniBioBert.Model.Layers;
@@ -36,9 +37,16 @@ public class DeviceAdamWTests
 
                 double gpuLoss = ForwardBackward(gpu, step);
                 gpuOptimizer.AverageMicroBatches(1);
-                double gpuNorm = GradientClipping.GlobalNorm([gpu.Parameters.AllGradients]);
-                float scale = GradientClipping.ScaleFor(gpuNorm, MaxGradNorm);
-                gpuOptimizer.Step(LearningRate, scale);
+                // Clipping decided on the device (loss sum 0: finite), then read back.
+                var control = Tensor.Zeros(GpuTestDevice.Device, StepControl.Length);
+                TensorKernels.GradientClipping([gpu.Parameters.AllGradients], MaxGradNorm, control);
+                gpuOptimizer.Step(LearningRate, control);
+                gpuOptimizer.Host.CountUpdate();
+                float[] decided = control.ToArray();
+                double gpuNorm = decided[StepControl.GradientNorm];
+                float scale = decided[StepControl.ClipFactor];
+                Assert.That(decided[StepControl.Apply], Is.EqualTo(1f), "finite: applied");
+                Assert.That(scale, Is.EqualTo(GradientClipping.ScaleFor(gpuNorm, MaxGradNorm)), "the host's formula");
 
                 TestContext.Out.WriteLine($"step {step}: loss {cpuLoss} vs {gpuLoss}, norm {cpuNorm} vs {gpuNorm}, clip scale {scale}");
                 // Losses and norms: relative 1e-5 (the gradients agree to ≈ 1e-6; the norm sums in float on the device).
@@ -96,7 +104,7 @@ public class DeviceAdamWTests
         try
         {
             var deviceOptimizer = new DeviceAdamW(new AdamW(segments, options), buffer);
-            deviceOptimizer.Step(LearningRate);
+            deviceOptimizer.Step(LearningRate, StepControl.Unconditional(GpuTestDevice.Device));
             deviceOptimizer.CopyStateToHost();
             Assert.That(deviceOptimizer.Host.FirstMoment.ToArray(), Is.EqualTo(cpuOptimizer.FirstMoment.ToArray()), "m = (1 − β1)·g");
             Assert.That(deviceOptimizer.Host.SecondMoment.ToArray(), Is.EqualTo(cpuOptimizer.SecondMoment.ToArray()), "v = (1 − β2)·g²");

@@ -20,8 +20,8 @@ public class DeviceTrainingTests
     public void AFewTrainingStepsGiveTheSameLossesOnBothDevices()
     {
         using var run = new TinyPretrainingRun();
-        var (cpuLosses, cpuCheckpoint) = Train(run, Device.Cpu, "cpu");
-        var (gpuLosses, gpuCheckpoint) = Train(run, GpuTestDevice.Device, "ilgpu-cpu");
+        var (cpuLosses, cpuCheckpoint, _) = Train(run, Device.Cpu, "cpu");
+        var (gpuLosses, gpuCheckpoint, waits) = Train(run, GpuTestDevice.Device, "ilgpu-cpu");
 
         TestContext.Out.WriteLine($"losses cpu [{string.Join(", ", cpuLosses)}], ilgpu-cpu [{string.Join(", ", gpuLosses)}]");
         Assert.That(gpuLosses, Has.Count.EqualTo(Steps));
@@ -31,6 +31,10 @@ public class DeviceTrainingTests
             // differ by the ≈ 1e-6 relative gradient differences times the learning rate. 1e-5 relative bounds both.
             Assert.That(gpuLosses[step], Is.EqualTo(cpuLosses[step]).Within(1e-5 * cpuLosses[step]), $"loss of step {step + 1}");
         }
+
+        // Between the ends of steps 1 and 2 (no evaluation, no checkpoint) the trainer waited for the device once: the
+        // step's one download brought its loss, norm and the predictions behind its accuracies together.
+        Assert.That(waits[1] - waits[0], Is.EqualTo(1), "waits for the device in one step of train");
 
         // The GPU run's checkpoint was downloaded when saved: it loads on the CPU, with the CPU run's weights.
         var fromGpu = BertForPreTraining.Load(gpuCheckpoint);
@@ -93,8 +97,11 @@ public class DeviceTrainingTests
         }
     }
 
-    /// <summary>Trains <see cref="Steps"/> steps on <paramref name="device"/>; returns each step's loss and the final checkpoint.</summary>
-    private static (List<double> Losses, string Checkpoint) Train(TinyPretrainingRun run, Device device, string name)
+    /// <summary>
+    /// Trains <see cref="Steps"/> steps on <paramref name="device"/>; returns each step's loss, the final checkpoint, and
+    /// the device's count of waits at the end of each step (on a GPU).
+    /// </summary>
+    private static (List<double> Losses, string Checkpoint, List<long> Waits) Train(TinyPretrainingRun run, Device device, string name)
     {
         var options = run.Options(Steps, Path.Combine(run.Folder, name)) with { BatchSize = 2, EvalBatches = 1, EvalEvery = Steps, CheckpointEvery = Steps };
         var model = new BertForPreTraining(options.Model, options.Seed);
@@ -102,10 +109,14 @@ public class DeviceTrainingTests
         try
         {
             var trainer = new PretrainingTrainer(model, TinyPretrainingRun.OpenData(options, run.VocabPath), run.VocabPath, options, QuietDashboard());
-            var losses = new List<double>();
-            trainer.StepCompleted += step => losses.Add(step.Loss);
+            var (losses, waits) = (new List<double>(), new List<long>());
+            trainer.StepCompleted += step =>
+            {
+                losses.Add(step.Loss);
+                waits.Add(device.Gpu?.Counters.Read().Synchronizations ?? 0);
+            };
             var result = trainer.Run();
-            return (losses, result.LastCheckpoint);
+            return (losses, result.LastCheckpoint, waits);
         }
         finally
         {

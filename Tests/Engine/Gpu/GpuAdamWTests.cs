@@ -26,10 +26,11 @@ public class GpuAdamWTests
         using var decay = device.Upload<float>(DecayMask());
         using var m = device.AllocateZeros<float>(Count);
         using var v = device.AllocateZeros<float>(Count);
+        using var control = device.Upload<float>([0f, 0f, 1f, 1f]); // no clipping, always applied
         for (int step = 1; step <= 3; step++)
         {
             using var gradients = device.Upload<float>(Flat(file, $"grad_w.{step}", $"grad_b.{step}"));
-            GpuAdamW.Step(device, parameters.View, gradients.View, m.View, v.View, decay.View, new AdamWScalars(settings, step));
+            GpuAdamW.Step(device, parameters.View, gradients.View, m.View, v.View, decay.View, new AdamWScalars(settings, step), control.View);
             GpuTesting.AssertClose(device.Download<float>(parameters.View), Flat(file, $"w.{step}", $"b.{step}"), $"parameters after step {step}");
         }
         GpuTesting.AssertClose(device.Download<float>(m.View), Flat(file, "exp_avg_w.3", "exp_avg_b.3"), "exp_avg");
@@ -38,7 +39,8 @@ public class GpuAdamWTests
 
     /// <summary>
     /// Each step: norm = √(Σ g²) over both tensors (clip_grad_norm_), gradients scaled by min(1, max / (norm + 1e-6)),
-    /// then AdamW with the scheduled learning rate.
+    /// then AdamW with the scheduled learning rate — the norm, the factor and the update all decided on the device
+    /// (<see cref="GpuClipping"/>, the step control read by the AdamW kernel).
     /// </summary>
     [Test]
     public void ClippedScheduledStepsFollowPyTorch()
@@ -52,13 +54,22 @@ public class GpuAdamWTests
         using var decay = device.Upload<float>(DecayMask());
         using var m = device.AllocateZeros<float>(Count);
         using var v = device.AllocateZeros<float>(Count);
+        using var control = device.AllocateZeros<float>(StepControl.Length); // loss sum 0: finite
+        using var partials = device.Allocate<float>(GpuReductions.PartialSumCount(device, Count));
+        using var sumOfSquares = device.Allocate<float>(1);
         for (int step = 1; step <= learningRates.Length; step++)
         {
             using var gradients = device.Upload<float>(Flat(file, $"clip.grad_w.{step}", $"clip.grad_b.{step}"));
-            double norm = Math.Sqrt(GpuReductions.SumOfSquares(device, gradients.View));
+            GpuReductions.SumOfSquaresOnDevice(device, gradients.View, partials.View, sumOfSquares.View);
+            GpuClipping.Decide(device, sumOfSquares.View, control.View, maxNorm);
+            GpuAdamW.Step(device, parameters.View, gradients.View, m.View, v.View, decay.View, new AdamWScalars(Settings(file, learningRates[step - 1]), step), control.View);
+            float[] decided = device.Download<float>(control.View);
+            double norm = decided[StepControl.GradientNorm];
             Assert.That(norm, Is.EqualTo(file.ReadFloats($"clip.grad_norm.{step}")[0]).Within(GpuTesting.Tolerance).Percent, $"gradient norm at step {step}");
-            float scale = (float)Math.Min(1, maxNorm / (norm + 1e-6));
-            GpuAdamW.Step(device, parameters.View, gradients.View, m.View, v.View, decay.View, new AdamWScalars(Settings(file, learningRates[step - 1]), step, scale));
+            // The device's factor comes from the norm in double; the norm read back is rounded to float (2⁻²⁴ relative)
+            // and the factor is rounded to float (2⁻²⁴ again): 2⁻²³ ≈ 1.2e-7 relative between them.
+            Assert.That(decided[StepControl.ClipFactor], Is.EqualTo(StepControl.ClipFactorFor(norm, maxNorm)).Within(1.2e-5).Percent, $"clip factor at step {step}");
+            Assert.That(decided[StepControl.Apply], Is.EqualTo(1f), $"applied at step {step}");
             GpuTesting.AssertClose(device.Download<float>(parameters.View), Flat(file, $"clip.w.{step}", $"clip.b.{step}"), $"parameters after step {step}");
         }
     }

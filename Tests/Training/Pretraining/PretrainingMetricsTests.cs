@@ -78,19 +78,11 @@ public class PretrainingMetricsTests
         return new PretrainingInputs(n, 1, new int[n], new int[n], Enumerable.Repeat(1, n).ToArray(), Enumerable.Repeat(Ignored, n).ToArray(), nspLabels);
     }
 
-    private static PretrainingOutput NspOutput(int pairs)
-    {
-        var scalar = Tensor.FromValues([0.5f], 1);
-        return new PretrainingOutput(scalar, scalar, scalar, Tensor.Zeros(1, 10), Tensor.Zeros(pairs, 2),
-            MlmCorrect: 0, MlmCount: 0, NspCorrect: 0, NspCount: pairs, MlmPredictions: []);
-    }
+    private static PretrainingScores NspOutput(int pairs) =>
+        new(MlmLoss: 0.5, NspLoss: 0.5, MlmCorrect: 0, MlmCount: 0, NspCorrect: 0, NspCount: pairs, MlmPredictions: []);
 
-    private static PretrainingOutput Output(int[] predictions)
-    {
-        var scalar = Tensor.FromValues([0.5f], 1);
-        return new PretrainingOutput(scalar, scalar, scalar, Tensor.Zeros(predictions.Length, 10), Tensor.Zeros(1, 2),
-            MlmCorrect: 3, MlmCount: 4, NspCorrect: 1, NspCount: 1, MlmPredictions: predictions);
-    }
+    private static PretrainingScores Output(int[] predictions) =>
+        new(MlmLoss: 0.5, NspLoss: 0.5, MlmCorrect: 3, MlmCount: 4, NspCorrect: 1, NspCount: 1, MlmPredictions: predictions);
 
     private static void AssertSplit(PretrainingMetrics metrics)
     {
