@@ -12,14 +12,42 @@ namespace MiniBioBert.Engine.Gpu;
 /// 2×2 on ILGPU's CPU accelerator). The K dimension is walked in steps of <see cref="KStep"/>: the group copies a
 /// [KStep, 8s] slice of op(A) and of op(B) into shared memory, then every thread accumulates its own 8×8 micro-tile
 /// in registers, reading 8 + 8 shared values for 64 multiply-adds (4×4 micro-tiles read 8 for 16: a quarter of the
-/// shared-memory traffic per multiply-add). A thread owns rows ty + i·s and columns tx + j·s (i, j &lt; 8), so
-/// neighbouring threads touch neighbouring columns: global writes coalesce and shared reads hit distinct banks.
+/// shared-memory traffic per multiply-add). Memory is moved in quads — 4 consecutive floats, 16 bytes, one 128-bit
+/// instruction (<see cref="Float4"/>) — wherever the layout allows.
 /// </para>
 /// <para>
-/// Shared slices have rows of <see cref="SliceStride"/> = 65 floats, not 64: when the depth is the contiguous
-/// direction (op(A) = X, op(B) = Wᵀ, as in every X·Wᵀ) consecutive threads store down a slice's column, 65 floats
-/// apart, which falls in 32 different banks (64 apart would be one bank, a 16-way conflict). There are two slices per
-/// operand: while the group multiplies one, it loads the next K step into the other (one barrier per step).
+/// The micro-tile. A thread owns two runs of 4 rows, 4·ty .. 4·ty + 3 and 4s + 4·ty .. 4s + 4·ty + 3, and the same
+/// columns with tx (<see cref="Owned"/>). A slice stores a K row as <see cref="RowQuads"/> quads, so per K row a
+/// thread's 8 values of op(B) are quads tx and s + tx, and its 8 of op(A) quads ty and s + ty: four 128-bit shared
+/// loads per 64 multiply-adds (16 scalar loads before). Per K step (16 K rows) and thread, with 8×8 threads: 64 shared
+/// loads and 1,024 multiply-adds.
+/// </para>
+/// <para>
+/// Copying a slice. The [KStep, 64] slice is 64 blocks of 4×4; thread t copies block t (<see cref="SliceBlock"/>:
+/// blocks run along the tile first) with four quad loads along the operand's contiguous direction and four 128-bit
+/// shared stores, one per K row of the block. When the contiguous direction is m or n (op(A) = Aᵀ, op(B) = B) the
+/// quads are already K rows; when it is the depth (op(A) = X, op(B) = Wᵀ, as in every X·Wᵀ) they are rows of the
+/// block, transposed in registers. Per K step and thread: 8 global loads and 8 shared stores, all 128-bit (32 and 32
+/// scalar before). A quad load is 128-bit when the operand is aligned — its view starts, and its row and matrix
+/// strides are, in whole quads (<see cref="QuadAligned"/>, decided on the host) — and the quad lies inside the
+/// matrix; otherwise (odd leading dimensions, views that start mid-quad, quads that cross the matrix's edge) it is
+/// four guarded scalar loads with zeros outside, so edges are zero-padded as before.
+/// </para>
+/// <para>
+/// Bank conflicts (32 banks of 4 bytes; a warp's 128-bit access is served a quarter-warp — 8 threads, 128 bytes — at a
+/// time, so a conflict-free one takes 4 wavefronts; counted on the host in <c>GpuGemmBankConflictTests</c>). A warp
+/// is 8 values of tx × 4 of ty. Micro-tile loads: the 8 tx read 8 consecutive quads (32 words, every bank once), the
+/// 4 ty 4 consecutive quads broadcast to 8 threads each: both conflict-free. Slice stores: a quarter-warp stores 8
+/// blocks side by side in one K row, 32 consecutive words: conflict-free for both transpose cases, so K rows need no
+/// padding (64 floats; the element-wise copy this replaced stored down a column of 65-float rows: 2-way conflicts).
+/// Global loads: a warp's quad load reads 16 rows × 32 bytes (depth contiguous) or 2 K rows × 256 bytes (m or n
+/// contiguous): every byte of each 32-byte sector it touches.
+/// </para>
+/// <para>
+/// There are two slices per operand (16 KB in all): while the group multiplies one, it loads the next K step into
+/// the other (one barrier per step). The epilogue writes each run of 4 columns of C as a quad (reading C for beta
+/// and the bias as quads) when C and the bias are aligned and the quad lies inside C; a warp then writes 4 rows ×
+/// 128 bytes per instruction.
 /// </para>
 /// <para>
 /// Split-K: a single product with too few tiles to fill the accelerator (the weight gradients, k = B·T rows; the MLM
@@ -134,6 +162,8 @@ internal static class GpuGemm
     /// 1 when every quad of consecutive floats that <see cref="LoadQuad"/> reads from this operand starts at a multiple
     /// of 16 bytes of its buffer — the view's offset in the buffer is, and the row stride and both matrix strides are
     /// multiples of 4 floats — so that the quads can be 128-bit loads (device buffers start at least 256-byte aligned).
+    /// Inside a matrix the quads start at multiples of 4 anyway: blocks at multiples of 4 rows and columns, K steps
+    /// (and splits) at multiples of 16.
     /// </summary>
     internal static int QuadAligned(ArrayView<float> view, int ld, long headStride, long itemStride) =>
         OffsetInBytes(view) % 16 == 0 && ld % 4 == 0 && headStride % 4 == 0 && itemStride % 4 == 0 ? 1 : 0;
