@@ -264,8 +264,14 @@ public sealed class GpuDevice : IDisposable
 
     public override string ToString() => $"{Name} ({Accelerator.Name})";
 
-    private static Context CreateContext() =>
-        Context.Create(builder => builder.Default().EnableAlgorithms());
+    /// <summary>
+    /// The ILGPU context every device opens in: ILGPU.Algorithms (XMath) and optimization level O2. O2 adds
+    /// address-space inference, which turns accesses through kernel views into global-memory instructions (the GEMM's
+    /// quads become <c>ld.global.v4.f32</c> rather than the generic <c>ld.v4.f32</c>), loop-invariant code motion and
+    /// the unrolling of loops with a known trip count. <c>GpuPtxCompilationTests</c> compiles every kernel with it.
+    /// </summary>
+    internal static Context CreateContext() =>
+        Context.Create(builder => builder.Default().EnableAlgorithms().Optimize(OptimizationLevel.O2));
 
     private static AcceleratorType KindOf(string name) => name switch
     {

@@ -18,21 +18,52 @@ public class GpuCudaGeometryTests
     [OneTimeTearDown]
     public void Close() => _device?.Dispose();
 
-    [Test]
-    public void GemmWithSixtyFourBySixtyFourTiles()
+    /// <summary>
+    /// Every transpose case with 64×64 tiles (m = 70, n = 67, k = 35: partial tiles and quads on every side), leading
+    /// dimensions as they come (scalar loads) and rounded up to whole quads (128-bit loads).
+    /// </summary>
+    [TestCase(true, false, false)]
+    [TestCase(false, false, false)]
+    [TestCase(false, true, false)]
+    [TestCase(true, true, false)]
+    [TestCase(true, false, true)]
+    [TestCase(false, false, true)]
+    [TestCase(false, true, true)]
+    [TestCase(true, true, true)]
+    public void GemmWithSixtyFourBySixtyFourTiles(bool transposeA, bool transposeB, bool quadRows)
     {
         Assert.That(_device!.GemmThreadsPerSide * GpuGemm.MicroTile, Is.EqualTo(64));
-        GpuGemmTests.CheckProduct(_device, transposeA: true, transposeB: false, m: 70, n: 67, k: 35);
+        GpuGemmTests.CheckProduct(_device, transposeA, transposeB, m: 70, n: 67, k: 35, quadRows);
     }
 
-    /// <summary>Split-K with 64×64 tiles: 4 tiles, K = 300 in 4 splits of 5 K steps (the last shorter).</summary>
-    [Test]
-    public void SplitKGemmWithSixtyFourBySixtyFourTiles() =>
+    /// <summary>X·Wᵀ + bias with views 4 floats (aligned) and 2 floats (not) into their buffers.</summary>
+    [TestCase(4)]
+    [TestCase(2)]
+    public void OffsetViewsAndBiasWithSixtyFourBySixtyFourTiles(int offset) =>
+        GpuGemmTests.CheckProduct(_device!, false, true, m: 70, n: 67, k: 35, quadRows: true, offset, bias: true);
+
+    /// <summary>
+    /// Split-K with 64×64 tiles: 4 tiles, K = 300 in 4 splits of 5 K steps (the last shorter); scalar loads (n = 67),
+    /// and 128-bit loads with quad partial tiles (n = 68, rows in quads).
+    /// </summary>
+    [TestCase(true, false, 67, false)]
+    [TestCase(true, false, 68, true)]
+    [TestCase(false, true, 68, true)]
+    public void SplitKGemmWithSixtyFourBySixtyFourTiles(bool transposeA, bool transposeB, int n, bool quadRows) =>
         GpuGemmTests.WithTargetGroups(_device!, 16, device =>
         {
             Assert.That(GpuGemm.Splits(device, tiles: 4, k: 300), Is.EqualTo(4));
-            GpuGemmTests.CheckProduct(device, transposeA: true, transposeB: false, m: 70, n: 67, k: 300);
+            GpuGemmTests.CheckProduct(device, transposeA, transposeB, m: 70, n: n, k: 300, quadRows);
         });
+
+    /// <summary>Three batched products with padded rows and gaps, all in whole quads.</summary>
+    [Test]
+    public void BatchedGemmWithSixtyFourBySixtyFourTiles() => GpuGemmTests.CheckBatched(_device!, 1, 1, 1, 4, 8);
+
+    /// <summary>Attention's per-head products (2 items × 3 heads in one launch), head size 8 (quads) and 5 (not).</summary>
+    [TestCase(8)]
+    [TestCase(5)]
+    public void PerHeadGemmWithSixtyFourBySixtyFourTiles(int headSize) => GpuGemmTests.CheckAttentionProducts(_device!, headSize);
 
     [Test]
     public void MaskedSoftmaxWithTwoHundredFiftySixThreadsPerRow() =>

@@ -54,14 +54,39 @@ public class GpuDeviceTests
 
     /// <summary>Runs a GEMM and a masked softmax on a real CUDA GPU against the CPU kernels, when one is present.</summary>
     [Test]
-    public unsafe void CudaMatchesTheCpuKernels()
+    public void CudaMatchesTheCpuKernels()
+    {
+        using var cuda = OpenCudaOrIgnore();
+        GpuGemmTests.CheckProduct(cuda, transposeA: false, transposeB: true, m: 129, n: 67, k: 150);
+        GpuSoftmaxTests.CheckMaskedSoftmax(cuda, batch: 3, heads: 4, queries: 33, keys: 130);
+    }
+
+    /// <summary>
+    /// The GEMM's 128-bit paths on a real CUDA GPU, when one is present: every transpose case with rows in whole quads
+    /// (quads cut by the edges; on an H100 the 6 tiles split K = 150 in two), views 4 floats (aligned) and 2 floats (not)
+    /// into their buffers with the bias epilogue, split-K with quad partials (n = 68), attention's per-head products.
+    /// </summary>
+    [Test]
+    public void CudaGemmWithQuadsMatchesTheCpu()
+    {
+        using var cuda = OpenCudaOrIgnore();
+        foreach (var (transposeA, transposeB) in new[] { (false, false), (true, false), (false, true), (true, true) })
+        {
+            GpuGemmTests.CheckProduct(cuda, transposeA, transposeB, m: 129, n: 67, k: 150, quadRows: true);
+        }
+        GpuGemmTests.CheckProduct(cuda, false, true, m: 129, n: 67, k: 150, quadRows: true, offset: 4, bias: true);
+        GpuGemmTests.CheckProduct(cuda, false, true, m: 129, n: 67, k: 150, quadRows: true, offset: 2, bias: true);
+        GpuGemmTests.CheckProduct(cuda, true, false, m: 129, n: 68, k: 600, quadRows: true);
+        GpuGemmTests.CheckAttentionProducts(cuda, headSize: 8);
+    }
+
+    /// <summary>The first CUDA device, or the test is ignored (with the accelerators present) when there is none.</summary>
+    private static GpuDevice OpenCudaOrIgnore()
     {
         if (!GpuDevice.Available().Any(found => found.StartsWith("cuda ", StringComparison.Ordinal)))
         {
             Assert.Ignore($"No CUDA device: accelerators present are {string.Join(", ", GpuDevice.Available())}.");
         }
-        using var cuda = GpuDevice.Open("cuda");
-        GpuGemmTests.CheckProduct(cuda, transposeA: false, transposeB: true, m: 129, n: 67, k: 150);
-        GpuSoftmaxTests.CheckMaskedSoftmax(cuda, batch: 3, heads: 4, queries: 33, keys: 130);
+        return GpuDevice.Open("cuda");
     }
 }

@@ -12,7 +12,8 @@ namespace MiniBioBert.Tests.Engine.Gpu;
 /// ILGPU's CPU accelerator runs kernels as ordinary .NET code, so it would accept constructs no GPU supports.
 /// This test compiles every kernel with ILGPU's PTX (CUDA) backend — no GPU needed — which rejects managed
 /// allocations, exceptions, virtual calls and unsupported types, and checks that the PTX uses shared memory
-/// where the kernel relies on it.
+/// where the kernel relies on it. The context is the devices' own (<see cref="GpuDevice.CreateContext"/>: same
+/// optimization level).
 /// </summary>
 [Category("Gpu")]
 public class GpuPtxCompilationTests
@@ -29,7 +30,7 @@ public class GpuPtxCompilationTests
     {
         var kernels = KernelMethods().ToList();
         Assert.That(kernels, Has.Count.EqualTo(typeof(GpuKernels).GetProperties().Length), "one kernel method per loaded kernel");
-        using var context = Context.Create(builder => builder.Default().EnableAlgorithms());
+        using var context = GpuDevice.CreateContext();
         // Hopper (sm_90), the H100 class; PTX ISA 7.8 is the first to support it.
         using var backend = new PTXBackend(context, new CudaCapabilityContext(CudaArchitecture.SM_90),
             CudaArchitecture.SM_90, CudaInstructionSet.ISA_78, nvvmAPI: null);
@@ -45,6 +46,10 @@ public class GpuPtxCompilationTests
             {
                 Assert.That(compiled.PTXAssembly, Does.Contain(".shared"), "GEMM tiles live in shared memory");
                 Assert.That(compiled.PTXAssembly, Does.Not.Contain(".local"), "the 8×8 micro-tile stays in registers, not local memory");
+                Assert.That(compiled.PTXAssembly, Does.Contain("ld.global.v4.f32"), "128-bit global loads of the slices' quads");
+                Assert.That(compiled.PTXAssembly, Does.Contain("st.shared.v4.f32"), "128-bit shared stores of the slices' quads");
+                Assert.That(compiled.PTXAssembly, Does.Contain("ld.shared.v4.f32"), "128-bit shared loads of the micro-tile's quads");
+                Assert.That(compiled.PTXAssembly, Does.Contain("st.global.v4.f32"), "128-bit stores of C's quads");
             }
         }
     }
