@@ -456,6 +456,12 @@ internal static class DeviceCheck
             TensorKernels.AdamWUpdate(parameters, gradients, m, v, decay, scalars, StepControl.Unconditional(parameters.Device, clipFactor: 0.7f));
             return Read(parameters, m, v);
         }),
+        new("GradientClipping (two buffers: norm, factor, apply)", x =>
+        {
+            var control = x.Filled(0f, StepControl.Length); // a loss sum of 0: finite
+            TensorKernels.GradientClipping([x.Uniform(3 * Columns), x.Uniform(Rows, Columns)], 0.5, control);
+            return Read(control);
+        }),
     ];
 
     private static KernelCase MatMul(bool transposeA, bool transposeB)
