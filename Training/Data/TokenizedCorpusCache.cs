@@ -42,7 +42,7 @@ internal static class TokenizedCorpusCache
         }
         var stopwatch = Stopwatch.StartNew();
         var sourceFingerprint = CorpusFingerprint.Compute(sources);
-        var cachePath = cacheDirectory is null ? null : Path.Combine(cacheDirectory, CacheFileName(sources));
+        var cachePath = cacheDirectory is null ? null : Path.Combine(cacheDirectory, CacheFileName(sources, tokenizer.Fingerprint));
         if (cachePath is not null && File.Exists(cachePath))
         {
             try
@@ -70,10 +70,14 @@ internal static class TokenizedCorpusCache
         return Report(new CorpusLoadResult(corpus, false, cachePath, stopwatch.Elapsed), log);
     }
 
-    /// <summary>The cache file name for a list of sources: a hash of their full paths, so each corpus set has its own file.</summary>
-    public static string CacheFileName(IReadOnlyList<CorpusSource> sources)
+    /// <summary>
+    /// The cache file name for a list of sources and a tokenizer: a hash of their full paths and the tokenizer's
+    /// fingerprint, so each corpus set has its own file per vocabulary (runs that alternate vocabularies, or run side
+    /// by side with different ones, do not rewrite each other's cache).
+    /// </summary>
+    public static string CacheFileName(IReadOnlyList<CorpusSource> sources, string tokenizerFingerprint)
     {
-        var key = string.Join("\n", sources.Select(s => $"{Path.GetFullPath(s.Path)}|{s.Format}"));
+        var key = string.Join("\n", sources.Select(s => $"{Path.GetFullPath(s.Path)}|{s.Format}")) + "\n" + tokenizerFingerprint;
         var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16].ToLowerInvariant();
         return $"{Path.GetFileName(sources[0].Path)}.{hash}.tokens";
     }

@@ -65,15 +65,16 @@ public class TokenizedCorpusCacheTests
     }
 
     [Test]
-    public void ChangedVocabularyIsRetokenized()
+    public void ChangedVocabularyIsRetokenizedIntoItsOwnCache()
     {
-        Load();
+        var first = Load();
         var otherVocabulary = FakeTokenizer.WithNumberedWords(30);
         var reloaded = TokenizedCorpusCache.LoadOrBuild([new CorpusSource(_corpusPath)], otherVocabulary.Tokenizer, _cache, _log.Add);
 
         Assert.That(reloaded.FromCache, Is.False);
         Assert.That(reloaded.Corpus.TokenIds.ToArray(), Has.Some.EqualTo(FakeTokenizer.BaseSpecials.Unk));
-        Assert.That(Load().FromCache, Is.False, "switching back to the first vocabulary rebuilds again");
+        Assert.That(reloaded.CachePath, Is.Not.EqualTo(first.CachePath), "one cache file per vocabulary");
+        Assert.That(Load().FromCache, Is.True, "switching back to the first vocabulary finds its cache");
     }
 
     [Test]
