@@ -344,7 +344,9 @@ internal static class DeviceCheck
         new("BiasGeluBackward", x =>
         {
             var (pre, dy, preGrad, biasGrad) = (x.Uniform(-3f, 3f, Rows, Columns), x.Uniform(Rows, Columns), x.Uniform(Rows, Columns), x.Uniform(Columns));
-            TensorKernels.BiasGeluBackward(pre, dy, preGrad, biasGrad);
+            var y = x.Uniform(Rows, Columns);
+            TensorKernels.GeluForward(pre, y);
+            TensorKernels.BiasGeluBackward(pre, y, dy, preGrad, biasGrad);
             return Read(preGrad, biasGrad);
         }),
         new("GeluForward", x =>

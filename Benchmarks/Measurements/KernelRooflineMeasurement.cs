@@ -184,7 +184,7 @@ internal static class KernelRooflineMeasurement
                 F * (2 * masked * hidden + 2.0 * vocab * hidden + (double)masked * vocab),
                 () => TensorKernels.LinearBackward(logitsGrad, maskedRows, decoder, maskedRowsGrad, decoderGrad, decoderBiasGrad)),
             new("bias + GELU, backward (with Σ bias)", layers, 40.0 * rows * inner, F * 3 * rows * inner,
-                () => TensorKernels.BiasGeluBackward(pre, activation, preGrad, upBiasGrad)),
+                () => TensorKernels.BiasGeluBackward(pre, activation, activation, preGrad, upBiasGrad)),
             new("FFN down dense, backward (dX, dW)", layers, 2 * linear(rows, inner, hidden),
                 F * (2 * rows * hidden + 2 * rows * inner + 2 * inner * hidden),
                 () => TensorKernels.LinearBackward(x, activation, down, preGrad, downGrad, null)),

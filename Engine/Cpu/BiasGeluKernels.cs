@@ -29,17 +29,19 @@ internal static class BiasGeluKernels
 
     /// <summary>
     /// preGrad [rows, width] = dy ⊙ GELU'(pre) (written, not added) and biasGrad [width] += Σ_rows preGrad, summed
-    /// over fixed row chunks in a fixed order (<see cref="ReductionKernels.AccumulateOverRowChunks"/>).
+    /// over fixed row chunks in a fixed order (<see cref="ReductionKernels.AccumulateOverRowChunks"/>). y [rows, width]
+    /// is the forward's output GELU(pre), from which Φ(pre) = y/pre (<see cref="ActivationKernels.GeluGradientFromOutput"/>).
     /// </summary>
-    public static void Backward(ReadOnlyMemory<float> pre, ReadOnlyMemory<float> dy, Memory<float> preGrad, Memory<float> biasGrad)
+    public static void Backward(ReadOnlyMemory<float> pre, ReadOnlyMemory<float> y, ReadOnlyMemory<float> dy, Memory<float> preGrad, Memory<float> biasGrad)
     {
         int width = biasGrad.Length;
-        ReductionKernels.AccumulateOverRowChunks(pre.Length / width, 32L * width, biasGrad, (startRow, endRow, partial) =>
+        ReductionKernels.AccumulateOverRowChunks(pre.Length / width, 24L * width, biasGrad, (startRow, endRow, partial) =>
         {
             for (int r = startRow; r < endRow; r++)
             {
                 var rowGrad = preGrad.Span.Slice(r * width, width);
-                ActivationKernels.GeluGradient(pre.Span.Slice(r * width, width), dy.Span.Slice(r * width, width), rowGrad, accumulate: false);
+                ActivationKernels.GeluGradientFromOutput(pre.Span.Slice(r * width, width), y.Span.Slice(r * width, width),
+                    dy.Span.Slice(r * width, width), rowGrad);
                 TensorPrimitives.Add(partial, rowGrad, partial);
             }
         });

@@ -99,8 +99,13 @@ public static partial class TensorKernels
         }
     }
 
-    /// <summary>preGrad = dy ⊙ GELU'(pre) (written, not added) and biasGrad += Σ_rows preGrad.</summary>
-    public static void BiasGeluBackward(Tensor pre, Tensor dy, Tensor preGrad, Tensor biasGrad)
+    /// <summary>
+    /// preGrad = dy ⊙ GELU'(pre) (written, not added) and biasGrad += Σ_rows preGrad, where pre and y are what
+    /// <see cref="BiasGeluForward"/> left (pre + bias, and y = GELU(pre + bias)).
+    /// GELU'(x) = Φ(x) + x·φ(x). The CPU takes Φ(x) = y/x from the forward's output, which costs a division instead of an
+    /// erfc; the GPU, where reading y would cost more than computing erfc, and the reference compute Φ(x) itself.
+    /// </summary>
+    public static void BiasGeluBackward(Tensor pre, Tensor y, Tensor dy, Tensor preGrad, Tensor biasGrad)
     {
         if (pre.Device.IsReference)
         {
@@ -113,7 +118,7 @@ public static partial class TensorKernels
         }
         else
         {
-            BiasGeluKernels.Backward(pre.Memory, dy.Memory, preGrad.Memory, biasGrad.Memory);
+            BiasGeluKernels.Backward(pre.Memory, y.Memory, dy.Memory, preGrad.Memory, biasGrad.Memory);
         }
     }
 

@@ -20,14 +20,14 @@ public sealed class BertIntermediate(LinearParameters dense, BertConfig config)
         TensorKernels.BiasGeluForward(preActivation, DenseBias, output);
 
         return Gradients.Record(output, "BertIntermediate", [hidden, DenseWeight, DenseBias],
-            outputGrad => Backward(outputGrad, hidden, preActivation));
+            outputGrad => Backward(outputGrad, hidden, preActivation, output));
     }
 
-    private void Backward(Tensor outputGrad, Tensor hidden, Tensor preActivation)
+    private void Backward(Tensor outputGrad, Tensor hidden, Tensor preActivation, Tensor output)
     {
         // preActivationGrad = dOutput ⊙ GELU'(preActivation); dBias += Σ_rows preActivationGrad
         var preActivationGrad = Tensor.Uninitialized(preActivation.Device, preActivation.ShapeArray());
-        TensorKernels.BiasGeluBackward(preActivation, outputGrad, preActivationGrad, Gradients.Of(DenseBias));
+        TensorKernels.BiasGeluBackward(preActivation, output, outputGrad, preActivationGrad, Gradients.Of(DenseBias));
         TensorKernels.LinearBackward(preActivationGrad, hidden, DenseWeight, Gradients.Of(hidden), Gradients.Of(DenseWeight), biasGrad: null);
     }
 }

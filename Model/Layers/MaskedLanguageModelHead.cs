@@ -66,7 +66,7 @@ public sealed class MaskedLanguageModelHead(MlmHeadParameters parameters, BertCo
         TensorKernels.LayerNormBackward(activated, LayerNormWeight, mean, rstd, normalizedGrad,
             activatedGrad, Gradients.Of(LayerNormWeight), Gradients.Of(LayerNormBias));
         var transformedGrad = Tensor.Uninitialized(device, transformed.ShapeArray());
-        TensorKernels.BiasGeluBackward(transformed, activatedGrad, transformedGrad, Gradients.Of(TransformBias));
+        TensorKernels.BiasGeluBackward(transformed, activated, activatedGrad, transformedGrad, Gradients.Of(TransformBias));
 
         // selectedGrad: [M, H], scattered back to the positions it was gathered from
         var selectedGrad = Tensor.Zeros(device, selected.ShapeArray());

@@ -8,8 +8,9 @@ public class BiasGeluKernelsTests
     private const int Rows = 67, Width = 300;
 
     /// <summary>
-    /// The fused pass performs the float operations of the unfused kernels (bias add, GELU, GELU gradient, column sums
-    /// over the same fixed row chunks), so the pre-activation is identical. Elements of y and dPre may fall on the
+    /// The fused pass performs the float operations of the unfused kernels (bias add, GELU, column sums over the same
+    /// fixed row chunks), so the pre-activation is identical; its GELU gradient takes Φ(pre) = y/pre from the forward's
+    /// output where the unfused one computes Φ again (two roundings apart). Elements of y and dPre may fall on the
     /// scalar tail of a row in one version and in a SIMD vector in the other, whose exp differ in the last bits:
     /// values of magnitude ≤ 3 agree within 1e-6 (a few float32 ulps), and the bias gradient, a sum of 67 of them, within 1e-5.
     /// </summary>
@@ -41,7 +42,7 @@ public class BiasGeluKernelsTests
         BiasGeluKernels.Forward(pre, bias, y);
         var preGrad = Enumerable.Repeat(float.NaN, Rows * Width).ToArray(); // written, never read
         var biasGrad = (float[])biasGradStart.Clone();
-        BiasGeluKernels.Backward(pre, dy, preGrad, biasGrad);
+        BiasGeluKernels.Backward(pre, y, dy, preGrad, biasGrad);
 
         Assert.That(pre, Is.EqualTo(expectedPre));
         Assert.That(y, Is.EqualTo(expectedY).Within(1e-6f));

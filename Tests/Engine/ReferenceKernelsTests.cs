@@ -189,8 +189,11 @@ public class ReferenceKernelsTests
 
     /// <summary>
     /// Forward: the bias add is the same rounding on both sides (bit-equal pre), then GELU (≤ 12u·|y|, see
-    /// <see cref="GeluAgreesWithinTheExpDifference"/>). Backward: preGrad as GELU's gradient; the bias gradient sums
-    /// rows + 1 terms in another order (row chunks on the CPU): 2·γ_(rows+1)·(|b₀| + Σ|preGrad|) plus the preGrad differences.
+    /// <see cref="GeluAgreesWithinTheExpDifference"/>). Backward: the CPU takes Φ(x) = y/x from its forward's y =
+    /// x·Φ_cpu(x)·(1 + δ): Φ_cpu within 10u of the reference's Φ, δ and the division one rounding each, so 12u·Φ (10u
+    /// when Φ is computed); with x·φ's 8u and the sum's 2u, 12u·Φ + 8u·|x|φ + 2u·|GELU'| ≤ 14u·(Φ + |x|·φ), times dy
+    /// with one more rounding per side. The bias gradient sums rows + 1 terms in another order (row chunks on the CPU):
+    /// 2·γ_(rows+1)·(|b₀| + Σ|preGrad|) plus the preGrad differences.
     /// </summary>
     [TestCase(7, 13)]
     [TestCase(101, 19)]
@@ -211,9 +214,9 @@ public class ReferenceKernelsTests
         var biasGradStart = Input(random, 1f, width);
         var (cpuPreGrad, referencePreGrad) = Twins(random, float.NaN, rows, width);
         var (cpuBiasGrad, referenceBiasGrad) = CopiesOf(biasGradStart);
-        TensorKernels.BiasGeluBackward(pre, dy, cpuPreGrad, cpuBiasGrad);
+        TensorKernels.BiasGeluBackward(pre, cpuY, dy, cpuPreGrad, cpuBiasGrad);
         ReferenceKernels.BiasGeluBackward(pre, dy, referencePreGrad, referenceBiasGrad);
-        double PreGradBound(int i) => GeluGradientBound(pre.Span[i], dy.Span[i]);
+        double PreGradBound(int i) => GeluGradientBound(pre.Span[i], dy.Span[i], cdfAndPdfUlps: 14);
         AssertWithin(referencePreGrad, cpuPreGrad, PreGradBound, "preGrad");
         AssertWithin(referenceBiasGrad, cpuBiasGrad, c =>
         {
@@ -225,6 +228,30 @@ public class ReferenceKernelsTests
             }
             return 2 * Gamma(rows + 1) * magnitude + differences;
         }, "biasGrad");
+    }
+
+    /// <summary>
+    /// Φ(x) = y/x is no use where x is 0 or so small that y = x·Φ(x) loses digits (subnormal): there the CPU takes
+    /// Φ = ½, whose error |x|·φ(0) is below 10⁻³⁰; GELU'(x) = ½ + O(x), so preGrad = dy/2 on both sides.
+    /// </summary>
+    [Test]
+    public void BiasGeluBackwardNearZeroTakesHalf()
+    {
+        float[] values = [0f, -0f, 1e-31f, -1e-31f, 1e-38f, -3e-39f, float.Epsilon, 1e-29f, -1e-29f, 0f, 1e-35f];
+        var bias = Tensor.Zeros(Device.Cpu, values.Length);
+        var (cpuPre, referencePre) = (Tensor.FromArray(values, 1, values.Length), Tensor.FromArray(values, 1, values.Length));
+        var y = Tensor.Zeros(Device.Cpu, 1, values.Length);
+        TensorKernels.BiasGeluForward(cpuPre, bias, y);
+        ReferenceKernels.BiasGeluForward(referencePre, bias, Tensor.Zeros(Device.Cpu, 1, values.Length));
+        var dy = Tensor.FromArray([.. Enumerable.Range(1, values.Length).Select(i => (float)i)], 1, values.Length);
+        var (cpuPreGrad, referencePreGrad) = (Tensor.Zeros(Device.Cpu, 1, values.Length), Tensor.Zeros(Device.Cpu, 1, values.Length));
+        TensorKernels.BiasGeluBackward(cpuPre, y, dy, cpuPreGrad, Tensor.Zeros(Device.Cpu, values.Length));
+        ReferenceKernels.BiasGeluBackward(referencePre, dy, referencePreGrad, Tensor.Zeros(Device.Cpu, values.Length));
+        for (int i = 0; i < values.Length; i++)
+        {
+            Assert.That(cpuPreGrad.Span[i], Is.EqualTo(dy.Span[i] / 2).Within(2 * U * dy.Span[i]), $"CPU, x = {values[i]}");
+            Assert.That(referencePreGrad.Span[i], Is.EqualTo(dy.Span[i] / 2).Within(2 * U * dy.Span[i]), $"reference, x = {values[i]}");
+        }
     }
 
     /// <summary>
@@ -245,13 +272,13 @@ public class ReferenceKernelsTests
     }
 
     /// <summary>
-    /// |Δ(dy·GELU'(x))| ≤ |dy|·(12u·(Φ + |x|·φ) + 2u·|GELU'|), the bound derived in <see cref="GeluAgreesWithinTheExpDifference"/>
-    /// (the magnitudes evaluated in double).
+    /// |Δ(dy·GELU'(x))| ≤ |dy|·(n·u·(Φ + |x|·φ) + 2u·|GELU'|), the bound derived in <see cref="GeluAgreesWithinTheExpDifference"/>
+    /// (n = 12) and <see cref="BiasGeluAgrees"/> (n = 14, Φ from the forward's output); the magnitudes evaluated in double.
     /// </summary>
-    private static double GeluGradientBound(float x, float dy)
+    private static double GeluGradientBound(float x, float dy, int cdfAndPdfUlps = 12)
     {
         double cdf = GaussianFunctions.Cdf((double)x), pdf = GaussianFunctions.Pdf((double)x);
-        return Math.Abs(dy) * (12 * U * (cdf + Math.Abs(x) * pdf) + 2 * U * Math.Abs(cdf + x * pdf));
+        return Math.Abs(dy) * (cdfAndPdfUlps * U * (cdf + Math.Abs(x) * pdf) + 2 * U * Math.Abs(cdf + x * pdf));
     }
 
     // ---- Reductions ---------------------------------------------------------------------------------------------

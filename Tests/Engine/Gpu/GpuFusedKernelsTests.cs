@@ -90,7 +90,7 @@ public class GpuFusedKernelsTests
             var (pre, bias, y) = (inputs.Uniform(41, 37, low: -3f, high: 3f), inputs.Uniform(37), inputs.Uniform(41, 37));
             TensorKernels.BiasGeluForward(pre, bias, y);
             var (dy, preGrad, biasGrad) = (inputs.Uniform(41, 37), inputs.Uniform(41, 37), inputs.Uniform(37));
-            TensorKernels.BiasGeluBackward(pre, dy, preGrad, biasGrad);
+            TensorKernels.BiasGeluBackward(pre, y, dy, preGrad, biasGrad);
             return [pre, y, preGrad, biasGrad];
         });
 
@@ -101,7 +101,9 @@ public class GpuFusedKernelsTests
             Compare(geometry, inputs =>
             {
                 var (pre, dy, preGrad, biasGrad) = (inputs.Uniform(200, 37, low: -3f, high: 3f), inputs.Uniform(200, 37), inputs.Uniform(200, 37), inputs.Uniform(37));
-                TensorKernels.BiasGeluBackward(pre, dy, preGrad, biasGrad);
+                var y = inputs.Uniform(200, 37);
+                TensorKernels.GeluForward(pre, y);
+                TensorKernels.BiasGeluBackward(pre, y, dy, preGrad, biasGrad);
                 return [preGrad, biasGrad];
             }));
 
