@@ -109,7 +109,7 @@ public static partial class TensorKernels
     {
         if (pre.Device.IsReference)
         {
-            ReferenceKernels.BiasGeluBackward(pre, dy, preGrad, biasGrad);
+            ReferenceKernels.BiasGeluBackward(pre, y, dy, preGrad, biasGrad);
             return;
         }
         if (pre.Device.Gpu is { } gpu)

@@ -72,10 +72,13 @@ internal static partial class ReferenceKernels
         }
     }
 
-    /// <summary>preGrad = dy ⊙ GELU'(pre) (written, not added) and biasGrad += Σ_rows preGrad.</summary>
-    public static void BiasGeluBackward(Tensor pre, Tensor dy, Tensor preGrad, Tensor biasGrad)
+    /// <summary>
+    /// preGrad = dy ⊙ GELU'(pre) (written, not added) and biasGrad += Σ_rows preGrad. The forward's output y is not
+    /// read: the reference computes Φ(pre) itself, where the CPU kernel takes it as y/pre.
+    /// </summary>
+    public static void BiasGeluBackward(Tensor pre, Tensor y, Tensor dy, Tensor preGrad, Tensor biasGrad)
     {
-        // pre, dy, preGrad: [rows, width]; biasGrad: [width]
+        // pre, y, dy, preGrad: [rows, width]; biasGrad: [width]
         var preActivation = pre.Span;
         var outputGrad = dy.Span;
         var inputGrad = preGrad.Span;

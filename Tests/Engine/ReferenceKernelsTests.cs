@@ -215,7 +215,7 @@ public class ReferenceKernelsTests
         var (cpuPreGrad, referencePreGrad) = Twins(random, float.NaN, rows, width);
         var (cpuBiasGrad, referenceBiasGrad) = CopiesOf(biasGradStart);
         TensorKernels.BiasGeluBackward(pre, cpuY, dy, cpuPreGrad, cpuBiasGrad);
-        ReferenceKernels.BiasGeluBackward(pre, dy, referencePreGrad, referenceBiasGrad);
+        ReferenceKernels.BiasGeluBackward(pre, cpuY, dy, referencePreGrad, referenceBiasGrad);
         double PreGradBound(int i) => GeluGradientBound(pre.Span[i], dy.Span[i], cdfAndPdfUlps: 14);
         AssertWithin(referencePreGrad, cpuPreGrad, PreGradBound, "preGrad");
         AssertWithin(referenceBiasGrad, cpuBiasGrad, c =>
@@ -246,7 +246,7 @@ public class ReferenceKernelsTests
         var dy = Tensor.FromArray([.. Enumerable.Range(1, values.Length).Select(i => (float)i)], 1, values.Length);
         var (cpuPreGrad, referencePreGrad) = (Tensor.Zeros(Device.Cpu, 1, values.Length), Tensor.Zeros(Device.Cpu, 1, values.Length));
         TensorKernels.BiasGeluBackward(cpuPre, y, dy, cpuPreGrad, Tensor.Zeros(Device.Cpu, values.Length));
-        ReferenceKernels.BiasGeluBackward(referencePre, dy, referencePreGrad, Tensor.Zeros(Device.Cpu, values.Length));
+        ReferenceKernels.BiasGeluBackward(referencePre, y, dy, referencePreGrad, Tensor.Zeros(Device.Cpu, values.Length));
         for (int i = 0; i < values.Length; i++)
         {
             Assert.That(cpuPreGrad.Span[i], Is.EqualTo(dy.Span[i] / 2).Within(2 * U * dy.Span[i]), $"CPU, x = {values[i]}");
