@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
@@ -182,14 +181,21 @@ public sealed class GpuDevice : IDisposable
         return buffer;
     }
 
-    /// <summary>Copies <paramref name="values"/> into <paramref name="destination"/> (same length).</summary>
-    public void Upload<T>(ReadOnlySpan<T> values, ArrayView<T> destination) where T : unmanaged
+    /// <summary>
+    /// Copies <paramref name="values"/> into <paramref name="destination"/> (same length). The host memory is pinned for
+    /// the whole copy: ILGPU's <c>ref</c> overload turns the reference into a raw pointer and allocates before it copies,
+    /// so a compacting garbage collection in between would move an unpinned array and the copy would read its old place.
+    /// </summary>
+    public unsafe void Upload<T>(ReadOnlySpan<T> values, ArrayView<T> destination) where T : unmanaged
     {
         CheckLength(values.Length, destination.Length, "upload");
         Counters.CountUpload();
         if (values.Length > 0)
         {
-            destination.CopyFromCPU(ref MemoryMarshal.GetReference(values), values.Length);
+            fixed (T* source = values)
+            {
+                destination.CopyFromCPU(ref *source, values.Length);
+            }
         }
     }
 
@@ -230,14 +236,21 @@ public sealed class GpuDevice : IDisposable
         }
     }
 
-    /// <summary>Waits for the queued kernels and copies <paramref name="source"/> into <paramref name="destination"/>.</summary>
-    public void Download<T>(ArrayView<T> source, Span<T> destination) where T : unmanaged
+    /// <summary>
+    /// Waits for the queued kernels and copies <paramref name="source"/> into <paramref name="destination"/>, pinned for
+    /// the whole copy (see <see cref="Upload{T}(ReadOnlySpan{T}, ArrayView{T})"/>: unpinned, a garbage collection during
+    /// the copy left the array as it was, and the copy wrote into whatever the collector had put at its old place).
+    /// </summary>
+    public unsafe void Download<T>(ArrayView<T> source, Span<T> destination) where T : unmanaged
     {
         CheckLength(destination.Length, source.Length, "download");
         Synchronize();
         if (destination.Length > 0)
         {
-            source.CopyToCPU(ref MemoryMarshal.GetReference(destination), destination.Length);
+            fixed (T* target = destination)
+            {
+                source.CopyToCPU(ref *target, destination.Length);
+            }
         }
     }
 
