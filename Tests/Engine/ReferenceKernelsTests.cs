@@ -716,6 +716,27 @@ public class ReferenceKernelsTests
     }
 
     /// <summary>
+    /// A NaN anywhere in a row makes the whole row NaN on both sides (through the max or the sum), in the vector part
+    /// of the row and in its scalar tail alike; other rows are untouched.
+    /// </summary>
+    [TestCase(3)]
+    [TestCase(11)]
+    public void SoftmaxForwardPropagatesNaN(int column)
+    {
+        var random = new Random(20);
+        var x = Input(random, 3f, 2, Columns);
+        x.Span[column] = float.NaN;
+        var (cpu, reference) = Twins(random, 0f, 2, Columns);
+        TensorKernels.SoftmaxForward(x, null, 1, cpu, Columns);
+        ReferenceKernels.SoftmaxForward(x, null, 1, reference, Columns);
+        for (int c = 0; c < Columns; c++)
+        {
+            Assert.That(float.IsNaN(cpu.Span[c]) && float.IsNaN(reference.Span[c]), Is.True, $"column {c} of the row with NaN");
+            Assert.That(float.IsNaN(cpu.Span[Columns + c]), Is.False, $"column {c} of the other row");
+        }
+    }
+
+    /// <summary>
     /// dot = ⟨dy, y⟩ summed in another order: |Δdot| ≤ 2·γ_n·Σ|dy·y|. dx₀ + y·dy − y·dot, three terms, at most four
     /// roundings on either side (the reference forms y·(dy − dot)): 2·γ_4·(|dx₀| + |y·dy| + |y·dot|), plus y·|Δdot|.
     /// SoftmaxDropoutBackward: g = dz ⊙ mask is one product on both sides (dz is overwritten with it: bit-equal), then
