@@ -72,7 +72,7 @@ internal static class ActivationKernels
     }
 
     /// <summary>Below this |x|, <see cref="GeluGradientFromOutput"/> takes Φ(x) = ½ rather than y/x.</summary>
-    public const float TinyInput = 1e-30f;
+    private const float TinyInput = 1e-30f;
 
     /// <summary>y = tanh(x).</summary>
     public static void TanhForward(ReadOnlyMemory<float> x, Memory<float> y) =>
