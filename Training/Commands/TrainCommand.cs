@@ -54,6 +54,11 @@ internal sealed class TrainCommand
         Description = "What the training batches mask together: piece (each word piece on its own, BERT's first release) or whole-word (every piece of a chosen word). Held-out evaluations mask pieces either way.",
         DefaultValueFactory = _ => "piece",
     };
+    private readonly Option<double> _maskRate = new("--mask-rate")
+    {
+        Description = "Share of each training sequence's tokens chosen for masked-LM prediction (BERT: 0.15). Held-out evaluations choose 0.15 either way.",
+        DefaultValueFactory = _ => PretrainingDataOptions.BertMaskedLmProbability,
+    };
     private readonly Option<double?> _epochs = new("--epochs") { Description = "Passes over the training split." };
     private readonly Option<string?> _timeBudget = new("--time-budget") { Description = $"Stop and save when this much time is spent (90s, 20m, 1h). Default {DefaultTimeBudget} when neither --steps nor --epochs is given." };
     private readonly Option<int> _evalEvery = Int("--eval-every", "Evaluate on the held-out split every N steps.", 200);
@@ -98,13 +103,13 @@ internal sealed class TrainCommand
     /// <c>--resume</c>, <c>--device</c>, <c>--threads</c>) say where and how it runs, and a resumed run uses them.
     /// </summary>
     private Option[] RunSettings => [_data.Corpus, _data.Vocab, _data.VocabSize, _layers, _hidden, _heads, _intermediate, _maxSeq, _batch, _gradAccum, _lr,
-        _warmup, _dropout, _adamBeta2, _positionInit, _attentionInit, _masking, _steps, _epochs, _timeBudget, _evalEvery, _evalBatches, _checkpointEvery, _keep,
+        _warmup, _dropout, _adamBeta2, _positionInit, _attentionInit, _masking, _maskRate, _steps, _epochs, _timeBudget, _evalEvery, _evalBatches, _checkpointEvery, _keep,
         _seed, _onNonFinite, _name, _init];
 
     private void AddTo(Command command)
     {
         _data.AddTo(command);
-        Option[] options = [_layers, _hidden, _heads, _intermediate, _maxSeq, _batch, _gradAccum, _lr, _warmup, _dropout, _adamBeta2, _positionInit, _attentionInit, _masking, _steps, _epochs,
+        Option[] options = [_layers, _hidden, _heads, _intermediate, _maxSeq, _batch, _gradAccum, _lr, _warmup, _dropout, _adamBeta2, _positionInit, _attentionInit, _masking, _maskRate, _steps, _epochs,
             _timeBudget, _evalEvery, _evalBatches, _checkpointEvery, _keep, _seed, _onNonFinite, _threads, _output, _name, _device, _init, _resume];
         foreach (var option in options)
         {
@@ -297,6 +302,7 @@ internal sealed class TrainCommand
             PositionInit = EnumChoice.Parse<PositionInit>("--position-init", p.GetValue(_positionInit)!, PositionInitNames),
             AttentionInit = EnumChoice.Parse<AttentionInit>("--attention-init", p.GetValue(_attentionInit)!, AttentionInitNames),
             Masking = EnumChoice.Parse<MaskingUnit>("--masking", p.GetValue(_masking)!, MaskingNames),
+            MaskRate = p.GetValue(_maskRate),
             Steps = steps,
             Epochs = epochs,
             TimeBudget = budget is null ? null : DurationText.Parse(budget),

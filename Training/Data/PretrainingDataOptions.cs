@@ -15,11 +15,17 @@ internal sealed record PretrainingDataOptions
     /// <summary>Probability that segment B is taken from another document (NSP label 1).</summary>
     public double RandomNextProbability { get; init; } = 0.5;
 
+    /// <summary>BERT's share of the tokens chosen for masked-LM prediction.</summary>
+    public const double BertMaskedLmProbability = 0.15;
+
+    /// <summary>BERT's cap on the predictions of a 128-token sequence.</summary>
+    public const int BertMaxPredictionsPerSequence = 20;
+
     /// <summary>Fraction of the non-special tokens chosen for masked-LM prediction (rounded, at least 1).</summary>
-    public double MaskedLmProbability { get; init; } = 0.15;
+    public double MaskedLmProbability { get; init; } = BertMaskedLmProbability;
 
     /// <summary>Cap on the number of predicted tokens per sequence.</summary>
-    public int MaxPredictionsPerSequence { get; init; } = 20;
+    public int MaxPredictionsPerSequence { get; init; } = BertMaxPredictionsPerSequence;
 
     /// <summary>Of the chosen tokens, the fraction replaced by [MASK].</summary>
     public double MaskTokenProbability { get; init; } = 0.8;
@@ -32,6 +38,16 @@ internal sealed record PretrainingDataOptions
 
     /// <summary>The seed of everything random in the data: split, instances, shuffling and masks.</summary>
     public ulong Seed { get; init; } = 12345;
+
+    /// <summary>
+    /// The options with masked-LM prediction at <paramref name="rate"/>: the cap on predictions grows with it
+    /// (ceil(rate × sequence length), never below BERT's 20), so a higher rate is not cut off at 20 per sequence.
+    /// </summary>
+    public PretrainingDataOptions WithMaskRate(double rate) => this with
+    {
+        MaskedLmProbability = rate,
+        MaxPredictionsPerSequence = Math.Max(BertMaxPredictionsPerSequence, (int)Math.Ceiling(rate * MaxSequenceLength)),
+    };
 
     /// <summary>Tokens left for A and B once [CLS], [SEP], [SEP] are counted.</summary>
     public int MaxPairTokens => MaxSequenceLength - 3;

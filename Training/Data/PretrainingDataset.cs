@@ -43,7 +43,7 @@ internal sealed class PretrainingDataset
     /// <summary>
     /// Loads (or tokenizes and caches in <paramref name="cacheDirectory"/>; null disables the cache) the corpora,
     /// holds out <paramref name="heldOutFraction"/> of the documents (of each source file: <see cref="CorpusSplit.Segments(TokenizedCorpus)"/>),
-    /// and sets up training batches (masked as <paramref name="options"/> say) and evaluation batches (masking <paramref name="evaluationMasking"/>).
+    /// and sets up training batches (masked as <paramref name="options"/> say) and evaluation batches (masking <paramref name="evaluationMasking"/> at BERT's rate of 0.15, whatever the training rate).
     /// </summary>
     public static PretrainingDataset Open(
         IReadOnlyList<CorpusSource> sources, CorpusTokenizer tokenizer, PretrainingDataOptions options, int batchSize,
@@ -54,7 +54,7 @@ internal sealed class PretrainingDataset
         var split = CorpusSplit.Create(CorpusSplit.Segments(load.Corpus), heldOutFraction, options.Seed);
         var training = new PretrainingBatchSource(load.Corpus, split.TrainingDocuments, tokenizer.Specials, options, batchSize);
         var evaluation = PretrainingBatchSource.CreateEvaluation(load.Corpus, split.HeldOutDocuments, tokenizer.Specials,
-            options with { Masking = evaluationMasking }, batchSize);
+            options.WithMaskRate(PretrainingDataOptions.BertMaskedLmProbability) with { Masking = evaluationMasking }, batchSize);
         log?.Invoke($"Split: {split.TrainingDocuments.Count:N0} training documents, {split.HeldOutDocuments.Count:N0} held out " +
             $"({evaluation.BatchCount} evaluation batches of up to {batchSize}).");
         return new PretrainingDataset(load, split, training, evaluation, tokenizer.Specials);

@@ -32,4 +32,35 @@ public class PretrainingDatasetTests
             TestCorpora.DeleteFolder(folder);
         }
     }
+
+    [Test]
+    public void TrainingMasksAtItsRateAndEvaluationAtBerts()
+    {
+        var folder = TestCorpora.NewFolder();
+        try
+        {
+            var tokenizer = FakeTokenizer.WithNumberedWords(100);
+            var text = TestCorpora.ToSentencePerLine(TestCorpora.RandomDocuments(400, 2, 12, 3, 20, 100, seed: 21));
+            var path = TestCorpora.WriteGzip(folder, "corpus.txt.gz", text);
+            var options = new PretrainingDataOptions { MaxSequenceLength = 128 }.WithMaskRate(0.4);
+
+            var data = PretrainingDataset.Open([new CorpusSource(path)], tokenizer.Tokenizer, options, 16, cacheDirectory: null, 0.05);
+
+            // 0.4 of a full sequence's 125 candidates is 50 predictions: above BERT's cap of 20, within ceil(0.4 × 128) = 52;
+            // per row the count is rounded, so the share of a batch of 16 is within 0.02 of the rate.
+            Assert.That(options.MaxPredictionsPerSequence, Is.EqualTo(52));
+            var training = data.Training.Read(DataCursor.Start).First().Batch;
+            var evaluation = data.Evaluation.GetBatch(0);
+            Assert.That(MaskedShare(training), Is.EqualTo(0.4).Within(0.02));
+            Assert.That(MaskedShare(evaluation), Is.EqualTo(0.15).Within(0.02));
+        }
+        finally
+        {
+            TestCorpora.DeleteFolder(folder);
+        }
+    }
+
+    /// <summary>Masked positions over real tokens other than [CLS] and [SEP] (each row has one [CLS] and two [SEP]).</summary>
+    private static double MaskedShare(PretrainingBatch batch) =>
+        (double)batch.MaskedPositions.Length / (batch.AttentionMask.Sum() - 3 * batch.BatchSize);
 }
