@@ -1,0 +1,40 @@
+using System.Text.Json.Nodes;
+using MiniBioBert.Training.Data;
+using MiniBioBert.Tests.Training.Data;
+using MiniBioBert.Training.Pretraining;
+
+namespace MiniBioBert.Tests.Training.Pretraining;
+
+public class TrainerStateTests
+{
+    [Test]
+    public void StateSavedBeforeTheMaskRateExistedResumesAtBertsRate()
+    {
+        var folder = TestCorpora.NewFolder();
+        try
+        {
+            var state = new TrainerState
+            {
+                Step = 3,
+                Cursor = DataCursor.Start,
+                ScheduleTotalSteps = 10,
+                ElapsedSeconds = 1.5,
+                Options = new PretrainingOptions { Steps = 10, MaskRate = 0.4 },
+            };
+            string path = Path.Combine(folder, TrainerState.FileName);
+            state.Save(path);
+            Assert.That(TrainerState.Load(path).Options.MaskRate, Is.EqualTo(0.4));
+
+            // An older run's file has no "mask_rate" at all.
+            var json = JsonNode.Parse(File.ReadAllText(path))!;
+            Assert.That(json["options"]!.AsObject().Remove("mask_rate"), Is.True);
+            File.WriteAllText(path, json.ToJsonString());
+            Assert.That(File.ReadAllText(path), Does.Not.Contain("mask_rate"));
+            Assert.That(TrainerState.Load(path).Options.MaskRate, Is.EqualTo(PretrainingDataOptions.BertMaskedLmProbability));
+        }
+        finally
+        {
+            TestCorpora.DeleteFolder(folder);
+        }
+    }
+}
