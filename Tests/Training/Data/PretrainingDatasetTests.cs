@@ -4,20 +4,24 @@ namespace MiniBioBert.Tests.Training.Data;
 
 public class PretrainingDatasetTests
 {
+    private static readonly FakeTokenizer Tokenizer = FakeTokenizer.WithNumberedWords(100);
+
+    /// <summary>400 random documents of numbered words, gzipped into <paramref name="folder"/>; returns the path.</summary>
+    private static string WriteCorpus(string folder) =>
+        TestCorpora.WriteGzip(folder, "corpus.txt.gz", TestCorpora.ToSentencePerLine(TestCorpora.RandomDocuments(400, 2, 12, 3, 20, 100, seed: 21)));
+
     [Test]
     public void OpenWiresCacheSplitTrainingAndEvaluation()
     {
         var folder = TestCorpora.NewFolder();
         try
         {
-            var tokenizer = FakeTokenizer.WithNumberedWords(100);
-            var text = TestCorpora.ToSentencePerLine(TestCorpora.RandomDocuments(400, 2, 12, 3, 20, 100, seed: 21));
-            var path = TestCorpora.WriteGzip(folder, "corpus.txt.gz", text);
+            var path = WriteCorpus(folder);
             var log = new List<string>();
             var options = new PretrainingDataOptions { MaxSequenceLength = 64 };
 
-            var data = PretrainingDataset.Open([new CorpusSource(path)], tokenizer.Tokenizer, options, 16, Path.Combine(folder, "cache"), 0.05, log.Add);
-            var reopened = PretrainingDataset.Open([new CorpusSource(path)], tokenizer.Tokenizer, options, 16, Path.Combine(folder, "cache"), 0.05, log.Add);
+            var data = PretrainingDataset.Open([new CorpusSource(path)], Tokenizer.Tokenizer, options, 16, Path.Combine(folder, "cache"), 0.05, log.Add);
+            var reopened = PretrainingDataset.Open([new CorpusSource(path)], Tokenizer.Tokenizer, options, 16, Path.Combine(folder, "cache"), 0.05, log.Add);
 
             Assert.That(data.Split.HeldOutDocuments, Has.Count.EqualTo(20));
             Assert.That(reopened.Load.FromCache, Is.True);
@@ -39,12 +43,10 @@ public class PretrainingDatasetTests
         var folder = TestCorpora.NewFolder();
         try
         {
-            var tokenizer = FakeTokenizer.WithNumberedWords(100);
-            var text = TestCorpora.ToSentencePerLine(TestCorpora.RandomDocuments(400, 2, 12, 3, 20, 100, seed: 21));
-            var path = TestCorpora.WriteGzip(folder, "corpus.txt.gz", text);
+            var path = WriteCorpus(folder);
             var options = new PretrainingDataOptions { MaxSequenceLength = 128 }.WithMaskRate(0.4);
 
-            var data = PretrainingDataset.Open([new CorpusSource(path)], tokenizer.Tokenizer, options, 16, cacheDirectory: null, 0.05);
+            var data = PretrainingDataset.Open([new CorpusSource(path)], Tokenizer.Tokenizer, options, 16, cacheDirectory: null, 0.05);
 
             // 0.4 of a full sequence's 125 candidates is 50 predictions: above BERT's cap of 20, within ceil(0.4 × 128) = 52;
             // per row the count is rounded, so the share of a batch of 16 is within 0.02 of the rate.

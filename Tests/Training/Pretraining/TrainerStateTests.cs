@@ -5,6 +5,7 @@ using MiniBioBert.Training.Pretraining;
 
 namespace MiniBioBert.Tests.Training.Pretraining;
 
+/// <summary>The trainer state of a checkpoint (<c>trainer_state.json</c>) reads back what a run saved, old runs included.</summary>
 public class TrainerStateTests
 {
     [Test]
