@@ -34,7 +34,12 @@ internal sealed class TrainCommand
     private readonly Option<int> _maxSeq = Int("--max-seq", "Sequence length.", 128);
     private readonly Option<int> _batch = Int("--batch", "Sequences per micro-batch.", 32);
     private readonly Option<int> _gradAccum = Int("--grad-accum", "Micro-batches per optimizer step.", 1);
-    private readonly Option<double> _lr = new("--lr") { Description = "Peak learning rate (linear warmup, then linear decay to 0).", DefaultValueFactory = _ => 1e-3 };
+    private readonly Option<double> _lr = new("--lr") { Description = "Peak learning rate (linear warmup, then a decay to 0: --lr-decay).", DefaultValueFactory = _ => 1e-3 };
+    private readonly Option<string> _lrDecay = new("--lr-decay")
+    {
+        Description = "How the learning rate falls from its peak to 0 after warmup: linear (BERT's, Hugging Face's default) or cosine (half a cosine; measured against linear in docs/pretraining.md).",
+        DefaultValueFactory = _ => "linear",
+    };
     private readonly Option<double> _warmup = new("--warmup") { Description = "Warmup: a fraction of the steps (< 1) or a number of steps.", DefaultValueFactory = _ => 0.06 };
     private readonly Option<double> _dropout = new("--dropout") { Description = "Dropout probability of hidden states and attention probabilities.", DefaultValueFactory = _ => 0.1 };
     private readonly Option<double> _adamBeta2 = new("--adam-beta2") { Description = "AdamW's second-moment decay rate.", DefaultValueFactory = _ => 0.999 };
@@ -103,14 +108,14 @@ internal sealed class TrainCommand
     /// <c>--resume</c>, <c>--device</c>, <c>--threads</c>) say where and how it runs, and a resumed run uses them.
     /// </summary>
     private Option[] RunSettings => [_data.Corpus, _data.Vocab, _data.VocabSize, _layers, _hidden, _heads, _intermediate, _maxSeq, _batch, _gradAccum, _lr,
-        _warmup, _dropout, _adamBeta2, _positionInit, _attentionInit, _masking, _maskRate, _steps, _epochs, _timeBudget, _evalEvery, _evalBatches, _checkpointEvery, _keep,
+        _lrDecay, _warmup, _dropout, _adamBeta2, _positionInit, _attentionInit, _masking, _maskRate, _steps, _epochs, _timeBudget, _evalEvery, _evalBatches, _checkpointEvery, _keep,
         _seed, _onNonFinite, _name, _init];
 
     private void AddTo(Command command)
     {
         _data.AddTo(command);
-        Option[] options = [_layers, _hidden, _heads, _intermediate, _maxSeq, _batch, _gradAccum, _lr, _warmup, _dropout, _adamBeta2, _positionInit, _attentionInit, _masking, _maskRate, _steps, _epochs,
-            _timeBudget, _evalEvery, _evalBatches, _checkpointEvery, _keep, _seed, _onNonFinite, _threads, _output, _name, _device, _init, _resume];
+        Option[] options = [_layers, _hidden, _heads, _intermediate, _maxSeq, _batch, _gradAccum, _lr, _lrDecay, _warmup, _dropout, _adamBeta2, _positionInit, _attentionInit, _masking, _maskRate, _steps,
+            _epochs, _timeBudget, _evalEvery, _evalBatches, _checkpointEvery, _keep, _seed, _onNonFinite, _threads, _output, _name, _device, _init, _resume];
         foreach (var option in options)
         {
             command.Add(option);
@@ -269,6 +274,9 @@ internal sealed class TrainCommand
     /// <summary>The words of <c>--attention-init</c>, in the order of <see cref="AttentionInit"/>.</summary>
     private static readonly IReadOnlyList<string> AttentionInitNames = ["normal", "local"];
 
+    /// <summary>The words of <c>--lr-decay</c>, in the order of <see cref="LearningRateDecay"/>.</summary>
+    private static readonly IReadOnlyList<string> LearningRateDecayNames = ["linear", "cosine"];
+
     /// <summary>The words of <c>--masking</c> (and <c>eval --masking</c>), in the order of <see cref="MaskingUnit"/>.</summary>
     public static readonly IReadOnlyList<string> MaskingNames = ["piece", "whole-word"];
 
@@ -297,6 +305,7 @@ internal sealed class TrainCommand
             GradientAccumulation = p.GetValue(_gradAccum),
             MaxSequenceLength = maxSeq,
             PeakLearningRate = p.GetValue(_lr),
+            LearningRateDecay = EnumChoice.Parse<LearningRateDecay>("--lr-decay", p.GetValue(_lrDecay)!, LearningRateDecayNames),
             Warmup = p.GetValue(_warmup),
             AdamBeta2 = p.GetValue(_adamBeta2),
             PositionInit = EnumChoice.Parse<PositionInit>("--position-init", p.GetValue(_positionInit)!, PositionInitNames),

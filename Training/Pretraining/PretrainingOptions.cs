@@ -1,6 +1,7 @@
 using MiniBioBert.Training.Data;
 using MiniBioBert.Model.Initialization;
 using MiniBioBert.Model;
+using MiniBioBert.Training.Optim;
 
 namespace MiniBioBert.Training.Pretraining;
 
@@ -38,6 +39,9 @@ internal sealed record PretrainingOptions
 
     /// <summary>The peak learning rate of the linear warmup/decay schedule.</summary>
     public double PeakLearningRate { get; init; } = 1e-3;
+
+    /// <summary>How the rate falls from the peak to 0 after warmup. Runs saved before the option existed read as linear.</summary>
+    public LearningRateDecay LearningRateDecay { get; init; } = LearningRateDecay.Linear;
 
     /// <summary>Warmup: a fraction of the total steps when below 1, else a number of steps.</summary>
     public double Warmup { get; init; } = 0.06;

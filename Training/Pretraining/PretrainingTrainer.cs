@@ -271,7 +271,8 @@ internal sealed class PretrainingTrainer
         }
         SetSchedule(_resumeState?.ScheduleTotalSteps ?? _planner.PlanTotalSteps(ProbeForwardBackward));
         _model.Parameters.ZeroGradients();
-        _dashboard.Log($"Schedule: {_totalSteps:N0} steps, {_schedule.WarmupSteps:N0} warmup, peak lr {_options.PeakLearningRate:G3}; " +
+        _dashboard.Log($"Schedule: {_totalSteps:N0} steps, {_schedule.WarmupSteps:N0} warmup, peak lr {_options.PeakLearningRate:G3}, " +
+            $"{_options.LearningRateDecay.ToString().ToLowerInvariant()} decay; " +
             $"{_model.Parameters.Count:N0} parameters; effective batch {_options.GlobalBatchSize * _options.GradientAccumulation}" +
             (_options.Ranks > 1 ? $" ({_options.Ranks} ranks × {_options.BatchSize}{(_options.GradientAccumulation > 1 ? $" × {_options.GradientAccumulation}" : "")})." : "."));
         _sessionStart = _clock.GetTimestamp();
@@ -398,11 +399,11 @@ internal sealed class PretrainingTrainer
         _model.Forward(batch.ToInputs(), new ForwardContext { Training = true, DropoutSeed = 0 }).Loss.Backward();
     }
 
-    /// <summary>Linear warmup then linear decay to 0 at <paramref name="totalSteps"/>.</summary>
+    /// <summary>Linear warmup then the run's decay to 0 at <paramref name="totalSteps"/>.</summary>
     private void SetSchedule(long totalSteps)
     {
         _totalSteps = totalSteps;
-        _schedule = new LearningRateSchedule(_options.PeakLearningRate, _options.WarmupSteps(totalSteps), totalSteps);
+        _schedule = new LearningRateSchedule(_options.PeakLearningRate, _options.WarmupSteps(totalSteps), totalSteps, _options.LearningRateDecay);
     }
 
     private TrainingSummary Summary() => new()

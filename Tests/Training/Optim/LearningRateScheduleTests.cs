@@ -21,6 +21,31 @@ public class LearningRateScheduleTests
         Assert.That(schedule.LearningRate(completedSteps), Is.EqualTo(expected).Within(Tolerance));
     }
 
+    // Hugging Face's get_cosine_schedule_with_warmup (half a cycle): cos(π/3) = ½ and cos(2π/3) = −½ exactly, so the
+    // rates are the same ratios to within double rounding of cos.
+    [TestCase(5, 0.5e-3)]
+    [TestCase(10, 1e-3)]
+    [TestCase(40, 0.75e-3)]
+    [TestCase(55, 0.5e-3)]
+    [TestCase(70, 0.25e-3)]
+    [TestCase(100, 0.0)]
+    [TestCase(150, 0.0)]
+    public void WarmupThenCosineDecayAsHuggingFace(long completedSteps, double expected)
+    {
+        var schedule = new LearningRateSchedule(1e-3, warmupSteps: 10, totalSteps: 100, LearningRateDecay.Cosine);
+        Assert.That(schedule.LearningRate(completedSteps), Is.EqualTo(expected).Within(Tolerance));
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public void WarmupOverEveryStepEndsAtZero(bool cosine)
+    {
+        var decay = cosine ? LearningRateDecay.Cosine : LearningRateDecay.Linear;
+        var schedule = new LearningRateSchedule(1e-3, warmupSteps: 4, totalSteps: 4, decay);
+        Assert.That(schedule.LearningRate(3), Is.EqualTo(0.75e-3).Within(Tolerance));
+        Assert.That(schedule.LearningRate(4), Is.EqualTo(0.0));
+    }
+
     [Test]
     public void NoWarmupStartsAtThePeak()
     {

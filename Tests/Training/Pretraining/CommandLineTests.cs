@@ -68,6 +68,7 @@ public class CommandLineTests
     [TestCase("train", "--device", "cuda")]
     [TestCase("train", "--lr", "abc")]
     [TestCase("train", "--mask-rate", "0", "--steps", "1")]
+    [TestCase("train", "--lr-decay", "exponential", "--steps", "1")]
     [TestCase("--no-such-option")]
     [TestCase("eval", "--checkpoint", "/no/such/checkpoint")]
     [TestCase("loss", "--checkpoint", "/no/such/checkpoint", "--batch", "b", "--grads", "g")]
