@@ -5,6 +5,8 @@ namespace MiniBioBert.Engine.Cpu;
 /// <c>C = alpha · op(A) · op(B) + beta · C</c>, where op(X) is X or Xᵀ.
 /// op(A) is [m, k], op(B) is [k, n], C is [m, n]; lda/ldb/ldc are the row strides (in floats) of A, B and C as stored.
 /// When beta is 0, C is written without being read (it may hold garbage); when alpha is 0 or k is 0, A and B are not read.
+/// An optional column bias (n values) is added to every row of C in the products' write-back, not in a second pass over
+/// C; each element is rounded as if that pass had run (<c>(alpha · AB + beta · C) + bias[j]</c>).
 /// </summary>
 /// <remarks>
 /// A packed, cache-blocked product with an AVX-512 or AVX2 + FMA register-tiled micro-kernel (see <see cref="GemmDriver"/>),
@@ -14,11 +16,16 @@ internal static unsafe class Gemm
 {
     /// <summary>One matrix product.</summary>
     public static void Multiply(bool transposeA, bool transposeB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc) =>
+        Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, columnBias: null);
+
+    /// <summary>One matrix product; <paramref name="columnBias"/> (n values, or null) is added to every row of C.</summary>
+    public static void Multiply(bool transposeA, bool transposeB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, float* columnBias)
     {
         Validate(transposeA, transposeB, m, n, k, lda, ldb, ldc);
         bool parallel = (long)m * n * k >= GemmBlocking.ParallelThreshold && CpuParallel.ThreadCount > 1;
-        GemmDriver.Run(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parallel, GemmMicroKernel.Best);
+        GemmDriver.Run(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parallel, GemmMicroKernel.Best, columnBias);
     }
 
     /// <summary>

@@ -17,11 +17,12 @@ namespace MiniBioBert.Engine.Cpu;
 /// </summary>
 internal static unsafe class GemmDriver
 {
-    /// <summary>Runs <c>C = alpha · op(A) · op(B) + beta · C</c> (arguments as in <see cref="Gemm.Multiply"/>).</summary>
+    /// <summary>Runs <c>C = alpha · op(A) · op(B) + beta · C (+ columnBias)</c> (arguments as in <see cref="Gemm.Multiply"/>).</summary>
     /// <param name="parallel">Spread the product over <see cref="CpuParallel.ThreadCount"/> threads.</param>
     /// <param name="kernel">Which micro-kernel computes the register tiles (<see cref="GemmMicroKernel.Best"/> unless a test asks for another).</param>
+    /// <param name="columnBias">n values added to every row of C as the last k slice writes it, or null.</param>
     public static void Run(bool transposeA, bool transposeB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, bool parallel, GemmKernelKind kernel)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, bool parallel, GemmKernelKind kernel, float* columnBias = null)
     {
         if (m == 0 || n == 0)
         {
@@ -29,7 +30,7 @@ internal static unsafe class GemmDriver
         }
         if (k == 0 || alpha == 0f)
         {
-            Scale(m, n, beta, c, ldc);
+            Scale(m, n, beta, c, ldc, columnBias);
             return;
         }
 
@@ -39,7 +40,7 @@ internal static unsafe class GemmDriver
         int threads = CpuParallel.ThreadCount;
         if (!parallel || threads < 2)
         {
-            RunSerial(m, n, k, alpha, a, aRow, aDepth, b, bDepth, bCol, beta, c, ldc, kernel);
+            RunSerial(m, n, k, alpha, a, aRow, aDepth, b, bDepth, bCol, beta, c, ldc, kernel, columnBias);
             return;
         }
 
@@ -59,11 +60,13 @@ internal static unsafe class GemmDriver
             int end = Math.Min((int)((long)units * (band + 1) / bands) * granule, columnBands ? n : m);
             if (columnBands)
             {
-                RunSerial(m, end - first, k, alpha, a, aRow, aDepth, b + first * bCol, bDepth, bCol, beta, c + first, ldc, kernel);
+                RunSerial(m, end - first, k, alpha, a, aRow, aDepth, b + first * bCol, bDepth, bCol, beta, c + first, ldc, kernel,
+                    columnBias == null ? null : columnBias + first);
             }
             else
             {
-                RunSerial(end - first, n, k, alpha, a + first * aRow, aRow, aDepth, b, bDepth, bCol, beta, c + (nint)first * ldc, ldc, kernel);
+                RunSerial(end - first, n, k, alpha, a + first * aRow, aRow, aDepth, b, bDepth, bCol, beta, c + (nint)first * ldc, ldc, kernel,
+                    columnBias);
             }
         });
     }
@@ -76,7 +79,7 @@ internal static unsafe class GemmDriver
 
     /// <summary>The loop nest on the calling thread; op(A) and op(B) are given by their strides (see <see cref="Run"/>).</summary>
     private static void RunSerial(int m, int n, int k, float alpha, float* a, nint aRow, nint aDepth,
-        float* b, nint bDepth, nint bCol, float beta, float* c, int ldc, GemmKernelKind kernel)
+        float* b, nint bDepth, nint bCol, float beta, float* c, int ldc, GemmKernelKind kernel, float* columnBias)
     {
         var workspace = GemmWorkspace.Current;
         float* packedA = workspace.PackedA((long)RoundUp(Math.Min(m, MC), MR) * Math.Min(k, KC));
@@ -89,6 +92,7 @@ internal static unsafe class GemmDriver
             {
                 int kc = Math.Min(KC, k - pc);
                 float sliceBeta = pc == 0 ? beta : 1f;
+                float* sliceBias = columnBias != null && pc + kc == k ? columnBias + jc : null; // the bias goes in with the last slice
 
                 // packedB: strip s holds columns jc + s·NR .. of op(B), rows pc .. pc + kc, as [kc, NR].
                 float* bSlice = b + pc * bDepth + jc * bCol;
@@ -110,7 +114,7 @@ internal static unsafe class GemmDriver
                             packedA + (long)s * kc * MR);
                     }
 
-                    MacroTile(kc, packedA, packedB, c + (nint)ib * ldc + jc, ldc, 0, mb, 0, nc, alpha, sliceBeta, kernel);
+                    MacroTile(kc, packedA, packedB, c + (nint)ib * ldc + jc, ldc, 0, mb, 0, nc, alpha, sliceBeta, kernel, sliceBias);
                 }
             }
         }
@@ -118,27 +122,29 @@ internal static unsafe class GemmDriver
 
     /// <summary>
     /// Rows row0 .. row0 + rows, columns col0 .. col0 + cols of the C block, from packed strips. The B strip is the
-    /// outer loop so that it stays in L1 while the tile's A strips stream through it from L2.
+    /// outer loop so that it stays in L1 while the tile's A strips stream through it from L2. <paramref name="bias"/>
+    /// (column 0 of the block's bias, or null) is added as the tiles are written.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MacroTile(int kc, float* packedA, float* packedB, float* c, int ldc,
-        int row0, int rows, int col0, int cols, float alpha, float beta, GemmKernelKind kernel)
+        int row0, int rows, int col0, int cols, float alpha, float beta, GemmKernelKind kernel, float* bias)
     {
         for (int j = col0; j < col0 + cols; j += NR)
         {
             float* bStrip = packedB + (long)(j / NR) * kc * NR;
             int tileCols = Math.Min(NR, col0 + cols - j);
+            float* tileBias = bias == null ? null : bias + j;
             for (int i = row0; i < row0 + rows; i += MR)
             {
                 float* aStrip = packedA + (long)(i / MR) * kc * MR;
                 GemmMicroKernel.Tile(kernel, kc, aStrip, bStrip, c + (nint)i * ldc + j, ldc,
-                    Math.Min(MR, row0 + rows - i), tileCols, alpha, beta);
+                    Math.Min(MR, row0 + rows - i), tileCols, alpha, beta, tileBias);
             }
         }
     }
 
-    /// <summary>C = beta · C, writing zeros without reading C when beta is 0.</summary>
-    private static void Scale(int m, int n, float beta, float* c, int ldc)
+    /// <summary>C = beta · C (+ columnBias), writing zeros without reading C when beta is 0.</summary>
+    private static void Scale(int m, int n, float beta, float* c, int ldc, float* columnBias)
     {
         for (int i = 0; i < m; i++)
         {
@@ -153,6 +159,10 @@ internal static unsafe class GemmDriver
                 {
                     value *= beta;
                 }
+            }
+            if (columnBias != null)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Add(row, new ReadOnlySpan<float>(columnBias, n), row);
             }
         }
     }

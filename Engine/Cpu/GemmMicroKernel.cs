@@ -20,7 +20,9 @@ public enum GemmKernelKind
 
 /// <summary>
 /// Computes one MR × NR tile of C from a packed A strip (kc × MR) and a packed B strip (kc × NR):
-/// <c>C[0..MR, 0..NR] = alpha · Σₚ a[p, :]ᵀ b[p, :] + beta · C</c>. C is read only when beta ≠ 0.
+/// <c>C[0..MR, 0..NR] = alpha · Σₚ a[p, :]ᵀ b[p, :] + beta · C</c>. C is read only when beta ≠ 0. With a column bias
+/// (the last k slice of a product with a bias epilogue), <c>bias[j]</c> is then added to every row of column j, rounded as
+/// a separate addition: the result is the bits of the product followed by a pass that adds the bias.
 /// </summary>
 internal static unsafe class GemmMicroKernel
 {
@@ -40,56 +42,60 @@ internal static unsafe class GemmMicroKernel
     /// <summary>
     /// One full tile, or a partial one at the matrix edge (<paramref name="rows"/> &lt; MR or <paramref name="cols"/> &lt; NR):
     /// then the kernel writes into a scratch tile first and only the existing part is copied to C.
+    /// <paramref name="bias"/>: the tile's first column of the bias, or null for none.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile(GemmKernelKind kind, int kc, float* a, float* b, float* c, int ldc, int rows, int cols, float alpha, float beta)
+    public static void Tile(GemmKernelKind kind, int kc, float* a, float* b, float* c, int ldc, int rows, int cols, float alpha, float beta,
+        float* bias = null)
     {
         if (rows == MR && cols == NR)
         {
-            Full(kind, kc, a, b, c, ldc, alpha, beta);
+            Full(kind, kc, a, b, c, ldc, alpha, beta, bias);
         }
         else
         {
-            Edge(kind, kc, a, b, c, ldc, rows, cols, alpha, beta);
+            Edge(kind, kc, a, b, c, ldc, rows, cols, alpha, beta, bias);
         }
     }
 
-    private static void Edge(GemmKernelKind kind, int kc, float* a, float* b, float* c, int ldc, int rows, int cols, float alpha, float beta)
+    private static void Edge(GemmKernelKind kind, int kc, float* a, float* b, float* c, int ldc, int rows, int cols, float alpha, float beta,
+        float* bias)
     {
         float* scratch = stackalloc float[MR * NR];
         if (kind == GemmKernelKind.Avx2 && cols <= NR / 2)
         {
             // Only the left half of the tile exists: computing the right 16 columns would double the cost for nothing.
-            Avx2HalfTile(kc, a, b, scratch, NR, 1f, 0f);
+            Avx2HalfTile(kc, a, b, scratch, NR, 1f, 0f, null);
         }
         else
         {
-            Full(kind, kc, a, b, scratch, NR, 1f, 0f);
+            Full(kind, kc, a, b, scratch, NR, 1f, 0f, null);
         }
         for (int i = 0; i < rows; i++)
         {
             for (int j = 0; j < cols; j++)
             {
                 float product = alpha * scratch[i * NR + j];
-                c[i * ldc + j] = beta == 0f ? product : product + beta * c[i * ldc + j];
+                float value = beta == 0f ? product : product + beta * c[i * ldc + j];
+                c[i * ldc + j] = bias == null ? value : value + bias[j];
             }
         }
     }
 
-    private static void Full(GemmKernelKind kind, int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    private static void Full(GemmKernelKind kind, int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, float* bias)
     {
         switch (kind)
         {
             case GemmKernelKind.Avx512:
-                Avx512Tile(kc, a, b, c, ldc, alpha, beta);
+                Avx512Tile(kc, a, b, c, ldc, alpha, beta, bias);
                 break;
             case GemmKernelKind.Avx2:
                 // The 6 × 32 tile as two 6 × 16 halves: the left 16 columns of every B row, then the right 16.
-                Avx2HalfTile(kc, a, b, c, ldc, alpha, beta);
-                Avx2HalfTile(kc, a, b + NR / 2, c + NR / 2, ldc, alpha, beta);
+                Avx2HalfTile(kc, a, b, c, ldc, alpha, beta, bias);
+                Avx2HalfTile(kc, a, b + NR / 2, c + NR / 2, ldc, alpha, beta, bias == null ? null : bias + NR / 2);
                 break;
             default:
-                Portable(kc, a, b, c, ldc, alpha, beta);
+                Portable(kc, a, b, c, ldc, alpha, beta, bias);
                 break;
         }
     }
@@ -113,7 +119,7 @@ internal static unsafe class GemmMicroKernel
     /// the AVX2 train step 1.8–2.6× slower (measured; see docs/benchmarks.md).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.AggressiveInlining)]
-    private static void Avx512Tile(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    private static void Avx512Tile(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, float* bias)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -130,15 +136,13 @@ internal static unsafe class GemmMicroKernel
         {
             Step512(a, b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
         }
-        Vector512<float> va = Vector512.Create(alpha);
-        Vector512<float> vb = Vector512.Create(beta);
-        bool readC = beta != 0f;
-        StoreRow512(c, c00, c01, va, vb, readC);
-        StoreRow512(c + ldc, c10, c11, va, vb, readC);
-        StoreRow512(c + 2 * ldc, c20, c21, va, vb, readC);
-        StoreRow512(c + 3 * ldc, c30, c31, va, vb, readC);
-        StoreRow512(c + 4 * ldc, c40, c41, va, vb, readC);
-        StoreRow512(c + 5 * ldc, c50, c51, va, vb, readC);
+        var store = new Store512(alpha, beta, bias);
+        store.Row(c, c00, c01);
+        store.Row(c + ldc, c10, c11);
+        store.Row(c + 2 * ldc, c20, c21);
+        store.Row(c + 3 * ldc, c30, c31);
+        store.Row(c + 4 * ldc, c40, c41);
+        store.Row(c + 5 * ldc, c50, c51);
     }
 
     /// <summary>One step of k: c[i, :] += a[i] · b[:] for the 6 rows i, 32 columns each (2 vectors).</summary>
@@ -170,22 +174,35 @@ internal static unsafe class GemmMicroKernel
         c51 = Avx512F.FusedMultiplyAdd(ai, b1, c51);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow512(float* row, Vector512<float> left, Vector512<float> right,
-        Vector512<float> alpha, Vector512<float> beta, bool readC)
+    /// <summary>The write-back of a 32-column tile row: alpha · acc (+ beta · C) (+ bias), the bias loaded once per tile.</summary>
+    private readonly struct Store512(float alpha, float beta, float* bias)
     {
-        if (readC)
+        private readonly Vector512<float> _alpha = Vector512.Create(alpha), _beta = Vector512.Create(beta);
+        private readonly Vector512<float> _biasLeft = bias == null ? default : Vector512.Load(bias);
+        private readonly Vector512<float> _biasRight = bias == null ? default : Vector512.Load(bias + 16);
+        private readonly bool _readC = beta != 0f, _addBias = bias != null;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Row(float* row, Vector512<float> left, Vector512<float> right)
         {
-            left = Avx512F.FusedMultiplyAdd(left, alpha, beta * Vector512.Load(row));
-            right = Avx512F.FusedMultiplyAdd(right, alpha, beta * Vector512.Load(row + 16));
+            if (_readC)
+            {
+                left = Avx512F.FusedMultiplyAdd(left, _alpha, _beta * Vector512.Load(row));
+                right = Avx512F.FusedMultiplyAdd(right, _alpha, _beta * Vector512.Load(row + 16));
+            }
+            else
+            {
+                left *= _alpha;
+                right *= _alpha;
+            }
+            if (_addBias)
+            {
+                left += _biasLeft;
+                right += _biasRight;
+            }
+            Vector512.Store(left, row);
+            Vector512.Store(right, row + 16);
         }
-        else
-        {
-            left *= alpha;
-            right *= alpha;
-        }
-        Vector512.Store(left, row);
-        Vector512.Store(right, row + 16);
     }
 
     /// <summary>
@@ -196,7 +213,7 @@ internal static unsafe class GemmMicroKernel
     /// inlined, ~85% as a call.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.AggressiveInlining)]
-    private static void Avx2HalfTile(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    private static void Avx2HalfTile(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, float* bias)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -213,15 +230,13 @@ internal static unsafe class GemmMicroKernel
         {
             Step256(a, b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
         }
-        Vector256<float> va = Vector256.Create(alpha);
-        Vector256<float> vb = Vector256.Create(beta);
-        bool readC = beta != 0f;
-        StoreRow256(c, c00, c01, va, vb, readC);
-        StoreRow256(c + ldc, c10, c11, va, vb, readC);
-        StoreRow256(c + 2 * ldc, c20, c21, va, vb, readC);
-        StoreRow256(c + 3 * ldc, c30, c31, va, vb, readC);
-        StoreRow256(c + 4 * ldc, c40, c41, va, vb, readC);
-        StoreRow256(c + 5 * ldc, c50, c51, va, vb, readC);
+        var store = new Store256(alpha, beta, bias);
+        store.Row(c, c00, c01);
+        store.Row(c + ldc, c10, c11);
+        store.Row(c + 2 * ldc, c20, c21);
+        store.Row(c + 3 * ldc, c30, c31);
+        store.Row(c + 4 * ldc, c40, c41);
+        store.Row(c + 5 * ldc, c50, c51);
     }
 
     /// <summary>One step of k: c[i, :] += a[i] · b[:] for the 6 rows i, 16 columns each (inlined, so the accumulators stay in registers).</summary>
@@ -253,26 +268,39 @@ internal static unsafe class GemmMicroKernel
         c51 = Fma.MultiplyAdd(ai, b1, c51);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow256(float* row, Vector256<float> left, Vector256<float> right,
-        Vector256<float> alpha, Vector256<float> beta, bool readC)
+    /// <summary>The write-back of a 16-column half-tile row: alpha · acc (+ beta · C) (+ bias), the bias loaded once per half-tile.</summary>
+    private readonly struct Store256(float alpha, float beta, float* bias)
     {
-        if (readC)
+        private readonly Vector256<float> _alpha = Vector256.Create(alpha), _beta = Vector256.Create(beta);
+        private readonly Vector256<float> _biasLeft = bias == null ? default : Vector256.Load(bias);
+        private readonly Vector256<float> _biasRight = bias == null ? default : Vector256.Load(bias + 8);
+        private readonly bool _readC = beta != 0f, _addBias = bias != null;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Row(float* row, Vector256<float> left, Vector256<float> right)
         {
-            left = Fma.MultiplyAdd(left, alpha, beta * Vector256.Load(row));
-            right = Fma.MultiplyAdd(right, alpha, beta * Vector256.Load(row + 8));
+            if (_readC)
+            {
+                left = Fma.MultiplyAdd(left, _alpha, _beta * Vector256.Load(row));
+                right = Fma.MultiplyAdd(right, _alpha, _beta * Vector256.Load(row + 8));
+            }
+            else
+            {
+                left *= _alpha;
+                right *= _alpha;
+            }
+            if (_addBias)
+            {
+                left += _biasLeft;
+                right += _biasRight;
+            }
+            Vector256.Store(left, row);
+            Vector256.Store(right, row + 8);
         }
-        else
-        {
-            left *= alpha;
-            right *= alpha;
-        }
-        Vector256.Store(left, row);
-        Vector256.Store(right, row + 8);
     }
 
     /// <summary>The same tile with scalar arithmetic, for machines without AVX2 + FMA.</summary>
-    private static void Portable(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    private static void Portable(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, float* bias)
     {
         float* sum = stackalloc float[MR * NR];
         new Span<float>(sum, MR * NR).Clear();
@@ -292,7 +320,8 @@ internal static unsafe class GemmMicroKernel
             for (int j = 0; j < NR; j++)
             {
                 float product = alpha * sum[i * NR + j];
-                c[i * ldc + j] = beta == 0f ? product : product + beta * c[i * ldc + j];
+                float value = beta == 0f ? product : product + beta * c[i * ldc + j];
+                c[i * ldc + j] = bias == null ? value : value + bias[j];
             }
         }
     }

@@ -12,23 +12,12 @@ internal static unsafe class LinearKernels
         int outFeatures = weight.Dim(0);
         int inFeatures = weight.Dim(1);
         int rows = x.Size / inFeatures;
-        fixed (float* xData = x.Data, wData = weight.Data, yData = y.Data)
+        // The bias goes into the product's write-back (no second pass over y).
+        fixed (float* xData = x.Data, wData = weight.Data, yData = y.Data, bData = bias is null ? null : bias.Data)
         {
             Gemm.Multiply(false, true, rows, outFeatures, inFeatures, 1f,
-                xData + x.Offset, inFeatures, wData + weight.Offset, inFeatures, 0f, yData + y.Offset, outFeatures);
-        }
-        if (bias is not null)
-        {
-            var output = y.Memory;
-            var biasValues = bias.Memory;
-            CpuParallel.ForRows(rows, outFeatures, (start, end) =>
-            {
-                for (int r = start; r < end; r++)
-                {
-                    var row = output.Span.Slice(r * outFeatures, outFeatures);
-                    System.Numerics.Tensors.TensorPrimitives.Add(row, biasValues.Span, row);
-                }
-            });
+                xData + x.Offset, inFeatures, wData + weight.Offset, inFeatures, 0f, yData + y.Offset, outFeatures,
+                bias is null ? null : bData + bias.Offset);
         }
     }
 

@@ -132,6 +132,52 @@ public unsafe class GemmTests
         Assert.That(wide, Is.EqualTo(narrow));
     }
 
+    private static IEnumerable<TestCaseData> KernelsAndShapes()
+    {
+        foreach (GemmKernelKind kernel in Enum.GetValues<GemmKernelKind>())
+        {
+            // Edge tiles only; one k slice; three k slices (KC = 256) in parallel row bands; column bands; k = 0.
+            yield return new TestCaseData(kernel, false, true, 13, 33, 31, 0f);
+            yield return new TestCaseData(kernel, false, true, 67, 129, 256, 0f);
+            yield return new TestCaseData(kernel, true, false, 301, 270, 600, 1f);
+            yield return new TestCaseData(kernel, false, true, 37, 4100, 40, 0f);
+            yield return new TestCaseData(kernel, false, false, 5, 7, 0, 0.5f);
+        }
+    }
+
+    /// <summary>
+    /// The bias epilogue adds bias[j] as the last k slice writes the tile: to the bit what the product followed by a
+    /// separate pass adding the bias gives (one rounding of the same two floats either way), for every kernel.
+    /// </summary>
+    [TestCaseSource(nameof(KernelsAndShapes))]
+    public void BiasInTheWriteBackEqualsASeparatePassToTheBit(GemmKernelKind kernel, bool transposeA, bool transposeB, int m, int n, int k, float beta)
+    {
+        if (!GemmMicroKernel.IsSupported(kernel))
+        {
+            Assert.Ignore($"this machine cannot run the {kernel} kernel");
+        }
+        var random = new Random(m + n + k);
+        float[] a = RandomValues(random, Math.Max(1, m * k)), b = RandomValues(random, Math.Max(1, k * n));
+        float[] bias = RandomValues(random, n), c0 = RandomValues(random, m * n);
+        float[] fused = (float[])c0.Clone(), separate = (float[])c0.Clone();
+        int lda = transposeA ? m : k, ldb = transposeB ? k : n;
+        fixed (float* pa = a, pb = b, pBias = bias, pFused = fused, pSeparate = separate)
+        {
+            GemmDriver.Run(transposeA, transposeB, m, n, k, 0.5f, pa, Math.Max(1, lda), pb, Math.Max(1, ldb), beta, pFused, n,
+                parallel: true, kernel, columnBias: pBias);
+            GemmDriver.Run(transposeA, transposeB, m, n, k, 0.5f, pa, Math.Max(1, lda), pb, Math.Max(1, ldb), beta, pSeparate, n,
+                parallel: true, kernel);
+        }
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                separate[i * n + j] += bias[j];
+            }
+        }
+        Assert.That(fused, Is.EqualTo(separate));
+    }
+
     [Test]
     public void ZeroDepthScalesCWithoutReadingGarbage()
     {
