@@ -162,10 +162,15 @@ public class ReferenceKernelsTests
 
     /// <summary>
     /// GELU(x) = x·Φ(x), Φ from the same float formula on both sides (<see cref="GaussianFunctions.Cdf(float)"/> and its
-    /// SIMD twin) except for exp. Φ = ½·t·exp(…) for x &lt; 0: the exps differ by 4u, the product's rounding adds 2u: 6u
-    /// relative. For x ≥ 0, Φ = 1 − that half (≤ ½) with one more rounding of a value ≤ 1: ≤ 6u·½ + 2u ≤ 10u·Φ (Φ ≥ ½).
-    /// So Φ differs by ≤ 10u relative, and y = x·Φ by ≤ 12u·|y|. The derivative Φ + x·φ: φ = c·exp(−x²/2) differs by
-    /// 4u + 2u, x·φ by 8u, the sum by 10u·Φ + 8u·|x|φ + 2u·|sum| ≤ 12u·(Φ + |x|φ); times dy and added into dx: two more
+    /// SIMD twin) except for exp and the erfc polynomial P(t), which the SIMD twin evaluates with fused multiply-adds.
+    /// z and t = 1/(1 + z/2) round alike; P(t) by Horner's rule is within γ₁₈·S(t) (two roundings a step) on one side
+    /// and γ₉·S(t) (one) on the other, S(t) = Σ|cᵢ|tⁱ (Higham, §5.1), and the exp's argument a = P(t) − z² rounds
+    /// once more on each side: the arguments differ by E·u = 27u·S(t) + 2u·|a| (<see cref="ErfcArgumentUlps"/>), which
+    /// e^a turns into a relative difference. Φ = ½·t·e^a for x &lt; 0: the exps differ by 4u + E·u, the product's rounding
+    /// adds 2u: (E + 6)u relative. For x ≥ 0, Φ = 1 − that half (≤ ½) with one more rounding of a value ≤ 1:
+    /// ≤ (E + 6)u·½ + 2u ≤ (E + 10)u·Φ (Φ ≥ ½). So Φ differs by ≤ (E + 10)u relative, and y = x·Φ by ≤ (E + 12)u·|y|.
+    /// The derivative Φ + x·φ: φ = c·exp(−x²/2) differs by 4u + 2u, x·φ by 8u, the sum by
+    /// (E + 10)u·Φ + 8u·|x|φ + 2u·|sum| ≤ (E + 12)u·(Φ + |x|φ) + 2u·|sum|; times dy and added into dx: two more
     /// roundings per side.
     /// </summary>
     [Test]
@@ -179,7 +184,7 @@ public class ReferenceKernelsTests
         var (cpu, reference) = Twins(random, float.NaN, Rows, Columns);
         TensorKernels.GeluForward(x, cpu);
         ReferenceKernels.GeluForward(x, reference);
-        AssertWithin(reference, cpu, i => 12 * U * Math.Abs(cpu.Span[i]), "GELU");
+        AssertWithin(reference, cpu, i => (ErfcArgumentUlps(x.Span[i]) + 12) * U * Math.Abs(cpu.Span[i]), "GELU");
 
         (cpu, reference) = CopiesOf(start);
         TensorKernels.GeluBackward(x, dy, cpu);
@@ -188,11 +193,11 @@ public class ReferenceKernelsTests
     }
 
     /// <summary>
-    /// Forward: the bias add is the same rounding on both sides (bit-equal pre), then GELU (≤ 12u·|y|, see
+    /// Forward: the bias add is the same rounding on both sides (bit-equal pre), then GELU (≤ (E + 12)u·|y|, see
     /// <see cref="GeluAgreesWithinTheExpDifference"/>). Backward: the CPU takes Φ(x) = y/x from its forward's y =
-    /// x·Φ_cpu(x)·(1 + δ): Φ_cpu within 10u of the reference's Φ, δ and the division one rounding each, so 12u·Φ (10u
-    /// when Φ is computed); with x·φ's 8u and the sum's 2u, 12u·Φ + 8u·|x|φ + 2u·|GELU'| ≤ 14u·(Φ + |x|·φ), times dy
-    /// with one more rounding per side. The bias gradient sums rows + 1 terms in another order (row chunks on the CPU):
+    /// x·Φ_cpu(x)·(1 + δ): Φ_cpu within (E + 10)u of the reference's Φ, δ and the division one rounding each, so
+    /// (E + 12)u·Φ; with x·φ's 8u and the sum's 2u, ≤ (E + 14)u·(Φ + |x|·φ) + 2u·|GELU'|, times dy with one more
+    /// rounding per side. The bias gradient sums rows + 1 terms in another order (row chunks on the CPU):
     /// 2·γ_(rows+1)·(|b₀| + Σ|preGrad|) plus the preGrad differences.
     /// </summary>
     [TestCase(7, 13)]
@@ -207,7 +212,7 @@ public class ReferenceKernelsTests
         TensorKernels.BiasGeluForward(cpuPre, bias, cpuY);
         ReferenceKernels.BiasGeluForward(referencePre, bias, referenceY);
         AssertBitEqual(referencePre, cpuPre, "pre + bias");
-        AssertWithin(referenceY, cpuY, i => 12 * U * Math.Abs(cpuY.Span[i]), "GELU(pre + bias)");
+        AssertWithin(referenceY, cpuY, i => (ErfcArgumentUlps(cpuPre.Span[i]) + 12) * U * Math.Abs(cpuY.Span[i]), "GELU(pre + bias)");
 
         var pre = cpuPre;
         var dy = Input(random, 1f, rows, width);
@@ -272,13 +277,31 @@ public class ReferenceKernelsTests
     }
 
     /// <summary>
-    /// |Δ(dy·GELU'(x))| ≤ |dy|·(n·u·(Φ + |x|·φ) + 2u·|GELU'|), the bound derived in <see cref="GeluAgreesWithinTheExpDifference"/>
+    /// |Δ(dy·GELU'(x))| ≤ |dy|·((E + n)·u·(Φ + |x|·φ) + 2u·|GELU'|), the bound derived in <see cref="GeluAgreesWithinTheExpDifference"/>
     /// (n = 12) and <see cref="BiasGeluAgrees"/> (n = 14, Φ from the forward's output); the magnitudes evaluated in double.
     /// </summary>
     private static double GeluGradientBound(float x, float dy, int cdfAndPdfUlps = 12)
     {
         double cdf = GaussianFunctions.Cdf((double)x), pdf = GaussianFunctions.Pdf((double)x);
-        return Math.Abs(dy) * (cdfAndPdfUlps * U * (cdf + Math.Abs(x) * pdf) + 2 * U * Math.Abs(cdf + x * pdf));
+        double ulps = cdfAndPdfUlps + ErfcArgumentUlps(x);
+        return Math.Abs(dy) * (ulps * U * (cdf + Math.Abs(x) * pdf) + 2 * U * Math.Abs(cdf + x * pdf));
+    }
+
+    /// <summary>
+    /// E: how many units u the float exp arguments a = P(t) − z² of Φ(x) may differ by between the reference (Horner's
+    /// rule, two roundings a step) and the SIMD kernel (fused multiply-adds): 27·S(t) + 2·|a|, S(t) = Σ|cᵢ|tⁱ, in double.
+    /// </summary>
+    private static double ErfcArgumentUlps(float x)
+    {
+        double z = Math.Abs(x) * GaussianFunctions.InverseSqrt2, t = 1 / (1 + 0.5 * z);
+        double magnitudes = 0, polynomial = 0, power = 1;
+        foreach (double coefficient in GaussianFunctions.ErfcPolynomialCoefficients)
+        {
+            magnitudes += Math.Abs(coefficient) * power;
+            polynomial += coefficient * power;
+            power *= t;
+        }
+        return 27 * magnitudes + 2 * Math.Abs(polynomial - z * z);
     }
 
     // ---- Reductions ---------------------------------------------------------------------------------------------
