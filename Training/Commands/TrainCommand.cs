@@ -64,6 +64,15 @@ internal sealed class TrainCommand
         Description = "Share of each training sequence's tokens chosen for masked-LM prediction (BERT: 0.15). Held-out evaluations choose 0.15 either way.",
         DefaultValueFactory = _ => PretrainingDataOptions.BertMaskedLmProbability,
     };
+    private readonly Option<int?> _shortSeqLength = new("--short-seq-length")
+    {
+        Description = "Sequence-length schedule (BERT's): train the first --short-seq-fraction of the steps on sequences of this many tokens, in batches as many times larger (the same tokens per step); must divide --max-seq. Default: every step at --max-seq.",
+    };
+    private readonly Option<double> _shortSeqFraction = new("--short-seq-fraction")
+    {
+        Description = "The share of the steps on short sequences when --short-seq-length is given (BERT: 0.9).",
+        DefaultValueFactory = _ => 0.9,
+    };
     private readonly Option<double?> _epochs = new("--epochs") { Description = "Passes over the training split." };
     private readonly Option<string?> _timeBudget = new("--time-budget") { Description = $"Stop and save when this much time is spent (90s, 20m, 1h). Default {DefaultTimeBudget} when neither --steps nor --epochs is given." };
     private readonly Option<int> _evalEvery = Int("--eval-every", "Evaluate on the held-out split every N steps.", 200);
@@ -108,14 +117,14 @@ internal sealed class TrainCommand
     /// <c>--resume</c>, <c>--device</c>, <c>--threads</c>) say where and how it runs, and a resumed run uses them.
     /// </summary>
     private Option[] RunSettings => [_data.Corpus, _data.Vocab, _data.VocabSize, _layers, _hidden, _heads, _intermediate, _maxSeq, _batch, _gradAccum, _lr,
-        _lrDecay, _warmup, _dropout, _adamBeta2, _positionInit, _attentionInit, _masking, _maskRate, _steps, _epochs, _timeBudget, _evalEvery, _evalBatches, _checkpointEvery, _keep,
+        _lrDecay, _warmup, _dropout, _adamBeta2, _positionInit, _attentionInit, _masking, _maskRate, _shortSeqLength, _shortSeqFraction, _steps, _epochs, _timeBudget, _evalEvery, _evalBatches, _checkpointEvery, _keep,
         _seed, _onNonFinite, _name, _init];
 
     private void AddTo(Command command)
     {
         _data.AddTo(command);
-        Option[] options = [_layers, _hidden, _heads, _intermediate, _maxSeq, _batch, _gradAccum, _lr, _lrDecay, _warmup, _dropout, _adamBeta2, _positionInit, _attentionInit, _masking, _maskRate, _steps,
-            _epochs, _timeBudget, _evalEvery, _evalBatches, _checkpointEvery, _keep, _seed, _onNonFinite, _threads, _output, _name, _device, _init, _resume];
+        Option[] options = [_layers, _hidden, _heads, _intermediate, _maxSeq, _batch, _gradAccum, _lr, _lrDecay, _warmup, _dropout, _adamBeta2, _positionInit, _attentionInit, _masking, _maskRate, _shortSeqLength,
+            _shortSeqFraction, _steps, _epochs, _timeBudget, _evalEvery, _evalBatches, _checkpointEvery, _keep, _seed, _onNonFinite, _threads, _output, _name, _device, _init, _resume];
         foreach (var option in options)
         {
             command.Add(option);
@@ -312,6 +321,8 @@ internal sealed class TrainCommand
             AttentionInit = EnumChoice.Parse<AttentionInit>("--attention-init", p.GetValue(_attentionInit)!, AttentionInitNames),
             Masking = EnumChoice.Parse<MaskingUnit>("--masking", p.GetValue(_masking)!, MaskingNames),
             MaskRate = p.GetValue(_maskRate),
+            ShortSequenceLength = p.GetValue(_shortSeqLength),
+            ShortSequenceFraction = p.GetValue(_shortSeqFraction),
             Steps = steps,
             Epochs = epochs,
             TimeBudget = budget is null ? null : DurationText.Parse(budget),

@@ -41,6 +41,16 @@ internal sealed class PretrainingDataset
     public MostFrequentTokenBaseline Baseline => _baseline.Value;
 
     /// <summary>
+    /// Training batches of the same documents, seed and masking as <see cref="Training"/>, but of
+    /// <paramref name="sequenceLength"/> tokens, <paramref name="batchSize"/> to a batch (a sequence-length schedule's short phase).
+    /// </summary>
+    public PretrainingBatchSource TrainingOfLength(int sequenceLength, int batchSize)
+    {
+        var options = Training.Options with { MaxSequenceLength = sequenceLength };
+        return new PretrainingBatchSource(Corpus, Split.TrainingDocuments, Specials, options.WithMaskRate(options.MaskedLmProbability), batchSize);
+    }
+
+    /// <summary>
     /// Loads (or tokenizes and caches in <paramref name="cacheDirectory"/>; null disables the cache) the corpora,
     /// holds out <paramref name="heldOutFraction"/> of the documents (of each source file: <see cref="CorpusSplit.Segments(TokenizedCorpus)"/>),
     /// and sets up training batches (masked as <paramref name="options"/> say) and evaluation batches (masking <paramref name="evaluationMasking"/> at BERT's rate of 0.15, whatever the training rate).

@@ -106,6 +106,24 @@ internal sealed record PretrainingOptions
     /// </summary>
     public double MaskRate { get; init; } = PretrainingDataOptions.BertMaskedLmProbability;
 
+    /// <summary>
+    /// BERT's sequence-length schedule: the first <see cref="ShortSequenceFraction"/> of the steps train on sequences of
+    /// this many tokens, in batches as many times larger as the sequences are shorter (the same tokens per step), and
+    /// the rest on <see cref="MaxSequenceLength"/>. Null (the default): every step at the full length. Held-out
+    /// evaluations use the full length either way.
+    /// </summary>
+    public int? ShortSequenceLength { get; init; }
+
+    /// <summary>The share of the schedule's steps at <see cref="ShortSequenceLength"/> (BERT: 0.9).</summary>
+    public double ShortSequenceFraction { get; init; } = 0.9;
+
+    /// <summary>Global batch of the short-sequence steps: <see cref="GlobalBatchSize"/> × (full length / short length).</summary>
+    public int ShortSequenceGlobalBatchSize => ShortSequenceLength is { } length ? GlobalBatchSize * (MaxSequenceLength / length) : GlobalBatchSize;
+
+    /// <summary>The steps of a schedule of <paramref name="totalSteps"/> that train on short sequences (0 without the schedule).</summary>
+    public long ShortSequenceSteps(long totalSteps) =>
+        ShortSequenceLength is null ? 0 : (long)Math.Round(ShortSequenceFraction * totalSteps);
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first value out of range.</summary>
     public void Validate()
     {
@@ -135,6 +153,14 @@ internal sealed record PretrainingOptions
         if (!(AdamBeta2 > 0 && AdamBeta2 < 1))
         {
             throw new ArgumentException($"--adam-beta2 must be in (0, 1), not {AdamBeta2}.");
+        }
+        if (ShortSequenceLength is { } shortLength && (shortLength < 5 || shortLength >= MaxSequenceLength || MaxSequenceLength % shortLength != 0))
+        {
+            throw new ArgumentException($"--short-seq-length must be at least 5 and divide --max-seq ({MaxSequenceLength}) into 2 or more, not {shortLength}.");
+        }
+        if (!(ShortSequenceFraction > 0 && ShortSequenceFraction < 1))
+        {
+            throw new ArgumentException($"--short-seq-fraction must be in (0, 1), not {ShortSequenceFraction}.");
         }
         if (!(MaskRate > 0 && MaskRate <= 1))
         {

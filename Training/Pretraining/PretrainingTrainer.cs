@@ -56,12 +56,14 @@ internal sealed class PretrainingTrainer
     private readonly TimeBudgetPlanner _planner;
     private readonly ModelOptimizer _optimizer;
     private readonly DataParallel _dataParallel;
+    private readonly PretrainingBatchSource? _shortSequences; // the sequence-length schedule's short phase, or null
     private volatile bool _stopRequested;
 
     // Where the run is: what a checkpoint's TrainerState records, and what the loop decides by.
     private long _step;
     private DataCursor _cursor;
     private long _totalSteps;
+    private long _shortSequenceSteps;
     private LearningRateSchedule _schedule = null!;
     private double? _bestEvalLoss;
     private long? _bestEvalStep;
@@ -106,12 +108,23 @@ internal sealed class PretrainingTrainer
         _optimizer = new ModelOptimizer([model.Parameters], [resumeOptimizer ?? new AdamW(
             WeightDecayRule.Segments(model.Parameters.Parameters.Select(p => (p.Name, p.Offset, p.Value.Size))),
             new AdamWOptions { WeightDecay = options.WeightDecay, Beta2 = options.AdamBeta2 })], _dataParallel,
-            readbackCapacity: options.GradientAccumulation * (2 + options.BatchSize * (options.MaxSequenceLength + 1))); // per micro-batch: two losses, ≤ B·T + B predictions
+            readbackCapacity: options.GradientAccumulation * (2 + ReadbacksPerMicroBatch(options)));
         _sourceVocabPath = vocabPath;
         _vocabPath = Path.Combine(options.OutputDirectory, "vocab.txt");
         _clock = clock ?? TimeProvider.System;
         _planner = new TimeBudgetPlanner(options, data, _clock, dashboard.Log);
+        _shortSequences = options.ShortSequenceLength is { } length ? data.TrainingOfLength(length, options.ShortSequenceGlobalBatchSize) : null;
     }
+
+    /// <summary>Predictions one rank reads back per micro-batch: at most B·T masked tokens and B NSP labels, at either sequence length.</summary>
+    private static int ReadbacksPerMicroBatch(PretrainingOptions options)
+    {
+        int shortRows = options.ShortSequenceGlobalBatchSize / options.Ranks;
+        return Math.Max(options.BatchSize * (options.MaxSequenceLength + 1), shortRows * ((options.ShortSequenceLength ?? 0) + 1));
+    }
+
+    /// <summary>Where the batches of the current step come from: the short sequences early in a sequence-length schedule.</summary>
+    private PretrainingBatchSource TrainingBatches => _step < _shortSequenceSteps ? _shortSequences! : _data.Training;
 
     /// <summary>Raised after every optimizer step (not after a step that was rolled back).</summary>
     public event Action<StepResult>? StepCompleted;
@@ -161,38 +174,60 @@ internal sealed class PretrainingTrainer
     /// <summary>The loop: one <see cref="TrainingStep"/> after another, until a reason to stop.</summary>
     private StopReason TrainUntilStopped()
     {
-        using var batches = _data.Training.Read(_cursor).GetEnumerator();
-        while (true)
+        var source = TrainingBatches;
+        var batches = source.Read(_cursor).GetEnumerator();
+        try
         {
-            if (AgreedReasonToStop() is { } reason)
+            while (true)
             {
-                return reason;
-            }
-            double learningRate = _schedule.LearningRate(_step);
-            var pending = new List<PendingScores>();
-            var outcome = TrainingStep.Run(_optimizer, _options.GradientAccumulation,
-                (micro, context) => NextMicroBatchLoss(batches, pending, context),
-                micro => DropoutSeeds.For(_options.Seed, _step, micro * _dataParallel.Group.Size + _dataParallel.Group.Rank), learningRate, _options.MaxGradNorm);
-            var stepMetrics = new PretrainingMetrics();
-            foreach (var micro in pending)
-            {
-                stepMetrics.Add(micro.Score(_optimizer.StepResults));
-            }
-            stepMetrics.SumOver(_dataParallel.Group);
-            if (!outcome.Updated)
-            {
-                string tensor = NonFiniteTensors.First([_model.Parameters]) ?? "loss";
-                if (_options.OnNonFinite == NonFiniteAction.Rollback)
+                if (AgreedReasonToStop() is { } reason)
                 {
-                    RollBack(_step + 1, tensor, stepMetrics.Loss, outcome.GradientNorm);
-                    continue;
+                    return reason;
                 }
-                _dashboard.Log($"warning: {NonFiniteTensors.Describe(_step + 1, stepMetrics.Loss, outcome.GradientNorm, tensor)} The update is skipped.");
+                if (TrainingBatches != source)
+                {
+                    // The schedule moves on to full-length sequences: their batches are read from the same cursor.
+                    batches.Dispose();
+                    source = TrainingBatches;
+                    batches = source.Read(_cursor).GetEnumerator();
+                    _dashboard.Log($"After step {_step}: sequences of {_options.MaxSequenceLength} tokens from now on, {_options.GlobalBatchSize} to a batch.");
+                }
+                TrainOneStep(batches);
             }
-            _step++;
-            AfterStep(new StepResult(_step, stepMetrics.Loss, stepMetrics.MlmLoss, stepMetrics.NspLoss,
-                stepMetrics.MlmAccuracy, stepMetrics.NspAccuracy, learningRate, outcome.GradientNorm, Skipped: !outcome.Updated));
         }
+        finally
+        {
+            batches.Dispose();
+        }
+    }
+
+    /// <summary>One optimizer step over the next micro-batches of <paramref name="batches"/>, then the bookkeeping.</summary>
+    private void TrainOneStep(IEnumerator<PositionedBatch> batches)
+    {
+        double learningRate = _schedule.LearningRate(_step);
+        var pending = new List<PendingScores>();
+        var outcome = TrainingStep.Run(_optimizer, _options.GradientAccumulation,
+            (micro, context) => NextMicroBatchLoss(batches, pending, context),
+            micro => DropoutSeeds.For(_options.Seed, _step, micro * _dataParallel.Group.Size + _dataParallel.Group.Rank), learningRate, _options.MaxGradNorm);
+        var stepMetrics = new PretrainingMetrics();
+        foreach (var micro in pending)
+        {
+            stepMetrics.Add(micro.Score(_optimizer.StepResults));
+        }
+        stepMetrics.SumOver(_dataParallel.Group);
+        if (!outcome.Updated)
+        {
+            string tensor = NonFiniteTensors.First([_model.Parameters]) ?? "loss";
+            if (_options.OnNonFinite == NonFiniteAction.Rollback)
+            {
+                RollBack(_step + 1, tensor, stepMetrics.Loss, outcome.GradientNorm);
+                return;
+            }
+            _dashboard.Log($"warning: {NonFiniteTensors.Describe(_step + 1, stepMetrics.Loss, outcome.GradientNorm, tensor)} The update is skipped.");
+        }
+        _step++;
+        AfterStep(new StepResult(_step, stepMetrics.Loss, stepMetrics.MlmLoss, stepMetrics.NspLoss,
+            stepMetrics.MlmAccuracy, stepMetrics.NspAccuracy, learningRate, outcome.GradientNorm, Skipped: !outcome.Updated));
     }
 
     /// <summary>
@@ -274,7 +309,8 @@ internal sealed class PretrainingTrainer
         _dashboard.Log($"Schedule: {_totalSteps:N0} steps, {_schedule.WarmupSteps:N0} warmup, peak lr {_options.PeakLearningRate:G3}, " +
             $"{_options.LearningRateDecay.ToString().ToLowerInvariant()} decay; " +
             $"{_model.Parameters.Count:N0} parameters; effective batch {_options.GlobalBatchSize * _options.GradientAccumulation}" +
-            (_options.Ranks > 1 ? $" ({_options.Ranks} ranks × {_options.BatchSize}{(_options.GradientAccumulation > 1 ? $" × {_options.GradientAccumulation}" : "")})." : "."));
+            (_options.Ranks > 1 ? $" ({_options.Ranks} ranks × {_options.BatchSize}{(_options.GradientAccumulation > 1 ? $" × {_options.GradientAccumulation}" : "")})." : ".") +
+            (_shortSequenceSteps > 0 ? $" Steps 1–{_shortSequenceSteps:N0} on sequences of {_options.ShortSequenceLength} tokens, {_options.ShortSequenceGlobalBatchSize} to a batch." : ""));
         _sessionStart = _clock.GetTimestamp();
         if (_options.OnNonFinite == NonFiniteAction.Rollback && _resumeState is null)
         {
@@ -403,6 +439,7 @@ internal sealed class PretrainingTrainer
     private void SetSchedule(long totalSteps)
     {
         _totalSteps = totalSteps;
+        _shortSequenceSteps = _options.ShortSequenceSteps(totalSteps);
         _schedule = new LearningRateSchedule(_options.PeakLearningRate, _options.WarmupSteps(totalSteps), totalSteps, _options.LearningRateDecay);
     }
 
@@ -426,7 +463,7 @@ internal sealed class PretrainingTrainer
     private TimeSpan Elapsed() => TimeSpan.FromSeconds(_resumeState?.ElapsedSeconds ?? 0) + SessionElapsed();
 
     private double EpochFraction(DataCursor cursor) =>
-        cursor.Epoch + (double)cursor.BatchIndex / Math.Max(1, _data.Training.BatchesPerEpoch(cursor.Epoch));
+        cursor.Epoch + (double)cursor.BatchIndex / Math.Max(1, TrainingBatches.BatchesPerEpoch(cursor.Epoch));
 
     /// <summary>Room for <paramref name="keep"/> + 1 checkpoints (weights + two AdamW moments) and 50 MB of logs and plots.</summary>
     private static long RequiredFreeBytes(BertForPreTraining model, int keep) => (keep + 1) * 3L * 4 * model.Parameters.Count + 50_000_000;

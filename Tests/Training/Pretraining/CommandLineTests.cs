@@ -69,6 +69,8 @@ public class CommandLineTests
     [TestCase("train", "--lr", "abc")]
     [TestCase("train", "--mask-rate", "0", "--steps", "1")]
     [TestCase("train", "--lr-decay", "exponential", "--steps", "1")]
+    [TestCase("train", "--short-seq-length", "48", "--steps", "1")]
+    [TestCase("train", "--short-seq-length", "64", "--short-seq-fraction", "1", "--steps", "1")]
     [TestCase("--no-such-option")]
     [TestCase("eval", "--checkpoint", "/no/such/checkpoint")]
     [TestCase("loss", "--checkpoint", "/no/such/checkpoint", "--batch", "b", "--grads", "g")]

@@ -95,6 +95,49 @@ public class PretrainingTrainerTests
         Assert.That(steps, Is.EqualTo(new long[] { 1, 2, 3, 4, 5, 6 }));
     }
 
+    /// <summary>
+    /// With <c>ShortSequenceLength</c> the first half of 8 steps train on sequences of 16 tokens in batches of 16 (the
+    /// same tokens per step), then on 32 tokens in batches of 8; a run stopped in the short phase and resumed repeats
+    /// the uninterrupted one bit for bit, and both differ from a run without the schedule.
+    /// </summary>
+    [Test]
+    public void SequenceLengthScheduleTrainsShortThenFullAndResumesBitForBit()
+    {
+        using var run = new TinyPretrainingRun();
+        PretrainingOptions Scheduled(string name) =>
+            run.Options(steps: 8, Path.Combine(run.Folder, name)) with { ShortSequenceLength = 16, ShortSequenceFraction = 0.5 };
+
+        var straight = new List<double>();
+        var log = new StringWriter();
+        var straightTrainer = run.NewTrainer(Scheduled("straight"), log);
+        straightTrainer.StepCompleted += step => straight.Add(step.Loss);
+        straightTrainer.Run();
+        Assert.That(log.ToString(), Does.Contain("Steps 1–4 on sequences of 16 tokens, 16 to a batch."));
+        Assert.That(log.ToString(), Does.Contain("After step 4: sequences of 32 tokens from now on, 8 to a batch."));
+
+        var resumed = new List<double>();
+        var first = run.NewTrainer(Scheduled("interrupted"), new StringWriter());
+        first.StepCompleted += step =>
+        {
+            resumed.Add(step.Loss);
+            if (step.Step == 2)
+            {
+                first.RequestStop();
+            }
+        };
+        first.Run();
+        var second = TinyPretrainingRun.ResumeTrainer(Path.Combine(run.Folder, "interrupted"), new StringWriter());
+        second.StepCompleted += step => resumed.Add(step.Loss);
+        second.Run();
+        Assert.That(resumed, Is.EqualTo(straight));
+
+        var unscheduled = new List<double>();
+        var plain = run.NewTrainer(run.Options(steps: 8, Path.Combine(run.Folder, "plain")), new StringWriter());
+        plain.StepCompleted += step => unscheduled.Add(step.Loss);
+        plain.Run();
+        Assert.That(unscheduled[0], Is.Not.EqualTo(straight[0]), "the first step's batch is not the short one");
+    }
+
     [Test]
     public void UnwritableOutputIsReportedBeforeTraining()
     {
