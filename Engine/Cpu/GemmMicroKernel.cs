@@ -268,7 +268,10 @@ internal static unsafe class GemmMicroKernel
         c51 = Fma.MultiplyAdd(ai, b1, c51);
     }
 
-    /// <summary>The write-back of a 16-column half-tile row: alpha · acc (+ beta · C) (+ bias), the bias loaded once per half-tile.</summary>
+    /// <summary>
+    /// The write-back of a 16-column half-tile row: alpha · acc (+ beta · C) (+ bias), the bias loaded once per
+    /// half-tile. The twin of <see cref="Store512"/>, written out for 256-bit vectors for the reason <see cref="Avx512Tile"/> gives.
+    /// </summary>
     private readonly struct Store256(float alpha, float beta, float* bias)
     {
         private readonly Vector256<float> _alpha = Vector256.Create(alpha), _beta = Vector256.Create(beta);

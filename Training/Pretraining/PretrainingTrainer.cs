@@ -63,7 +63,7 @@ internal sealed class PretrainingTrainer
     private long _step;
     private DataCursor _cursor;
     private long _totalSteps;
-    private long _shortSequenceSteps;
+    private long _shortSequenceSteps = -1; // -1 until the schedule is set
     private LearningRateSchedule _schedule = null!;
     private double? _bestEvalLoss;
     private long? _bestEvalStep;
@@ -439,7 +439,11 @@ internal sealed class PretrainingTrainer
     private void SetSchedule(long totalSteps)
     {
         _totalSteps = totalSteps;
-        _shortSequenceSteps = _options.ShortSequenceSteps(totalSteps);
+        if (_shortSequenceSteps < 0 || _step < _shortSequenceSteps)
+        {
+            // A plan made again moves the switch to full-length sequences, but never back once they have begun.
+            _shortSequenceSteps = _options.ShortSequenceSteps(totalSteps);
+        }
         _schedule = new LearningRateSchedule(_options.PeakLearningRate, _options.WarmupSteps(totalSteps), totalSteps, _options.LearningRateDecay);
     }
 
