@@ -186,11 +186,12 @@ internal sealed class PretrainingTrainer
                 }
                 if (TrainingBatches != source)
                 {
-                    // The schedule moves on to full-length sequences: their batches are read from the same cursor.
+                    // The schedule moves on to full-length sequences (or a rollback returns to short ones): the other
+                    // source's batches are read from the same cursor.
                     batches.Dispose();
                     source = TrainingBatches;
                     batches = source.Read(_cursor).GetEnumerator();
-                    _dashboard.Log($"After step {_step}: sequences of {_options.MaxSequenceLength} tokens from now on, {_options.GlobalBatchSize} to a batch.");
+                    _dashboard.Log($"After step {_step}: sequences of {source.Options.MaxSequenceLength} tokens from now on, {source.BatchSize} to a batch.");
                 }
                 TrainOneStep(batches);
             }
