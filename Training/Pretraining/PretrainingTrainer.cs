@@ -63,7 +63,8 @@ internal sealed class PretrainingTrainer
     private long _step;
     private DataCursor _cursor;
     private long _totalSteps;
-    private long _shortSequenceSteps = -1; // -1 until the schedule is set
+    private long _shortSequenceSteps;
+    private bool _fullLengthBegun; // the sequence-length schedule's switch, made once
     private LearningRateSchedule _schedule = null!;
     private double? _bestEvalLoss;
     private long? _bestEvalStep;
@@ -124,7 +125,18 @@ internal sealed class PretrainingTrainer
     }
 
     /// <summary>Where the batches of the current step come from: the short sequences early in a sequence-length schedule.</summary>
-    private PretrainingBatchSource TrainingBatches => _step < _shortSequenceSteps ? _shortSequences! : _data.Training;
+    private PretrainingBatchSource TrainingBatches => _shortSequences is null || _fullLengthBegun ? _data.Training : _shortSequences;
+
+    /// <summary>
+    /// Makes the schedule's switch to full-length sequences when its step comes, round(F·T), or, with a time budget,
+    /// when F of the budget's time is spent, whichever is first (a plan that overshoots the budget would otherwise leave
+    /// no full-length step); never back. A resumed run decides from its step and stored time the same way.
+    /// </summary>
+    private void SwitchSequenceLengthWhenDue()
+    {
+        bool timeIsDue = _options.TimeBudget is { } budget && Elapsed() >= budget * _options.ShortSequenceFraction;
+        _fullLengthBegun |= _step >= _shortSequenceSteps || timeIsDue;
+    }
 
     /// <summary>Raised after every optimizer step (not after a step that was rolled back).</summary>
     public event Action<StepResult>? StepCompleted;
@@ -174,6 +186,7 @@ internal sealed class PretrainingTrainer
     /// <summary>The loop: one <see cref="TrainingStep"/> after another, until a reason to stop.</summary>
     private StopReason TrainUntilStopped()
     {
+        SwitchSequenceLengthWhenDue();
         var source = TrainingBatches;
         var batches = source.Read(_cursor).GetEnumerator();
         try
@@ -184,10 +197,10 @@ internal sealed class PretrainingTrainer
                 {
                     return reason;
                 }
+                SwitchSequenceLengthWhenDue();
                 if (TrainingBatches != source)
                 {
-                    // The schedule moves on to full-length sequences (or a rollback returns to short ones): the other
-                    // source's batches are read from the same cursor.
+                    // The schedule moves on to full-length sequences: their batches are read from the same cursor.
                     batches.Dispose();
                     source = TrainingBatches;
                     batches = source.Read(_cursor).GetEnumerator();
@@ -311,7 +324,8 @@ internal sealed class PretrainingTrainer
             $"{_options.LearningRateDecay.ToString().ToLowerInvariant()} decay; " +
             $"{_model.Parameters.Count:N0} parameters; effective batch {_options.GlobalBatchSize * _options.GradientAccumulation}" +
             (_options.Ranks > 1 ? $" ({_options.Ranks} ranks × {_options.BatchSize}{(_options.GradientAccumulation > 1 ? $" × {_options.GradientAccumulation}" : "")})." : ".") +
-            (_shortSequenceSteps > 0 ? $" Steps 1–{_shortSequenceSteps:N0} on sequences of {_options.ShortSequenceLength} tokens, {_options.ShortSequenceGlobalBatchSize} to a batch." : ""));
+            (_shortSequenceSteps > 0 ? $" Steps 1–{_shortSequenceSteps:N0} on sequences of {_options.ShortSequenceLength} tokens, {_options.ShortSequenceGlobalBatchSize} to a batch" +
+                (_options.TimeBudget is null ? "." : $" (fewer if {_options.ShortSequenceFraction:P0} of the time budget is spent first).") : ""));
         _sessionStart = _clock.GetTimestamp();
         if (_options.OnNonFinite == NonFiniteAction.Rollback && _resumeState is null)
         {
@@ -440,11 +454,7 @@ internal sealed class PretrainingTrainer
     private void SetSchedule(long totalSteps)
     {
         _totalSteps = totalSteps;
-        if (_shortSequenceSteps < 0 || _step < _shortSequenceSteps)
-        {
-            // A plan made again moves the switch to full-length sequences, but never back once they have begun.
-            _shortSequenceSteps = _options.ShortSequenceSteps(totalSteps);
-        }
+        _shortSequenceSteps = _options.ShortSequenceSteps(totalSteps); // a plan made again moves the switch (never back: see SwitchSequenceLengthWhenDue)
         _schedule = new LearningRateSchedule(_options.PeakLearningRate, _options.WarmupSteps(totalSteps), totalSteps, _options.LearningRateDecay);
     }
 

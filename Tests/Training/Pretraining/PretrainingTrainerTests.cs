@@ -138,6 +138,27 @@ public class PretrainingTrainerTests
         Assert.That(unscheduled[0], Is.Not.EqualTo(straight[0]), "the first step's batch is not the short one");
     }
 
+    /// <summary>
+    /// With a time budget the switch to full-length sequences comes at the schedule's step or when half (the fraction)
+    /// of the budget's time is spent, whichever is first: never later than the first step that starts past that time.
+    /// </summary>
+    [Test]
+    public void SequenceLengthScheduleSwitchesByTheBudgetsTimeAtTheLatest()
+    {
+        using var run = new TinyPretrainingRun();
+        var budget = TimeSpan.FromSeconds(6);
+        var options = run.Options(steps: 1) with { Steps = null, TimeBudget = budget, CheckpointEvery = 100_000, ShortSequenceLength = 16, ShortSequenceFraction = 0.5 };
+        var log = new StringWriter();
+        run.NewTrainer(options, log, new TickingClock(TimeSpan.FromMilliseconds(10))).Run();
+
+        var switchLine = log.ToString().Split('\n').Single(line => line.StartsWith("After step ", StringComparison.Ordinal));
+        long switchStep = long.Parse(switchLine["After step ".Length..switchLine.IndexOf(':')], System.Globalization.CultureInfo.InvariantCulture);
+        var steps = MetricsLog.Read(MetricsLog.PathFor(run.RunDirectory)).Records.Where(r => r.Split == MetricsSplit.Train).ToList();
+        long firstStepPastHalf = steps.First(r => r.ElapsedSeconds >= 0.5 * budget.TotalSeconds).Step;
+        Assert.That(switchStep, Is.LessThanOrEqualTo(firstStepPastHalf), log.ToString());
+        Assert.That(log.ToString(), Does.Contain("(fewer if 50 % of the time budget is spent first)."));
+    }
+
     [Test]
     public void UnwritableOutputIsReportedBeforeTraining()
     {
