@@ -139,24 +139,29 @@ public class PretrainingTrainerTests
     }
 
     /// <summary>
-    /// With a time budget the switch to full-length sequences comes at the schedule's step or when half (the fraction)
-    /// of the budget's time is spent, whichever is first: never later than the first step that starts past that time.
+    /// With a time budget the switch to full-length sequences comes at the schedule's step or when the fraction (0.9)
+    /// of the budget's time is spent, whichever is first. The clock here slows down fourfold after 150 readings (about
+    /// a quarter of the budget, after the plan's re-planning at step 20), so the plan overshoots and its step 0.9·T is
+    /// never reached: without the switch by time the run has no full-length step (checked: this test then fails), with
+    /// it the switch comes no later than the first step that starts past 0.9 of the budget.
     /// </summary>
     [Test]
     public void SequenceLengthScheduleSwitchesByTheBudgetsTimeAtTheLatest()
     {
         using var run = new TinyPretrainingRun();
         var budget = TimeSpan.FromSeconds(6);
-        var options = run.Options(steps: 1) with { Steps = null, TimeBudget = budget, CheckpointEvery = 100_000, ShortSequenceLength = 16, ShortSequenceFraction = 0.5 };
+        var options = run.Options(steps: 1) with { Steps = null, TimeBudget = budget, CheckpointEvery = 100_000, ShortSequenceLength = 16, ShortSequenceFraction = 0.9 };
         var log = new StringWriter();
-        run.NewTrainer(options, log, new TickingClock(TimeSpan.FromMilliseconds(10))).Run();
+        var clock = new TickingClock(TimeSpan.FromMilliseconds(10), slowerTick: TimeSpan.FromMilliseconds(40), slowerAfterReadings: 150);
+        var result = run.NewTrainer(options, log, clock).Run();
+        Assert.That(result.Reason, Is.EqualTo(StopReason.TimeBudgetSpent), log.ToString());
 
         var switchLine = log.ToString().Split('\n').Single(line => line.StartsWith("After step ", StringComparison.Ordinal));
         long switchStep = long.Parse(switchLine["After step ".Length..switchLine.IndexOf(':')], System.Globalization.CultureInfo.InvariantCulture);
         var steps = MetricsLog.Read(MetricsLog.PathFor(run.RunDirectory)).Records.Where(r => r.Split == MetricsSplit.Train).ToList();
-        long firstStepPastHalf = steps.First(r => r.ElapsedSeconds >= 0.5 * budget.TotalSeconds).Step;
-        Assert.That(switchStep, Is.LessThanOrEqualTo(firstStepPastHalf), log.ToString());
-        Assert.That(log.ToString(), Does.Contain("(fewer if 50 % of the time budget is spent first)."));
+        long firstStepPastTheShare = steps.First(r => r.ElapsedSeconds >= 0.9 * budget.TotalSeconds).Step;
+        Assert.That(switchStep, Is.LessThanOrEqualTo(firstStepPastTheShare), log.ToString());
+        Assert.That(log.ToString(), Does.Contain("(fewer if 90 % of the time budget is spent first)."));
     }
 
     [Test]
