@@ -145,7 +145,7 @@ public partial class InterruptionTests
         long killedAt;
         using (var child = ChildProcess.Start(sandbox, [.. Sandbox.TinyTrainArguments(corpus, interrupted, Steps), .. extra]))
         {
-            Assert.That(child.WaitUntil(() => Checkpoints(interrupted).Count > 0 && Step(Checkpoints(interrupted)[^1]) >= 5, ChildTimeout),
+            Assert.That(child.WaitUntil(() => Checkpoints(interrupted) is [.., string newest] && Step(newest) >= 5, ChildTimeout),
                 Is.True, child.Output);
             child.KillHard();
             killedAt = Step(RunCheckpoints.Latest(interrupted));
@@ -164,13 +164,24 @@ public partial class InterruptionTests
         Assert.That(actual.Values, Is.EqualTo(expected.Values));
     }
 
-    /// <summary>The directories that count as checkpoints, in step order.</summary>
-    private static List<string> Checkpoints(string run) =>
-        Directory.Exists(run)
-            ? [.. Directory.EnumerateDirectories(run)
+    /// <summary>
+    /// The directories that count as checkpoints, in step order; none while the run directory is missing. The child's
+    /// start-up check of the output path may create the run directory and remove it again while this polls, so the
+    /// directory can vanish between a check and the listing: that counts as missing too.
+    /// </summary>
+    private static List<string> Checkpoints(string run)
+    {
+        try
+        {
+            return [.. Directory.EnumerateDirectories(run)
                 .Where(d => CheckpointName().IsMatch(Path.GetFileName(d)) && File.Exists(Path.Combine(d, TrainerState.FileName)))
-                .OrderBy(Step)]
-            : [];
+                .OrderBy(Step)];
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return [];
+        }
+    }
 
     private static long Step(string checkpoint) => long.Parse(Path.GetFileName(checkpoint)["checkpoint-".Length..], System.Globalization.CultureInfo.InvariantCulture);
 
