@@ -21,4 +21,11 @@ public class ForRanksTests
         var error = Assert.Throws<ArgumentException>(() => new PretrainingOptions { BatchSize = 4, Ranks = 2 }.ForRanks(3));
         Assert.That(error!.Message, Does.Contain("global batch of 8 sequences").And.Contain("3 ranks"));
     }
+
+    [Test]
+    public void ANumberOfRanksThatDoesNotDivideTheRampBatchIsRefused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new PretrainingOptions { BatchSize = 8, RampBatchSize = 2 }.ForRanks(4));
+        Assert.That(error!.Message, Does.Contain("ramp batch of 2 sequences").And.Contain("4 ranks"));
+    }
 }

@@ -73,6 +73,15 @@ internal sealed class TrainCommand
         Description = "The share of the steps on short sequences when --short-seq-length is given (BERT: 0.9).",
         DefaultValueFactory = _ => 0.9,
     };
+    private readonly Option<int?> _rampBatch = new("--ramp-batch")
+    {
+        Description = "Batch ramp: train the first --ramp-fraction of the steps in batches of this many sequences (fewer than --batch: more updates per token early), then in --batch. Default: every step in --batch.",
+    };
+    private readonly Option<double> _rampFraction = new("--ramp-fraction")
+    {
+        Description = "The share of the steps in --ramp-batch batches when --ramp-batch is given.",
+        DefaultValueFactory = _ => 0.5,
+    };
     private readonly Option<double?> _epochs = new("--epochs") { Description = "Passes over the training split." };
     private readonly Option<string?> _timeBudget = new("--time-budget") { Description = $"Stop and save when this much time is spent (90s, 20m, 1h). Default {DefaultTimeBudget} when neither --steps nor --epochs is given." };
     private readonly Option<int> _evalEvery = Int("--eval-every", "Evaluate on the held-out split every N steps.", 200);
@@ -117,14 +126,14 @@ internal sealed class TrainCommand
     /// <c>--resume</c>, <c>--device</c>, <c>--threads</c>) say where and how it runs, and a resumed run uses them.
     /// </summary>
     private Option[] RunSettings => [_data.Corpus, _data.Vocab, _data.VocabSize, _layers, _hidden, _heads, _intermediate, _maxSeq, _batch, _gradAccum, _lr,
-        _lrDecay, _warmup, _dropout, _adamBeta2, _positionInit, _attentionInit, _masking, _maskRate, _shortSeqLength, _shortSeqFraction, _steps, _epochs, _timeBudget, _evalEvery, _evalBatches, _checkpointEvery, _keep,
+        _lrDecay, _warmup, _dropout, _adamBeta2, _positionInit, _attentionInit, _masking, _maskRate, _shortSeqLength, _shortSeqFraction, _rampBatch, _rampFraction, _steps, _epochs, _timeBudget, _evalEvery, _evalBatches, _checkpointEvery, _keep,
         _seed, _onNonFinite, _name, _init];
 
     private void AddTo(Command command)
     {
         _data.AddTo(command);
         Option[] options = [_layers, _hidden, _heads, _intermediate, _maxSeq, _batch, _gradAccum, _lr, _lrDecay, _warmup, _dropout, _adamBeta2, _positionInit, _attentionInit, _masking, _maskRate, _shortSeqLength,
-            _shortSeqFraction, _steps, _epochs, _timeBudget, _evalEvery, _evalBatches, _checkpointEvery, _keep, _seed, _onNonFinite, _threads, _output, _name, _device, _init, _resume];
+            _shortSeqFraction, _rampBatch, _rampFraction, _steps, _epochs, _timeBudget, _evalEvery, _evalBatches, _checkpointEvery, _keep, _seed, _onNonFinite, _threads, _output, _name, _device, _init, _resume];
         foreach (var option in options)
         {
             command.Add(option);
@@ -323,6 +332,8 @@ internal sealed class TrainCommand
             MaskRate = p.GetValue(_maskRate),
             ShortSequenceLength = p.GetValue(_shortSeqLength),
             ShortSequenceFraction = p.GetValue(_shortSeqFraction),
+            RampBatchSize = p.GetValue(_rampBatch),
+            RampFraction = p.GetValue(_rampFraction),
             Steps = steps,
             Epochs = epochs,
             TimeBudget = budget is null ? null : DurationText.Parse(budget),

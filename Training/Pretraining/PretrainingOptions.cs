@@ -117,12 +117,29 @@ internal sealed record PretrainingOptions
     /// <summary>The share of the schedule's steps at <see cref="ShortSequenceLength"/> (BERT: 0.9).</summary>
     public double ShortSequenceFraction { get; init; } = 0.9;
 
-    /// <summary>Global batch of the short-sequence steps: <see cref="GlobalBatchSize"/> × (full length / short length).</summary>
-    public int ShortSequenceGlobalBatchSize => ShortSequenceLength is { } length ? GlobalBatchSize * (MaxSequenceLength / length) : GlobalBatchSize;
+    /// <summary>
+    /// A batch ramp: the first <see cref="RampFraction"/> of the steps train in global batches of this many sequences
+    /// (fewer than <see cref="GlobalBatchSize"/>: fewer tokens per step, more updates per token), the rest in
+    /// <see cref="GlobalBatchSize"/>. Null (the default): every step in full batches.
+    /// </summary>
+    public int? RampBatchSize { get; init; }
 
-    /// <summary>The steps of a schedule of <paramref name="totalSteps"/> that train on short sequences (0 without the schedule).</summary>
-    public long ShortSequenceSteps(long totalSteps) =>
-        ShortSequenceLength is null ? 0 : (long)Math.Round(ShortSequenceFraction * totalSteps);
+    /// <summary>The share of the schedule's steps in batches of <see cref="RampBatchSize"/>.</summary>
+    public double RampFraction { get; init; } = 0.5;
+
+    /// <summary>
+    /// The first phase of a two-phase schedule: BERT's short sequences (<see cref="ShortSequenceLength"/>) or a batch
+    /// ramp (<see cref="RampBatchSize"/>); null when every step is like the last.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public EarlyPhase? FirstPhase =>
+        ShortSequenceLength is { } length ? new(length, GlobalBatchSize * (MaxSequenceLength / length), ShortSequenceFraction)
+        : RampBatchSize is { } batch ? new(MaxSequenceLength, batch, RampFraction)
+        : null;
+
+    /// <summary>The steps of a schedule of <paramref name="totalSteps"/> in the first phase (0 without one).</summary>
+    public long FirstPhaseSteps(long totalSteps) =>
+        FirstPhase is { } phase ? (long)Math.Round(phase.Fraction * totalSteps) : 0;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first value out of range.</summary>
     public void Validate()
@@ -161,6 +178,18 @@ internal sealed record PretrainingOptions
         if (!(ShortSequenceFraction > 0 && ShortSequenceFraction < 1))
         {
             throw new ArgumentException($"--short-seq-fraction must be in (0, 1), not {ShortSequenceFraction}.");
+        }
+        if (RampBatchSize is { } rampBatch && (rampBatch < Ranks || rampBatch >= GlobalBatchSize || rampBatch % Ranks != 0))
+        {
+            throw new ArgumentException($"--ramp-batch must be smaller than the batch ({GlobalBatchSize}) and a multiple of the ranks ({Ranks}), not {rampBatch}.");
+        }
+        if (!(RampFraction > 0 && RampFraction < 1))
+        {
+            throw new ArgumentException($"--ramp-fraction must be in (0, 1), not {RampFraction}.");
+        }
+        if (ShortSequenceLength is not null && RampBatchSize is not null)
+        {
+            throw new ArgumentException("--short-seq-length and --ramp-batch are two first phases of a schedule; give one of them.");
         }
         if (!(MaskRate > 0 && MaskRate <= 1))
         {
@@ -202,6 +231,11 @@ internal sealed record PretrainingOptions
         {
             throw new ArgumentException($"The run's global batch of {GlobalBatchSize} sequences ({BatchSize} × {Ranks} ranks) cannot be split " +
                 $"evenly over {ranks} ranks; use a number of ranks that divides {GlobalBatchSize}.");
+        }
+        if (RampBatchSize % ranks is > 0)
+        {
+            throw new ArgumentException($"The run's ramp batch of {RampBatchSize} sequences cannot be split evenly over {ranks} ranks; " +
+                $"use a number of ranks that divides {RampBatchSize}.");
         }
         return this with { BatchSize = GlobalBatchSize / ranks, Ranks = ranks };
     }

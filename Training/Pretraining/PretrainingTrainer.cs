@@ -56,15 +56,15 @@ internal sealed class PretrainingTrainer
     private readonly TimeBudgetPlanner _planner;
     private readonly ModelOptimizer _optimizer;
     private readonly DataParallel _dataParallel;
-    private readonly PretrainingBatchSource? _shortSequences; // the sequence-length schedule's short phase, or null
+    private readonly PretrainingBatchSource? _firstPhaseBatches; // a two-phase schedule's first phase (short sequences or small batches), or null
     private volatile bool _stopRequested;
 
     // Where the run is: what a checkpoint's TrainerState records, and what the loop decides by.
     private long _step;
     private DataCursor _cursor;
     private long _totalSteps;
-    private long _shortSequenceSteps;
-    private bool _fullLengthBegun; // the sequence-length schedule's switch, made once
+    private long _firstPhaseSteps;
+    private bool _secondPhaseBegun; // a two-phase schedule's switch, made once
     private LearningRateSchedule _schedule = null!;
     private double? _bestEvalLoss;
     private long? _bestEvalStep;
@@ -114,28 +114,41 @@ internal sealed class PretrainingTrainer
         _vocabPath = Path.Combine(options.OutputDirectory, "vocab.txt");
         _clock = clock ?? TimeProvider.System;
         _planner = new TimeBudgetPlanner(options, data, _clock, dashboard.Log);
-        _shortSequences = options.ShortSequenceLength is { } length ? data.TrainingOfLength(length, options.ShortSequenceGlobalBatchSize) : null;
+        _firstPhaseBatches = options.FirstPhase is { } phase ? data.TrainingOfLength(phase.SequenceLength, phase.GlobalBatchSize) : null;
     }
 
-    /// <summary>Predictions one rank reads back per micro-batch: at most B·T masked tokens and B NSP labels, at either sequence length.</summary>
+    /// <summary>Predictions one rank reads back per micro-batch: at most B·T masked tokens and B NSP labels, in either phase.</summary>
     private static int ReadbacksPerMicroBatch(PretrainingOptions options)
     {
-        int shortRows = options.ShortSequenceGlobalBatchSize / options.Ranks;
-        return Math.Max(options.BatchSize * (options.MaxSequenceLength + 1), shortRows * ((options.ShortSequenceLength ?? 0) + 1));
+        int fullSteps = options.BatchSize * (options.MaxSequenceLength + 1);
+        return options.FirstPhase is { } phase ? Math.Max(fullSteps, phase.GlobalBatchSize / options.Ranks * (phase.SequenceLength + 1)) : fullSteps;
     }
 
-    /// <summary>Where the batches of the current step come from: the short sequences early in a sequence-length schedule.</summary>
-    private PretrainingBatchSource TrainingBatches => _shortSequences is null || _fullLengthBegun ? _data.Training : _shortSequences;
+    /// <summary>Where the batches of the current step come from: a two-phase schedule's first phase, then the run's own batches.</summary>
+    private PretrainingBatchSource TrainingBatches => _firstPhaseBatches is null || _secondPhaseBegun ? _data.Training : _firstPhaseBatches;
 
     /// <summary>
-    /// Makes the schedule's switch to full-length sequences when its step comes, round(F·T), or, with a time budget,
-    /// when F of the budget's time is spent, whichever is first (a plan that overshoots the budget would otherwise leave
-    /// no full-length step); never back. A resumed run decides from its step and stored time the same way.
+    /// Makes a two-phase schedule's switch when its step comes, round(F·T), or, with a time budget, when F of the
+    /// budget's time is spent, whichever is first (a plan that overshoots the budget would otherwise leave no step of
+    /// the second phase); never back. A resumed run decides from its step and stored time the same way. The cursor
+    /// moves to the second phase's batch that starts at the same share of the epoch's training positions.
     /// </summary>
-    private void SwitchSequenceLengthWhenDue()
+    private void SwitchPhaseWhenDue()
     {
-        bool timeIsDue = _options.TimeBudget is { } budget && Elapsed() >= budget * _options.ShortSequenceFraction;
-        _fullLengthBegun |= _step >= _shortSequenceSteps || timeIsDue;
+        if (_options.FirstPhase is not { } phase || _secondPhaseBegun)
+        {
+            return;
+        }
+        bool timeIsDue = _options.TimeBudget is { } budget && Elapsed() >= budget * phase.Fraction;
+        if (_step >= _firstPhaseSteps || timeIsDue)
+        {
+            _secondPhaseBegun = true;
+            // Positions per batch: phase.GlobalBatchSize · phase.SequenceLength before, GlobalBatchSize · MaxSequenceLength after
+            // (the same for the sequence-length schedule, whose cursor therefore stays where it is).
+            long positionsRead = (long)_cursor.BatchIndex * phase.GlobalBatchSize * phase.SequenceLength;
+            long positionsPerBatch = (long)_options.GlobalBatchSize * _options.MaxSequenceLength;
+            _cursor = _cursor with { BatchIndex = (int)((positionsRead + positionsPerBatch - 1) / positionsPerBatch) };
+        }
     }
 
     /// <summary>Raised after every optimizer step (not after a step that was rolled back).</summary>
@@ -186,7 +199,7 @@ internal sealed class PretrainingTrainer
     /// <summary>The loop: one <see cref="TrainingStep"/> after another, until a reason to stop.</summary>
     private StopReason TrainUntilStopped()
     {
-        SwitchSequenceLengthWhenDue();
+        SwitchPhaseWhenDue();
         var source = TrainingBatches;
         var batches = source.Read(_cursor).GetEnumerator();
         try
@@ -197,10 +210,10 @@ internal sealed class PretrainingTrainer
                 {
                     return reason;
                 }
-                SwitchSequenceLengthWhenDue();
+                SwitchPhaseWhenDue();
                 if (TrainingBatches != source)
                 {
-                    // The schedule moves on to full-length sequences: their batches are read from the same cursor.
+                    // The schedule moves on to its second phase: the run's own batches, from the cursor the switch set.
                     batches.Dispose();
                     source = TrainingBatches;
                     batches = source.Read(_cursor).GetEnumerator();
@@ -313,6 +326,7 @@ internal sealed class PretrainingTrainer
     {
         _step = _resumeState?.Step ?? 0;
         _cursor = _resumeState?.Cursor ?? DataCursor.Start;
+        _secondPhaseBegun = _resumeState?.SecondPhaseBegun ?? false;
         (_bestEvalLoss, _bestEvalStep) = (_resumeState?.BestEvalLoss, _resumeState?.BestEvalStep);
         if (_resumeState is not null)
         {
@@ -324,8 +338,8 @@ internal sealed class PretrainingTrainer
             $"{_options.LearningRateDecay.ToString().ToLowerInvariant()} decay; " +
             $"{_model.Parameters.Count:N0} parameters; effective batch {_options.GlobalBatchSize * _options.GradientAccumulation}" +
             (_options.Ranks > 1 ? $" ({_options.Ranks} ranks × {_options.BatchSize}{(_options.GradientAccumulation > 1 ? $" × {_options.GradientAccumulation}" : "")})." : ".") +
-            (_shortSequenceSteps > 0 ? $" Steps 1–{_shortSequenceSteps:N0} on sequences of {_options.ShortSequenceLength} tokens, {_options.ShortSequenceGlobalBatchSize} to a batch" +
-                (_options.TimeBudget is null ? "." : $" (fewer if {_options.ShortSequenceFraction:P0} of the time budget is spent first).") : ""));
+            (_options.FirstPhase is { } phase && _firstPhaseSteps > 0 ? $" Steps 1–{_firstPhaseSteps:N0} on sequences of {phase.SequenceLength} tokens, {phase.GlobalBatchSize} to a batch" +
+                (_options.TimeBudget is null ? "." : $" (fewer if {phase.Fraction:P0} of the time budget is spent first).") : ""));
         _sessionStart = _clock.GetTimestamp();
         if (_options.OnNonFinite == NonFiniteAction.Rollback && _resumeState is null)
         {
@@ -401,6 +415,7 @@ internal sealed class PretrainingTrainer
         {
             Step = _step,
             Cursor = _cursor,
+            SecondPhaseBegun = _secondPhaseBegun,
             ScheduleTotalSteps = _totalSteps,
             ElapsedSeconds = Elapsed().TotalSeconds,
             BestEvalLoss = _bestEvalLoss,
@@ -454,7 +469,7 @@ internal sealed class PretrainingTrainer
     private void SetSchedule(long totalSteps)
     {
         _totalSteps = totalSteps;
-        _shortSequenceSteps = _options.ShortSequenceSteps(totalSteps); // a plan made again moves the switch (never back: see SwitchSequenceLengthWhenDue)
+        _firstPhaseSteps = _options.FirstPhaseSteps(totalSteps); // a plan made again moves the switch (never back: see SwitchPhaseWhenDue)
         _schedule = new LearningRateSchedule(_options.PeakLearningRate, _options.WarmupSteps(totalSteps), totalSteps, _options.LearningRateDecay);
     }
 

@@ -28,6 +28,13 @@ internal sealed record TrainerState
     /// <summary>Where the next training batch comes from.</summary>
     public required DataCursor Cursor { get; init; }
 
+    /// <summary>
+    /// Whether a two-phase schedule (<see cref="PretrainingOptions.FirstPhase"/>) had switched to its second phase, so that
+    /// <see cref="Cursor"/> counts the second phase's batches. False in states saved before the field existed: their
+    /// schedule was the sequence-length one, whose cursor is the same in both phases.
+    /// </summary>
+    public bool SecondPhaseBegun { get; init; }
+
     /// <summary>The learning-rate schedule's total steps T (fixed once chosen).</summary>
     public required long ScheduleTotalSteps { get; init; }
 

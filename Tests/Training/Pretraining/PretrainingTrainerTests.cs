@@ -1,3 +1,4 @@
+using MiniBioBert.Training.Data;
 using MiniBioBert.Training.Pretraining;
 using MiniBioBert.Training.Reporting;
 
@@ -136,6 +137,50 @@ public class PretrainingTrainerTests
         plain.StepCompleted += step => unscheduled.Add(step.Loss);
         plain.Run();
         Assert.That(unscheduled[0], Is.Not.EqualTo(straight[0]), "the first step's batch is not the short one");
+    }
+
+    /// <summary>
+    /// With <c>RampBatchSize</c> the first half of 8 steps train in batches of 4, then in the run's batches of 8; the
+    /// switch moves the cursor to the batch of 8 that starts where the 16 sequences read so far end (batch 2), so no
+    /// sequence is skipped or read twice. Runs stopped in the ramp, exactly at the switch and after it, then resumed, repeat the
+    /// uninterrupted one bit for bit.
+    /// </summary>
+    [TestCase(2)]
+    [TestCase(4)]
+    [TestCase(5)]
+    public void BatchRampTrainsSmallThenFullAndResumesBitForBit(int stopAfter)
+    {
+        using var run = new TinyPretrainingRun();
+        PretrainingOptions Ramped(string name) =>
+            run.Options(steps: 8, Path.Combine(run.Folder, name)) with { RampBatchSize = 4, RampFraction = 0.5, CheckpointEvery = 1, Keep = 8 };
+
+        var straight = new List<double>();
+        var log = new StringWriter();
+        var straightTrainer = run.NewTrainer(Ramped("straight"), log);
+        straightTrainer.StepCompleted += step => straight.Add(step.Loss);
+        straightTrainer.Run();
+        Assert.That(log.ToString(), Does.Contain("Steps 1–4 on sequences of 32 tokens, 4 to a batch."));
+        Assert.That(log.ToString(), Does.Contain("After step 4: sequences of 32 tokens from now on, 8 to a batch."));
+        var inRamp = TrainerState.Load(Path.Combine(run.Folder, "straight", "checkpoint-4", TrainerState.FileName));
+        var afterSwitch = TrainerState.Load(Path.Combine(run.Folder, "straight", "checkpoint-5", TrainerState.FileName));
+        Assert.That((inRamp.Cursor, inRamp.SecondPhaseBegun), Is.EqualTo((new DataCursor(0, 4), false)), "four batches of 4 read");
+        Assert.That((afterSwitch.Cursor, afterSwitch.SecondPhaseBegun), Is.EqualTo((new DataCursor(0, 3), true)), "16 sequences = 2 batches of 8, then one more");
+
+        var resumed = new List<double>();
+        var first = run.NewTrainer(Ramped("interrupted"), new StringWriter());
+        first.StepCompleted += step =>
+        {
+            resumed.Add(step.Loss);
+            if (step.Step == stopAfter)
+            {
+                first.RequestStop();
+            }
+        };
+        first.Run();
+        var second = TinyPretrainingRun.ResumeTrainer(Path.Combine(run.Folder, "interrupted"), new StringWriter());
+        second.StepCompleted += step => resumed.Add(step.Loss);
+        second.Run();
+        Assert.That(resumed, Is.EqualTo(straight));
     }
 
     /// <summary>
