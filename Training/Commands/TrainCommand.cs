@@ -75,7 +75,7 @@ internal sealed class TrainCommand
     };
     private readonly Option<int?> _rampBatch = new("--ramp-batch")
     {
-        Description = "Batch ramp: train the first --ramp-fraction of the steps in batches of this many sequences (fewer than --batch: more updates per token early), then in --batch. Default: every step in --batch.",
+        Description = "Batch ramp: train the first --ramp-fraction of the steps in micro-batches of this many sequences (fewer than --batch, and like it per process: more updates per token early), then in --batch. Needs --steps. Default: every step in --batch.",
     };
     private readonly Option<double> _rampFraction = new("--ramp-fraction")
     {
@@ -164,7 +164,9 @@ internal sealed class TrainCommand
         }
         else
         {
-            newRun = ReadOptions(parseResult) with { OnNonFinite = NonFiniteActionText.Parse(parseResult.GetValue(_onNonFinite)!), Ranks = group.Size };
+            newRun = ReadOptions(parseResult);
+            // --batch and --ramp-batch count one process's sequences; the options hold the ramp's over all ranks.
+            newRun = newRun with { OnNonFinite = NonFiniteActionText.Parse(parseResult.GetValue(_onNonFinite)!), Ranks = group.Size, RampBatchSize = newRun.RampBatchSize * group.Size };
             newRun.Validate();
             // The default run directory is named by the clock: rank 0's, so that every rank means the same one.
             newRun = newRun with { OutputDirectory = group.BroadcastFromRankZero(newRun.OutputDirectory) };

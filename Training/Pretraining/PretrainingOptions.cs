@@ -118,9 +118,9 @@ internal sealed record PretrainingOptions
     public double ShortSequenceFraction { get; init; } = 0.9;
 
     /// <summary>
-    /// A batch ramp: the first <see cref="RampFraction"/> of the steps train in global batches of this many sequences
-    /// (fewer than <see cref="GlobalBatchSize"/>: fewer tokens per step, more updates per token), the rest in
-    /// <see cref="GlobalBatchSize"/>. Null (the default): every step in full batches.
+    /// A batch ramp: the first <see cref="RampFraction"/> of the steps train in micro-batches of this many sequences over
+    /// all ranks (fewer than <see cref="GlobalBatchSize"/>: fewer tokens per step, more updates per token), the rest in
+    /// <see cref="GlobalBatchSize"/>. Null (the default): every step in full batches. Planned by <see cref="Steps"/> only.
     /// </summary>
     public int? RampBatchSize { get; init; }
 
@@ -181,7 +181,11 @@ internal sealed record PretrainingOptions
         }
         if (RampBatchSize is { } rampBatch && (rampBatch < Ranks || rampBatch >= GlobalBatchSize || rampBatch % Ranks != 0))
         {
-            throw new ArgumentException($"--ramp-batch must be smaller than the batch ({GlobalBatchSize}) and a multiple of the ranks ({Ranks}), not {rampBatch}.");
+            throw new ArgumentException($"--ramp-batch must be positive and smaller than --batch ({BatchSize}), not {rampBatch / (double)Ranks}.");
+        }
+        if (RampBatchSize is not null && (Steps is null || Epochs is not null || TimeBudget is not null))
+        {
+            throw new ArgumentException("--ramp-batch plans by --steps alone: a time budget or --epochs would plan the ramp's smaller steps as full ones. Give --steps.");
         }
         if (!(RampFraction > 0 && RampFraction < 1))
         {

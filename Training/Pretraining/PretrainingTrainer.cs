@@ -128,27 +128,27 @@ internal sealed class PretrainingTrainer
     private PretrainingBatchSource TrainingBatches => _firstPhaseBatches is null || _secondPhaseBegun ? _data.Training : _firstPhaseBatches;
 
     /// <summary>
-    /// Makes a two-phase schedule's switch when its step comes, round(F·T), or, with a time budget, when F of the
+    /// Whether a two-phase schedule's switch is due: at its step, round(F·T), or, with a time budget, once F of the
     /// budget's time is spent, whichever is first (a plan that overshoots the budget would otherwise leave no step of
-    /// the second phase); never back. A resumed run decides from its step and stored time the same way. The cursor
-    /// moves to the second phase's batch that starts at the same share of the epoch's training positions.
+    /// the second phase). Decided on rank 0 and agreed with the stop (<see cref="AgreedReasonToStop"/>).
     /// </summary>
-    private void SwitchPhaseWhenDue()
+    private bool SecondPhaseDue() =>
+        _options.FirstPhase is { } phase && !_secondPhaseBegun &&
+        (_step >= _firstPhaseSteps || (_options.TimeBudget is { } budget && Elapsed() >= budget * phase.Fraction));
+
+    /// <summary>
+    /// Makes the switch, never back (it is stored with the state). The cursor moves to the second phase's batch that
+    /// starts where the training positions read so far in this epoch end (rounded up to a whole batch; the same batch
+    /// for the sequence-length schedule, whose batches hold as many positions in both phases).
+    /// </summary>
+    private void BeginSecondPhase()
     {
-        if (_options.FirstPhase is not { } phase || _secondPhaseBegun)
-        {
-            return;
-        }
-        bool timeIsDue = _options.TimeBudget is { } budget && Elapsed() >= budget * phase.Fraction;
-        if (_step >= _firstPhaseSteps || timeIsDue)
-        {
-            _secondPhaseBegun = true;
-            // Positions per batch: phase.GlobalBatchSize · phase.SequenceLength before, GlobalBatchSize · MaxSequenceLength after
-            // (the same for the sequence-length schedule, whose cursor therefore stays where it is).
-            long positionsRead = (long)_cursor.BatchIndex * phase.GlobalBatchSize * phase.SequenceLength;
-            long positionsPerBatch = (long)_options.GlobalBatchSize * _options.MaxSequenceLength;
-            _cursor = _cursor with { BatchIndex = (int)((positionsRead + positionsPerBatch - 1) / positionsPerBatch) };
-        }
+        var phase = _options.FirstPhase!;
+        _secondPhaseBegun = true;
+        long positionsRead = (long)_cursor.BatchIndex * phase.GlobalBatchSize * phase.SequenceLength;
+        long positionsPerBatch = (long)_options.GlobalBatchSize * _options.MaxSequenceLength;
+        int batchIndex = (int)((positionsRead + positionsPerBatch - 1) / positionsPerBatch);
+        _cursor = batchIndex < _data.Training.BatchesPerEpoch(_cursor.Epoch) ? _cursor with { BatchIndex = batchIndex } : new DataCursor(_cursor.Epoch + 1, 0);
     }
 
     /// <summary>Raised after every optimizer step (not after a step that was rolled back).</summary>
@@ -199,32 +199,33 @@ internal sealed class PretrainingTrainer
     /// <summary>The loop: one <see cref="TrainingStep"/> after another, until a reason to stop.</summary>
     private StopReason TrainUntilStopped()
     {
-        SwitchPhaseWhenDue();
-        var source = TrainingBatches;
-        var batches = source.Read(_cursor).GetEnumerator();
+        PretrainingBatchSource? source = null;
+        IEnumerator<PositionedBatch>? batches = null;
         try
         {
             while (true)
             {
-                if (AgreedReasonToStop() is { } reason)
+                if (AgreedReasonToStop() is { } reason) // also agrees on a two-phase schedule's switch
                 {
                     return reason;
                 }
-                SwitchPhaseWhenDue();
                 if (TrainingBatches != source)
                 {
-                    // The schedule moves on to its second phase: the run's own batches, from the cursor the switch set.
-                    batches.Dispose();
+                    if (source is not null)
+                    {
+                        // The schedule moves on to its second phase: the run's own batches, from the cursor the switch set.
+                        _dashboard.Log($"After step {_step}: sequences of {TrainingBatches.Options.MaxSequenceLength} tokens from now on, {TrainingBatches.BatchSize} to a batch.");
+                    }
+                    batches?.Dispose();
                     source = TrainingBatches;
                     batches = source.Read(_cursor).GetEnumerator();
-                    _dashboard.Log($"After step {_step}: sequences of {source.Options.MaxSequenceLength} tokens from now on, {source.BatchSize} to a batch.");
                 }
-                TrainOneStep(batches);
+                TrainOneStep(batches!);
             }
         }
         finally
         {
-            batches.Dispose();
+            batches?.Dispose();
         }
     }
 
@@ -354,11 +355,15 @@ internal sealed class PretrainingTrainer
     private StopReason? AgreedReasonToStop()
     {
         var reason = ReasonToStop();
-        Span<long> decision = [reason is { } stop ? (long)stop : -1, _totalSteps];
+        Span<long> decision = [reason is { } stop ? (long)stop : -1, _totalSteps, SecondPhaseDue() ? 1 : 0];
         _dataParallel.Group.BroadcastFromRankZero(decision);
         if (decision[1] != _totalSteps)
         {
             SetSchedule(decision[1]);
+        }
+        if (decision[2] == 1)
+        {
+            BeginSecondPhase();
         }
         return decision[0] < 0 ? null : (StopReason)decision[0];
     }
@@ -469,7 +474,7 @@ internal sealed class PretrainingTrainer
     private void SetSchedule(long totalSteps)
     {
         _totalSteps = totalSteps;
-        _firstPhaseSteps = _options.FirstPhaseSteps(totalSteps); // a plan made again moves the switch (never back: see SwitchPhaseWhenDue)
+        _firstPhaseSteps = _options.FirstPhaseSteps(totalSteps); // a plan made again moves the switch (never back: see BeginSecondPhase)
         _schedule = new LearningRateSchedule(_options.PeakLearningRate, _options.WarmupSteps(totalSteps), totalSteps, _options.LearningRateDecay);
     }
 

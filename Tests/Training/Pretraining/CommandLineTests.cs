@@ -74,6 +74,7 @@ public class CommandLineTests
     [TestCase("train", "--ramp-batch", "32", "--steps", "1")]
     [TestCase("train", "--ramp-batch", "16", "--ramp-fraction", "0", "--steps", "1")]
     [TestCase("train", "--ramp-batch", "16", "--short-seq-length", "64", "--steps", "1")]
+    [TestCase("train", "--ramp-batch", "16")]
     [TestCase("--no-such-option")]
     [TestCase("eval", "--checkpoint", "/no/such/checkpoint")]
     [TestCase("loss", "--checkpoint", "/no/such/checkpoint", "--batch", "b", "--grads", "g")]

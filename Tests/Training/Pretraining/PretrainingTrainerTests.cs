@@ -142,7 +142,7 @@ public class PretrainingTrainerTests
     /// <summary>
     /// With <c>RampBatchSize</c> the first half of 8 steps train in batches of 4, then in the run's batches of 8; the
     /// switch moves the cursor to the batch of 8 that starts where the 16 sequences read so far end (batch 2), so no
-    /// sequence is skipped or read twice. Runs stopped in the ramp, exactly at the switch and after it, then resumed, repeat the
+    /// sequence is skipped or read twice here. Runs stopped in the ramp, exactly at the switch and after it, then resumed, repeat the
     /// uninterrupted one bit for bit.
     /// </summary>
     [TestCase(2)]
