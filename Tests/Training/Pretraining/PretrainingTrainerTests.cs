@@ -108,29 +108,12 @@ public class PretrainingTrainerTests
         PretrainingOptions Scheduled(string name) =>
             run.Options(steps: 8, Path.Combine(run.Folder, name)) with { ShortSequenceLength = 16, ShortSequenceFraction = 0.5 };
 
-        var straight = new List<double>();
         var log = new StringWriter();
-        var straightTrainer = run.NewTrainer(Scheduled("straight"), log);
-        straightTrainer.StepCompleted += step => straight.Add(step.Loss);
-        straightTrainer.Run();
+        var straight = Losses(run, Scheduled("straight"), log);
         Assert.That(log.ToString(), Does.Contain("Steps 1–4 on sequences of 16 tokens, 16 to a batch."));
         Assert.That(log.ToString(), Does.Contain("After step 4: sequences of 32 tokens from now on, 8 to a batch."));
 
-        var resumed = new List<double>();
-        var first = run.NewTrainer(Scheduled("interrupted"), new StringWriter());
-        first.StepCompleted += step =>
-        {
-            resumed.Add(step.Loss);
-            if (step.Step == 2)
-            {
-                first.RequestStop();
-            }
-        };
-        first.Run();
-        var second = TinyPretrainingRun.ResumeTrainer(Path.Combine(run.Folder, "interrupted"), new StringWriter());
-        second.StepCompleted += step => resumed.Add(step.Loss);
-        second.Run();
-        Assert.That(resumed, Is.EqualTo(straight));
+        Assert.That(StoppedAndResumed(run, Scheduled("interrupted"), stopAfter: 2), Is.EqualTo(straight));
 
         var unscheduled = new List<double>();
         var plain = run.NewTrainer(run.Options(steps: 8, Path.Combine(run.Folder, "plain")), new StringWriter());
@@ -154,11 +137,8 @@ public class PretrainingTrainerTests
         PretrainingOptions Ramped(string name) =>
             run.Options(steps: 8, Path.Combine(run.Folder, name)) with { RampBatchSize = 4, RampFraction = 0.5, CheckpointEvery = 1, Keep = 8 };
 
-        var straight = new List<double>();
         var log = new StringWriter();
-        var straightTrainer = run.NewTrainer(Ramped("straight"), log);
-        straightTrainer.StepCompleted += step => straight.Add(step.Loss);
-        straightTrainer.Run();
+        var straight = Losses(run, Ramped("straight"), log);
         Assert.That(log.ToString(), Does.Contain("Steps 1–4 on sequences of 32 tokens, 4 to a batch."));
         Assert.That(log.ToString(), Does.Contain("After step 4: sequences of 32 tokens from now on, 8 to a batch."));
         var inRamp = TrainerState.Load(Path.Combine(run.Folder, "straight", "checkpoint-4", TrainerState.FileName));
@@ -166,21 +146,37 @@ public class PretrainingTrainerTests
         Assert.That((inRamp.Cursor, inRamp.SecondPhaseBegun), Is.EqualTo((new DataCursor(0, 4), false)), "four batches of 4 read");
         Assert.That((afterSwitch.Cursor, afterSwitch.SecondPhaseBegun), Is.EqualTo((new DataCursor(0, 3), true)), "16 sequences = 2 batches of 8, then one more");
 
-        var resumed = new List<double>();
-        var first = run.NewTrainer(Ramped("interrupted"), new StringWriter());
+        Assert.That(StoppedAndResumed(run, Ramped("interrupted"), stopAfter), Is.EqualTo(straight));
+    }
+
+    /// <summary>The step losses of a run of <paramref name="options"/>, logging to <paramref name="log"/>.</summary>
+    private static List<double> Losses(TinyPretrainingRun run, PretrainingOptions options, StringWriter log)
+    {
+        var losses = new List<double>();
+        var trainer = run.NewTrainer(options, log);
+        trainer.StepCompleted += step => losses.Add(step.Loss);
+        trainer.Run();
+        return losses;
+    }
+
+    /// <summary>The step losses of a run of <paramref name="options"/> stopped after step <paramref name="stopAfter"/>, then resumed to its end.</summary>
+    private static List<double> StoppedAndResumed(TinyPretrainingRun run, PretrainingOptions options, int stopAfter)
+    {
+        var losses = new List<double>();
+        var first = run.NewTrainer(options, new StringWriter());
         first.StepCompleted += step =>
         {
-            resumed.Add(step.Loss);
+            losses.Add(step.Loss);
             if (step.Step == stopAfter)
             {
                 first.RequestStop();
             }
         };
         first.Run();
-        var second = TinyPretrainingRun.ResumeTrainer(Path.Combine(run.Folder, "interrupted"), new StringWriter());
-        second.StepCompleted += step => resumed.Add(step.Loss);
+        var second = TinyPretrainingRun.ResumeTrainer(options.OutputDirectory, new StringWriter());
+        second.StepCompleted += step => losses.Add(step.Loss);
         second.Run();
-        Assert.That(resumed, Is.EqualTo(straight));
+        return losses;
     }
 
     /// <summary>
