@@ -31,7 +31,7 @@ internal sealed record TrainerState
     /// <summary>
     /// Whether a two-phase schedule (<see cref="PretrainingOptions.FirstPhase"/>) had switched to its second phase, so that
     /// <see cref="Cursor"/> counts the second phase's batches. False in states saved before the field existed: their
-    /// schedule was the sequence-length one, whose cursor is the same in both phases.
+    /// schedule, if any, was the sequence-length one, whose cursor is the same in both phases.
     /// </summary>
     public bool SecondPhaseBegun { get; init; }
 
